@@ -1,0 +1,49 @@
+"""``clustermap layers``: list the catalog with loaded/expected counts; ``layers check``."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import ValidationError
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def layers(ctx: click.Context) -> None:
+    """List every layer with loaded vs expected counts and its sources.
+
+    \b
+    Example:
+      clustermap layers
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..layers import layer_status
+
+    status = layer_status()
+    width = max(len(t) for t in status["title"]) if len(status) else 10
+    for r in status.itertuples():
+        exp = "" if r.expected is None or r.expected != r.expected else f"/{int(r.expected)}"
+        click.echo(f"{r.id:<18} {r.title:<{width}}  {int(r.loaded)}{exp:<5} {r.status}")
+        click.echo(f"{'':<18} sources: {r.sources}" + (f" ({r.license})" if r.license else ""))
+
+
+@layers.command("check")
+def layers_check() -> None:
+    """Validate every layer (schema, CRS, geometry, unique ids, sources); report all problems.
+
+    \b
+    Example:
+      clustermap layers check
+    """
+    from ..layers import check_all
+
+    results = check_all()
+    problems = [p for probs in results.values() for p in probs]
+    for lid, probs in results.items():
+        click.echo(f"{lid:<18} {'ok' if not probs else f'{len(probs)} problem(s)'}")
+    if problems:
+        raise ValidationError(f"{len(problems)} problem(s) in layers/:", problems)
+
+
+COMMANDS = [layers]

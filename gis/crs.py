@@ -1,0 +1,248 @@
+"""Coordinate systems: WGS84, GCJ-02 (Amap/Gaode, Tencent), BD-09 (Baidu), CGCS2000.
+
+Chinese web maps publish coordinates in GCJ-02 or BD-09, which in Wuhan sit
+about 500 m away from WGS84. Layers are stored in WGS84 (EPSG:4326); CGCS2000
+(EPSG:4490) is accepted as equivalent for storage (the two differ by
+centimetres). GCJ-02 is the published forward transform from WGS84; its
+inverse has no closed form, so :func:`gcj02_to_wgs84` iterates the forward
+transform until it reproduces the input to 1e-10 degrees (about 0.01 mm).
+Outside mainland China GCJ-02 equals WGS84.
+
+Example
+-------
+>>> lon, lat = wgs84_to_gcj02(114.3055, 30.5928)
+>>> back = gcj02_to_wgs84(lon, lat)
+>>> round(float(back[0]), 7), round(float(back[1]), 7)
+(114.3055, 30.5928)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import CRSError
+from .settings import METRIC_CRS, STORAGE_CRS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+Array = NDArray[np.float64]
+
+# Krasovsky 1940 ellipsoid, as used by the GCJ-02 algorithm.
+_A = 6378245.0
+_EE = 0.00669342162296594323
+_X_PI = np.pi * 3000.0 / 180.0
+
+#: Names accepted for ``--crs`` and in catalogs, mapped to their canonical key.
+CRS_ALIASES = {
+    "wgs84": "wgs84",
+    "wgs-84": "wgs84",
+    "epsg:4326": "wgs84",
+    "4326": "wgs84",
+    "cgcs2000": "cgcs2000",
+    "epsg:4490": "cgcs2000",
+    "4490": "cgcs2000",
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "gcj": "gcj02",
+    "amap": "gcj02",
+    "gaode": "gcj02",
+    "tencent": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "baidu": "bd09",
+}
+
+
+def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+    """True where a point lies outside the box in which GCJ-02 applies.
+
+    The rule used by the published implementations: longitude 72.004-137.8347 E,
+    latitude 0.8293-55.8271 N. Outside it GCJ-02 coordinates equal WGS84.
+    """
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    return (x < 72.004) | (x > 137.8347) | (y < 0.8293) | (y > 55.8271)
+
+
+def _delta(x: Array, y: Array) -> tuple[Array, Array]:
+    """GCJ-02 offset (dlon, dlat) in degrees at WGS84 point (x, y)."""
+    dx = x - 105.0
+    dy = y - 35.0
+    t_lat = -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dx * dy + 0.2 * np.sqrt(np.abs(dx))
+    t_lat += (20.0 * np.sin(6.0 * dx * np.pi) + 20.0 * np.sin(2.0 * dx * np.pi)) * 2.0 / 3.0
+    t_lat += (20.0 * np.sin(dy * np.pi) + 40.0 * np.sin(dy / 3.0 * np.pi)) * 2.0 / 3.0
+    t_lat += (160.0 * np.sin(dy / 12.0 * np.pi) + 320 * np.sin(dy * np.pi / 30.0)) * 2.0 / 3.0
+    t_lon = 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dx * dy + 0.1 * np.sqrt(np.abs(dx))
+    t_lon += (20.0 * np.sin(6.0 * dx * np.pi) + 20.0 * np.sin(2.0 * dx * np.pi)) * 2.0 / 3.0
+    t_lon += (20.0 * np.sin(dx * np.pi) + 40.0 * np.sin(dx / 3.0 * np.pi)) * 2.0 / 3.0
+    t_lon += (150.0 * np.sin(dx / 12.0 * np.pi) + 300.0 * np.sin(dx / 30.0 * np.pi)) * 2.0 / 3.0
+    rad_lat = y / 180.0 * np.pi
+    magic = 1 - _EE * np.sin(rad_lat) ** 2
+    sqrt_magic = np.sqrt(magic)
+    dlat = (t_lat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrt_magic) * np.pi)
+    dlon = (t_lon * 180.0) / (_A / sqrt_magic * np.cos(rad_lat) * np.pi)
+    return dlon, dlat
+
+
+def _arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """WGS84 to GCJ-02 (the published forward transform); identity outside China."""
+    x, y = _arrays(lon, lat)
+    dlon, dlat = _delta(x, y)
+    outside = out_of_china(x, y)
+    return np.where(outside, x, x + dlon), np.where(outside, y, y + dlat)
+
+
+def gcj02_to_wgs84(
+    lon: ArrayLike, lat: ArrayLike, *, tol: float = 1e-10, max_iter: int = 30
+) -> tuple[Array, Array]:
+    """GCJ-02 to WGS84 by iterating the forward transform (error below ``tol`` degrees)."""
+    gx, gy = _arrays(lon, lat)
+    wx, wy = gx.copy(), gy.copy()
+    for _ in range(max_iter):
+        fx, fy = wgs84_to_gcj02(wx, wy)
+        ex, ey = fx - gx, fy - gy
+        wx, wy = wx - ex, wy - ey
+        if np.all(np.abs(ex) < tol) and np.all(np.abs(ey) < tol):
+            break
+    return wx, wy
+
+
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """GCJ-02 to BD-09 (Baidu)."""
+    x, y = _arrays(lon, lat)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """BD-09 (Baidu) to GCJ-02 (Baidu's published inverse, error under 1e-6 deg)."""
+    x, y = _arrays(lon, lat)
+    x, y = x - 0.0065, y - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta), z * np.sin(theta)
+
+
+def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """WGS84 to BD-09."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """BD-09 to WGS84."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+_TO_WGS84: dict[str, Callable[[ArrayLike, ArrayLike], tuple[Array, Array]]] = {
+    "gcj02": gcj02_to_wgs84,
+    "bd09": bd09_to_wgs84,
+}
+_FROM_WGS84: dict[str, Callable[[ArrayLike, ArrayLike], tuple[Array, Array]]] = {
+    "gcj02": wgs84_to_gcj02,
+    "bd09": wgs84_to_bd09,
+}
+
+
+def normalize_crs(name: object) -> str:
+    """Canonical key for a CRS name: ``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09`` or ``EPSG:n``.
+
+    Raises :class:`CRSError` for anything else, listing what is accepted.
+    """
+    text = str(name).strip()
+    key = CRS_ALIASES.get(text.lower())
+    if key:
+        return key
+    if text.upper().startswith("EPSG:") and text[5:].isdigit():
+        import pyproj
+
+        try:
+            pyproj.CRS.from_user_input(text)
+        except pyproj.exceptions.CRSError as exc:
+            raise CRSError(f"unknown CRS {text!r}: no such EPSG code ({exc})") from None
+        return text.upper()
+    raise CRSError(
+        f"unknown CRS {text!r}: use wgs84, cgcs2000, gcj02 (Amap/Gaode, Tencent), "
+        "bd09 (Baidu) or EPSG:<code>"
+    )
+
+
+def _xy_func(
+    f: Callable[[ArrayLike, ArrayLike], tuple[Array, Array]],
+) -> Callable[[Array], Array]:
+    def apply(coords: Array) -> Array:
+        x, y = f(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return apply
+
+
+def transform_geometries(geoms: Any, crs_from: str, crs_to: str) -> Any:
+    """Transform shapely geometries (scalar or array) between wgs84, gcj02 and bd09.
+
+    Vertex by vertex, so vertices shared by neighbouring polygons stay shared.
+    """
+    import shapely
+
+    src, dst = normalize_crs(crs_from), normalize_crs(crs_to)
+    src = "wgs84" if src == "cgcs2000" else src
+    dst = "wgs84" if dst == "cgcs2000" else dst
+    if src == dst:
+        return geoms
+    if src != "wgs84":
+        geoms = shapely.transform(geoms, _xy_func(_TO_WGS84[src]))
+    if dst != "wgs84":
+        geoms = shapely.transform(geoms, _xy_func(_FROM_WGS84[dst]))
+    return geoms
+
+
+def to_wgs84(gdf: gpd.GeoDataFrame, source_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Return a copy of ``gdf`` in WGS84 (EPSG:4326).
+
+    ``source_crs`` declares the coordinates' system (``gcj02``, ``bd09``,
+    ``wgs84``, ``cgcs2000`` or ``EPSG:n``); without it the frame's own CRS is
+    used. GCJ-02 and BD-09 have no EPSG code, so a file in them carries the
+    frame CRS EPSG:4326 and must be declared.
+    """
+    key = normalize_crs(source_crs) if source_crs else None
+    out = gdf.copy()
+    if key in ("gcj02", "bd09"):
+        out = out.set_crs(STORAGE_CRS, allow_override=True)
+        out.geometry = transform_geometries(out.geometry.values, key, "wgs84")
+        return out
+    if key == "cgcs2000" or (key is None and out.crs is not None and out.crs.to_epsg() == 4490):
+        return out.set_crs(STORAGE_CRS, allow_override=True)
+    if key and key.startswith("EPSG:"):
+        out = out.set_crs(key, allow_override=True)
+    if out.crs is None:
+        return out.set_crs(STORAGE_CRS)
+    return out.to_crs(STORAGE_CRS)
+
+
+def to_display(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
+    """Copy of a WGS84 frame shifted for display on ``datum`` tiles (``wgs84`` or ``gcj02``).
+
+    For drawing only: analysis never uses shifted coordinates.
+    """
+    key = normalize_crs(datum)
+    if key in ("wgs84", "cgcs2000"):
+        return gdf
+    out = gdf.copy()
+    out.geometry = transform_geometries(out.geometry.values, "wgs84", key)
+    return out
+
+
+def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Project a frame to :data:`gis.settings.METRIC_CRS` for measurement."""
+    if gdf.crs is None:
+        raise CRSError("frame has no CRS; set it (WGS84 layers: EPSG:4326) before measuring")
+    return gdf.to_crs(METRIC_CRS)

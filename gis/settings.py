@@ -1,0 +1,48 @@
+"""Project-wide settings: coordinate systems, the Wuhan extent, paths.
+
+``METRIC_CRS`` is the one place that says where measurements happen: every
+area, length, buffer and distance in :mod:`gis` is computed in it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Storage and display CRS of every layer file (WGS84 lon/lat).
+STORAGE_CRS = "EPSG:4326"
+#: CGCS2000 / 3-degree Gauss-Kruger CM 114E: the metric CRS for all measurement.
+METRIC_CRS = "EPSG:4547"
+
+#: Generous lon/lat box around Wuhan's city outline (114.13-115.08 E, 29.97-31.36 N).
+WUHAN_BBOX = (113.6, 29.9, 115.2, 31.45)
+
+#: Decimal places of lon/lat written to layer files (1e-6 deg is about 0.1 m).
+COORD_PRECISION = 6
+
+
+def project_root() -> Path:
+    """The folder holding ``layers/`` and ``maps/``.
+
+    ``CLUSTERMAP_HOME`` overrides it; otherwise the repository this package
+    sits in, or else the current directory.
+    """
+    env = os.environ.get("CLUSTERMAP_HOME")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "layers" / "catalog.toml").exists():
+        return here
+    return Path.cwd()
+
+
+def layers_dir() -> Path:
+    return project_root() / "layers"
+
+
+def maps_dir() -> Path:
+    return project_root() / "maps"
+
+
+def out_dir() -> Path:
+    return project_root() / "maps" / "out"
