@@ -1,0 +1,225 @@
+"""Compose a map from overlays: the one pipeline every interactive map goes through.
+
+An :class:`Overlay` is a WGS84 GeoDataFrame plus how to draw it. Analysis
+results, indicator layers and catalog layers all become overlays;
+:func:`overlay_map` shifts them to the basemap's datum for display, simplifies
+polygons where it is invisible, adds the title block (with the 示意 note when
+schematic or indicative features show), legends, search, attribution, and
+layer control.
+
+>>> import geopandas as gpd, shapely
+>>> g = gpd.GeoDataFrame({"name_zh": ["点"], "source": ["test"], "precision": ["cited_point"]},
+...                      geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4326")
+>>> m = overlay_map([Overlay(g, "示例 Example")], title="Test")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..crs import to_display
+from ..settings import METRIC_CRS
+from .elements import (
+    PRECISION_LABELS,
+    PRECISION_STYLES,
+    GeoJsonLayer,
+    MapScript,
+    legend_html,
+    swatch,
+    title_html,
+)
+
+#: Field labels for tooltips and popups (zh / en).
+LABELS = {
+    "name_zh": "名称",
+    "name_en": "Name",
+    "adcode": "行政区划代码 adcode",
+    "area_km2": "面积 km² (EPSG:4547)",
+    "district": "所在区 district",
+    "level": "级别 level",
+    "domains": "领域 domains",
+    "precision": "精度 precision",
+    "source": "来源 source",
+    "license": "许可 licence",
+    "note": "说明 note",
+    "id": "编号 id",
+}
+TOOLTIP_KEYS = ("name_zh", "name_en", "area_km2", "district", "level", "precision")
+
+#: Display simplification in metres: invisible at the atlas zooms (1 px ≈ 33 m at zoom 12).
+SIMPLIFY_M = 15.0
+#: Decimal places of lon/lat in the HTML (1e-5 deg ≈ 1 m).
+HTML_DECIMALS = 5
+
+
+@dataclass
+class Overlay:
+    """A frame to draw and how. Missing tooltip/popup/legend are derived from the frame."""
+
+    gdf: Any
+    title: str
+    style: dict[str, Any] = field(
+        default_factory=lambda: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.25}
+    )
+    tooltip: list[tuple[str, str]] | None = None
+    popup: list[tuple[str, str]] | None = None
+    legend: str | None = None
+    show: bool = True
+    group: str = "plan"
+    simplify: bool = True
+    color_strokes: bool = False
+    radius: int = 6
+    #: source text -> licence, for the attribution line
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def build_date() -> str:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible builds) when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def simplify_for_display(gdf: Any, tolerance_m: float = SIMPLIFY_M) -> Any:
+    """Topology-preserving simplification of polygons for display, in metres."""
+    import shapely
+
+    if gdf.empty or set(gdf.geom_type.str.replace("Multi", "")) != {"Polygon"}:
+        return gdf
+    metric = gdf.to_crs(METRIC_CRS)
+    g = metric.geometry.values
+    if bool(shapely.coverage_is_valid(g)):
+        simple = shapely.coverage_simplify(g, tolerance_m)
+    else:
+        simple = shapely.simplify(g, tolerance_m, preserve_topology=True)
+    out = metric.copy()
+    out.geometry = simple
+    return out.to_crs(gdf.crs)
+
+
+def frame_to_geojson(gdf: Any, decimals: int = HTML_DECIMALS) -> dict[str, Any]:
+    """Compact GeoJSON dict for a page, coordinates rounded (5 places ≈ 1 m)."""
+    import shapely
+
+    from ..io import _json_value, _round_coords
+
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    feats = []
+    for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry.values):
+        gj = json.loads(shapely.to_geojson(geom)) if geom is not None else None
+        if gj is not None:
+            gj["coordinates"] = _round_coords(gj["coordinates"], decimals)
+        props = {c: _json_value(v) for c, v in zip(cols, row)}
+        feats.append({"type": "Feature", "properties": props, "geometry": gj})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def default_fields(gdf: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    cols = [c for c in gdf.columns if c != gdf.geometry.name and not str(c).startswith("_")]
+    tooltip = [(k, LABELS.get(k, k)) for k in TOOLTIP_KEYS if k in cols]
+    if not tooltip and cols:
+        tooltip = [(cols[0], LABELS.get(cols[0], cols[0]))]
+    popup = [(k, LABELS.get(k, k)) for k in cols]
+    return tooltip, popup
+
+
+def precisions_of(gdf: Any) -> list[str]:
+    if "precision" not in gdf.columns:
+        return []
+    return sorted({str(p) for p in gdf["precision"].dropna()})
+
+
+def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -> str:
+    """Legend of one layer: a swatch per precision class it holds."""
+    fill = style.get("fillColor", style.get("color", "#888"))
+    stroke = style.get("color", "#555")
+    items = []
+    for p in precisions or ["official"]:
+        dashed = "dashArray" in PRECISION_STYLES.get(p, {})
+        items.append((swatch(fill, stroke=stroke, dash=dashed), PRECISION_LABELS.get(p, p)))
+    return legend_html(title, items)
+
+
+def overlay_map(
+    overlays: list[Overlay],
+    *,
+    title: str,
+    subtitle: str = "",
+    notes_html: str = "",
+    basemap: str = "none",
+    fit: Any = None,
+) -> Any:
+    """A folium Map of ``overlays`` (bottom first), ready for :func:`gis.render.html.save_html`.
+
+    ``fit`` is a WGS84 frame whose bounds the view fits (default: all overlays).
+    """
+    import folium
+
+    from ..basemaps import add_basemap, basemap_datum
+
+    datum = basemap_datum(basemap)
+    m = folium.Map(location=[30.6, 114.3], zoom_start=10, tiles=None, attribution_control=True)
+    add_basemap(m, basemap)
+    sources: dict[str, str] = {}
+    schematic = False
+    bounds = None
+    for ov in overlays:
+        gdf = ov.gdf
+        if gdf is None or gdf.empty:
+            continue
+        precisions = precisions_of(gdf)
+        schematic |= bool({"schematic", "indicative"} & set(precisions))
+        shown = simplify_for_display(gdf) if ov.simplify else gdf
+        shown = to_display(shown, datum)
+        tip, pop = default_fields(gdf)
+        legend = (
+            ov.legend if ov.legend is not None else precision_legend(ov.title, ov.style, precisions)
+        )
+        GeoJsonLayer(
+            frame_to_geojson(shown),
+            name=ov.title,
+            style=ov.style,
+            tooltip=ov.tooltip if ov.tooltip is not None else tip,
+            popup=ov.popup if ov.popup is not None else pop,
+            legend=legend or None,
+            show=ov.show,
+            radius=ov.radius,
+            color_strokes=ov.color_strokes,
+        ).add_to(m)
+        sources.update(ov.sources)
+        b = shown.total_bounds
+        bounds = (
+            b
+            if bounds is None
+            else [
+                min(bounds[0], b[0]),
+                min(bounds[1], b[1]),
+                max(bounds[2], b[2]),
+                max(bounds[3], b[3]),
+            ]
+        )
+    if fit is not None and not fit.empty:
+        bounds = to_display(fit, datum).total_bounds
+    MapScript("title", title_html(title, subtitle, schematic=schematic, extra=notes_html)).add_to(m)
+    if sources:
+        attribution = " | ".join(
+            f"{html.escape(s)} ({html.escape(lic)})" if lic else html.escape(s)
+            for s, lic in sources.items()
+        )
+        MapScript(
+            "attribution", f"<span class='gis-sources'>数据 Data: {attribution}</span>"
+        ).add_to(m)
+    MapScript("search").add_to(m)
+    MapScript("fullscreen").add_to(m)
+    MapScript("scale").add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    if bounds is not None:
+        x0, y0, x1, y1 = (float(v) for v in bounds)
+        m.fit_bounds([[y0, x0], [y1, x1]])
+    return m

@@ -1,0 +1,81 @@
+"""Shared fixtures: the project root, a headless Chromium page with the network blocked."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@dataclass
+class PageLog:
+    """What a page did: requests that tried to leave the machine, console errors."""
+
+    external_requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium not installed (python3 dev.py test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    """``open_page(path) -> (page, log)``: load a local HTML file with every network request
+    blocked and recorded."""
+    contexts = []
+
+    def _open(path: Path, *, width: int = 1280, height: int = 900) -> tuple[Any, PageLog]:
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        log = PageLog()
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            if url.startswith(("file:", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                log.external_requests.append(url)
+                r.abort()
+
+        ctx.route("**/*", route)
+        page = ctx.new_page()
+        page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: log.errors.append(str(e)))
+        page.goto(Path(path).resolve().as_uri())
+        page.wait_for_load_state("load")
+        return page, log
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
