@@ -106,3 +106,85 @@ def test_functional_zones_are_cited_relations_not_polygons(root, districts):
 )
 def test_match_district(text, code):
     assert match_district(text) == code
+
+
+# Independent check of placement: WGS84 coordinates quoted from Wikipedia (and copies) for
+# landmarks whose district the same page states. Values copied here with their sources.
+CITED_LANDMARKS = [
+    # (name, lon, lat, district stated by the source, source)
+    (
+        "武汉天河国际机场",
+        114.208056,
+        30.783611,
+        "420116",
+        "https://it.wikipedia.org/wiki/Aeroporto_Internazionale_di_Wuhan_Tianhe (Huangpi District)",
+    ),
+    ("武汉北站", 114.3075056, 30.7880028, "420116", "zh Wikipedia 武汉北站 (位置 黄陂区横店街道)"),
+    (
+        "武汉中心",
+        114.245,
+        30.59389,
+        "420103",
+        "https://en.wikipedia.org/wiki/Wuhan_Center (Jianghan District)",
+    ),
+    (
+        "华中科技大学站",
+        114.4093806,
+        30.5096611,
+        "420111",
+        "zh Wikipedia 华中科技大学站 (洪山区关东街道)",
+    ),
+    (
+        "汉口站",
+        114.255,
+        30.6180861,
+        "420103",
+        "https://en.m.wikipedia.org/wiki/Hankou_Railway_Station (Jianghan District)",
+    ),
+    (
+        "武汉站",
+        114.4186639,
+        30.6101917,
+        "420111",
+        "https://en.wikipedia.org/wiki/Wuhan_Railway_Station (Hongshan District)",
+    ),
+    (
+        "武昌站",
+        114.31778,
+        30.52861,
+        "420106",
+        "https://en.wikipedia.org/wiki/Wuchang_Railway_Station (Wuchang District)",
+    ),
+    ("中南路站", 114.326944, 30.539167, "420106", "zh Wikipedia 中南路站 (湖北省武汉市武昌区)"),
+    (
+        "民生银行大厦",
+        114.268,
+        30.597,
+        "420102",
+        "https://wikimili.com/en/Minsheng_Bank_Building (Jiang'an District)",
+    ),
+    (
+        "湖北省图书馆",
+        114.33040337230373,
+        30.5562180436488,
+        "420106",
+        "https://mdwiki.org/wiki/Hubei_Provincial_Library (武昌区公正路25号)",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,lon,lat,adcode,source", CITED_LANDMARKS)
+def test_cited_landmarks_fall_in_their_stated_district(districts, name, lon, lat, adcode, source):
+    point = shapely.Point(lon, lat)
+    hits = districts[districts.contains(point)]
+    assert list(hits["adcode"]) == [adcode], f"{name} ({source})"
+
+
+def test_conversion_matters_for_placement(districts):
+    """Unconverted (GCJ-02) borders would sit ~500 m off: the converted ones place all
+    cited landmarks right; shifting the layer to GCJ-02 moves it by ~500 m."""
+    from gis.crs import to_display
+
+    shifted = to_display(districts, "gcj02").to_crs(METRIC_CRS)
+    moved = shifted.centroid.distance(districts.to_crs(METRIC_CRS).centroid)
+    assert 400 < moved.min() and moved.max() < 700
