@@ -24,7 +24,15 @@ class Basemap:
     subdomains: str = "abc"
     max_zoom: int = 18
     env_key: str | None = None  # environment variable holding an API key
+    #: extra tile layers drawn on top (e.g. Tianditu's annotation layer cva_w)
+    overlays: tuple[str, ...] = ()
 
+
+_TDT = (
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={{key}}"
+)
 
 BASEMAPS: dict[str, Basemap] = {
     "none": Basemap("none", "wgs84", None, ""),
@@ -49,6 +57,19 @@ BASEMAPS: dict[str, Basemap] = {
         "&copy; 高德地图 AutoNavi satellite (GCJ-02; layers shifted for display)",
         subdomains="1234",
     ),
+    # Tianditu (天地图), the national platform: CGCS2000 in Web Mercator ("_w" matrix set),
+    # which equals WGS84 to centimetres, so layers are drawn unshifted. URL pattern from
+    # http://lbs.tianditu.gov.cn/server/MapService.html; a free key (tk) is required.
+    # Its 审图号 (map approval number) is not sourced here: the attribution points to the site.
+    "tianditu": Basemap(
+        "tianditu",
+        "cgcs2000",
+        _TDT.format(layer="vec"),
+        "&copy; 天地图 Tianditu (国家地理信息公共服务平台, CGCS2000); 审图号 see tianditu.gov.cn",
+        subdomains="01234567",
+        env_key="TIANDITU_KEY",
+        overlays=(_TDT.format(layer="cva"),),
+    ),
 }
 
 
@@ -64,27 +85,52 @@ def basemap_datum(key: str) -> str:
     return get_basemap(key).datum
 
 
-def add_basemap(m: Any, key: str) -> None:
-    """Add the basemap's tile layer to folium map ``m`` (nothing for ``none``)."""
-    import folium
+def basemap_key_check(key: str) -> None:
+    """Raise if the basemap needs an API key that is not set (before anything is written)."""
+    bm = get_basemap(key)
+    if bm.env_key and not os.environ.get(bm.env_key):
+        raise InputError(
+            f"basemap {key!r} needs an API key: set the environment variable {bm.env_key} "
+            f"(free key from https://console.tianditu.gov.cn), or choose --basemap none"
+        )
 
+
+def tile_layers(key: str) -> list[dict[str, Any]]:
+    """The tile layers of a basemap as ``{url, attribution, subdomains, maxZoom}`` dicts.
+
+    The API key, if any, is read from the environment and put in the URL.
+
+    >>> [t["url"][:30] for t in tile_layers("osm")]
+    ['https://{s}.tile.openstreetmap']
+    >>> tile_layers("none")
+    []
+    """
     bm = get_basemap(key)
     if bm.url is None:
-        return
-    url = bm.url
-    if bm.env_key:
-        token = os.environ.get(bm.env_key)
-        if not token:
-            raise InputError(
-                f"basemap {key!r} needs an API key: set the environment variable {bm.env_key}"
-            )
-        url = url.replace("{key}", token)
-    folium.TileLayer(
-        tiles=url,
-        attr=bm.attribution,
-        name=f"底图 {key}",
-        subdomains=bm.subdomains,
-        max_zoom=bm.max_zoom,
-        overlay=False,
-        control=True,
-    ).add_to(m)
+        return []
+    basemap_key_check(key)
+    token = os.environ.get(bm.env_key, "") if bm.env_key else ""
+    out = []
+    for i, url in enumerate((bm.url, *bm.overlays)):
+        out.append(
+            {
+                "url": url.replace("{key}", token),
+                "attribution": bm.attribution if i == 0 else "",
+                "subdomains": bm.subdomains,
+                "maxZoom": bm.max_zoom,
+            }
+        )
+    return out
+
+
+def add_basemap(m: Any, key: str) -> None:
+    """Add the basemap's tile layers to folium map ``m`` (nothing for ``none``).
+
+    Drawn by the runtime (``GIS.tiles``) so that the grouped layer control lists
+    them under 底图 Base map.
+    """
+    from .render.elements import MapScript
+
+    tiles = tile_layers(key)
+    if tiles:
+        MapScript("tiles", f"底图 {key}", tiles).add_to(m)

@@ -1,41 +1,138 @@
-"""``clustermap build``: write the default atlas (and, later, map specs)."""
+"""``clustermap build [SPEC…]``: build map specs (and the default atlas) into files."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import click
 
+from ..errors import GisError
+
 
 @click.command()
+@click.argument("specs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Output HTML file (default maps/out/wuhan_atlas.html).",
+    help="Output folder (default maps/out); a path ending in .html writes the one map "
+    "built (the atlas when no SPEC is given) to that file.",
 )
 @click.option(
     "--basemap",
-    default="none",
-    show_default=True,
-    help="none, osm, gaode or gaode-satellite (GCJ-02 tiles: layers shifted for display).",
+    default=None,
+    help="Override the spec's basemap: none, osm, gaode, gaode-satellite (GCJ-02 tiles: "
+    "layers shifted for display only) or tianditu (needs TIANDITU_KEY).",
 )
-@click.option("--online", is_flag=True, help="Do not inline assets (smaller file, needs network).")
-def build(out: Path | None, basemap: str, online: bool) -> None:
-    """Build the default Wuhan atlas as one offline HTML file.
+@click.option("--png", is_flag=True, help="Also write a 300 dpi PNG figure.")
+@click.option("--svg", is_flag=True, help="Also write an SVG figure.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF figure.")
+@click.option("--embed", is_flag=True, help="Also write NAME.embed.html, an <iframe> snippet.")
+@click.option(
+    "--online", is_flag=True, help="Load Leaflet from its CDN instead of inlining it (smaller)."
+)
+def build(
+    specs: tuple[Path, ...],
+    out: Path | None,
+    basemap: str | None,
+    png: bool,
+    svg: bool,
+    pdf: bool,
+    embed: bool,
+    online: bool,
+) -> None:
+    """Build maps from TOML specs in maps/ into one-file offline HTML (and figures).
+
+    With no SPEC, builds the default atlas maps/out/wuhan_atlas.html and every
+    shipped spec. A spec that fails is reported (file, key path, fix) and its
+    previous outputs are left untouched; the others are still built; exit 1.
 
     \b
-    Example:
+    Examples:
       clustermap build
-      clustermap build --basemap gaode --out maps/out/atlas_gaode.html
+      clustermap build maps/corridors.toml --png
+      clustermap build maps/atlas.toml --basemap gaode
     """
-    from ..render.atlas import build_atlas
+    from ..render.publish import build_spec
+    from ..spec import load_spec, shipped_specs
 
+    statics = tuple(f for f, on in (("png", png), ("svg", svg), ("pdf", pdf)) if on)
+    if out is not None and out.suffix.lower() == ".html":
+        _build_one_file(specs, out, basemap, online)
+        return
+    paths = list(specs) or shipped_specs()
+    failures = 0
+    if not specs:
+        names = set()
+        for p in paths:
+            try:
+                names.add(load_spec(p).outputs.html)
+            except GisError:
+                pass
+        if "wuhan_atlas.html" not in names:
+            from ..render.atlas import build_atlas
+
+            t0 = time.perf_counter()
+            folder = out or None
+            target = (folder / "wuhan_atlas.html") if folder else None
+            path = build_atlas(target, basemap=basemap or "none", offline=not online)
+            _report([path], time.perf_counter() - t0)
+    for p in paths:
+        t0 = time.perf_counter()
+        try:
+            res = build_spec(
+                p,
+                basemap=basemap,
+                offline=not online,
+                formats=("html", *statics) if statics else None,
+                embed=embed or None,
+                out=out,
+            )
+        except GisError as exc:
+            if len(paths) == 1:
+                raise
+            failures += 1
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        _report(res.files, time.perf_counter() - t0)
+    if failures:
+        click.echo(f"{failures} of {len(paths)} spec(s) failed; see the messages above.", err=True)
+        sys.exit(1)
+
+
+def _build_one_file(specs: tuple[Path, ...], out: Path, basemap: str | None, online: bool) -> None:
+    from ..render.html import render_html, seeded_ids
+    from ..render.publish import plan_map
+
+    if len(specs) > 1:
+        raise click.UsageError("--out FILE.html takes at most one SPEC; give a folder instead")
     t0 = time.perf_counter()
-    path = build_atlas(out, basemap=basemap, offline=not online)
-    size = path.stat().st_size
-    click.echo(f"wrote {path} ({size / 1024:.0f} KB, {time.perf_counter() - t0:.1f} s)")
+    if not specs:
+        from ..render.atlas import build_atlas
+
+        path = build_atlas(out, basemap=basemap or "none", offline=not online)
+    else:
+        from ..basemaps import basemap_key_check
+        from ..io import atomic_write
+        from ..spec import load_spec, resolve_spec
+
+        spec = load_spec(specs[0])
+        basemap_key_check(basemap or spec.basemap)
+        plan = resolve_spec(spec, basemap=basemap)
+        with seeded_ids(0):
+            text = render_html(plan_map(plan), offline=not online)
+        with atomic_write(out, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        path = out
+    _report([path], time.perf_counter() - t0)
+
+
+def _report(files: list[Path], seconds: float) -> None:
+    for f in files:
+        click.echo(f"wrote {f} ({f.stat().st_size / 1024:.0f} KB)")
+    click.echo(f"  ({seconds:.1f} s)")
 
 
 COMMANDS = [build]

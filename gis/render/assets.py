@@ -86,3 +86,16 @@ def inline_head() -> str:
         f"<script>{leaflet_js()}</script>\n<script>{icon_js}</script>\n"
         f"<script>{runtime_js()}</script>\n"
     )
+
+
+LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.4/dist"
+
+
+def online_head() -> str:
+    """Leaflet from the CDN (smaller file, needs the network); our runtime inlined."""
+    return (
+        f'<link rel="stylesheet" href="{LEAFLET_CDN}/leaflet.css">\n'
+        f"<style>{runtime_css()}</style>\n"
+        f'<script src="{LEAFLET_CDN}/leaflet.js"></script>\n'
+        f"<script>{runtime_js()}</script>\n"
+    )

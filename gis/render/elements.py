@@ -54,7 +54,8 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         });
         GIS.bindInfo({{ this.get_name() }}, {{ this.tooltip|tojson }}, {{ this.popup|tojson }});
         GIS.register({{ this._parent.get_name() }}, {{ this.get_name() }},
-            {title: {{ this.layer_name|tojson }}, legend: {{ this.legend|tojson }}});
+            {title: {{ this.layer_name|tojson }}, legend: {{ this.legend|tojson }},
+             group: {{ this.group|tojson }}});
         {% endmacro %}
         """
     )
@@ -71,8 +72,9 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         show: bool = True,
         radius: int = 6,
         color_strokes: bool = False,
+        group: str = "plan",
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "GeoJsonLayer"
         self.data_json = script_json(data)
         self.style = style
@@ -82,6 +84,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         self.legend = legend
         self.radius = int(radius)
         self.color_strokes = color_strokes
+        self.group = group
 
 
 class MapScript(MacroElement):

@@ -3,6 +3,8 @@
 * offline (the default): every CDN ``<script>``/``<link>`` folium would add is
   dropped and Leaflet plus our runtime are inlined (:mod:`gis.render.assets`);
   a remaining external reference is an error, never a silent network request.
+* online: Leaflet from the unpkg CDN (same version as the package), our small
+  runtime still inlined.
 * deterministic: folium's random element ids come from a seeded generator, so
   the same inputs give a byte-identical file.
 * atomic: the file appears whole or not at all.
@@ -19,7 +21,7 @@ from typing import Any
 
 from ..errors import GisError
 from ..io import atomic_write
-from .assets import inline_head
+from .assets import inline_head, online_head
 
 _EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']?(https?:)?//[^\"'>]+", re.I)
 
@@ -51,9 +53,9 @@ def render_html(m: Any, *, offline: bool = True) -> str:
     """The map's full HTML text; offline inlines every asset."""
     from branca.element import Element
 
-    if offline:
-        _strip_cdn(m)
-        m.get_root().header.add_child(Element(inline_head()), name="gis_inline_assets", index=0)
+    _strip_cdn(m)
+    head = inline_head() if offline else online_head()
+    m.get_root().header.add_child(Element(head), name="gis_inline_assets", index=0)
     html = m.get_root().render()
     if offline:
         found = sorted({mt.group(0)[:120] for mt in _EXTERNAL.finditer(html)})

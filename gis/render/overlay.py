@@ -48,6 +48,7 @@ LABELS = {
     "license": "许可 licence",
     "note": "说明 note",
     "id": "编号 id",
+    "functional_zones": "功能区 functional zones (indicative)",
 }
 TOOLTIP_KEYS = ("name_zh", "name_en", "area_km2", "district", "level", "precision")
 
@@ -146,6 +147,20 @@ def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -
     return legend_html(title, items)
 
 
+def sources_html(sources: dict[str, str]) -> str:
+    """The title block's data sources (source and licence), escaped, folded by default."""
+    if not sources:
+        return ""
+    rows = "".join(
+        f"<li>{html.escape(s)}{' (' + html.escape(lic) + ')' if lic else ''}</li>"
+        for s, lic in sources.items()
+    )
+    return (
+        f"<details class='gis-sources-list'><summary>数据来源 Data sources ({len(sources)})"
+        f"</summary><ul>{rows}</ul></details>"
+    )
+
+
 def overlay_map(
     overlays: list[Overlay],
     *,
@@ -154,10 +169,13 @@ def overlay_map(
     notes_html: str = "",
     basemap: str = "none",
     fit: Any = None,
+    panel_html: str = "",
 ) -> Any:
     """A folium Map of ``overlays`` (bottom first), ready for :func:`gis.render.html.save_html`.
 
     ``fit`` is a WGS84 frame whose bounds the view fits (default: all overlays).
+    ``panel_html`` (already escaped HTML, e.g. the plan's targets) is shown in a
+    fixed panel.
     """
     import folium
 
@@ -191,6 +209,7 @@ def overlay_map(
             show=ov.show,
             radius=ov.radius,
             color_strokes=ov.color_strokes,
+            group=ov.group,
         ).add_to(m)
         sources.update(ov.sources)
         b = shown.total_bounds
@@ -206,7 +225,15 @@ def overlay_map(
         )
     if fit is not None and not fit.empty:
         bounds = to_display(fit, datum).total_bounds
-    MapScript("title", title_html(title, subtitle, schematic=schematic, extra=notes_html)).add_to(m)
+    MapScript(
+        "title",
+        title_html(
+            title,
+            subtitle,
+            schematic=schematic,
+            extra=notes_html + sources_html(sources),
+        ),
+    ).add_to(m)
     if sources:
         attribution = " | ".join(
             f"{html.escape(s)} ({html.escape(lic)})" if lic else html.escape(s)
@@ -215,10 +242,14 @@ def overlay_map(
         MapScript(
             "attribution", f"<span class='gis-sources'>数据 Data: {attribution}</span>"
         ).add_to(m)
+    if panel_html:
+        MapScript("panel", panel_html).add_to(m)
     MapScript("search").add_to(m)
+    MapScript("layerControl").add_to(m)
     MapScript("fullscreen").add_to(m)
+    MapScript("measure").add_to(m)
     MapScript("scale").add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    MapScript("minimap").add_to(m)
     if bounds is not None:
         x0, y0, x1, y1 = (float(v) for v in bounds)
         m.fit_bounds([[y0, x0], [y1, x1]])

@@ -49,6 +49,7 @@
 
   /* Register a layer for search and legends. */
   GIS.register = function (map, layer, meta) {
+    GIS.map = map;
     meta.layer = layer;
     GIS.layers.push(meta);
     if (meta.legend) { GIS.legend(map, layer, meta.legend); }
@@ -86,46 +87,225 @@
     new Title({position: "topleft"}).addTo(map);
   };
 
-  /* Search features of every registered layer by name (zh or en). */
+  /* Fold a name for matching: lower case, no spaces or apostrophes (Jiang'an = jiangan). */
+  function fold(s) { return String(s).toLowerCase().replace(/[\s'’`\-_.()（）]/g, ""); }
+
+  /* Search features of every registered layer by name (zh or en), best matches first:
+     exact, then prefix, then substring. Enter opens the first result. */
   GIS.search = function (map) {
     var Search = L.Control.extend({
       onAdd: function () {
         var div = L.DomUtil.create("div", "gis-search leaflet-bar");
-        div.innerHTML = "<input type=\"search\" placeholder=\"搜索 Search…\" aria-label=\"search\"><ul></ul>";
+        div.innerHTML = "<input type=\"search\" placeholder=\"搜索 Search (中文 / English)…\" aria-label=\"search\"><ul role=\"listbox\"></ul>";
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         var input = div.querySelector("input"), list = div.querySelector("ul");
+        var hits = [];
+        function go(h) {
+          if (!map.hasLayer(h.meta.layer)) { map.addLayer(h.meta.layer); }
+          if (h.l.getBounds) { map.fitBounds(h.l.getBounds(), {maxZoom: 14}); }
+          else if (h.l.getLatLng) { map.setView(h.l.getLatLng(), 14); }
+          if (h.l.openPopup) { h.l.openPopup(h.l.getBounds ? h.l.getBounds().getCenter() : undefined); }
+        }
         input.addEventListener("input", function () {
-          var q = input.value.trim().toLowerCase();
+          var q = fold(input.value.trim());
           list.innerHTML = "";
+          hits = [];
           if (!q) { return; }
-          var hits = [];
           GIS.layers.forEach(function (meta) {
             meta.layer.eachLayer(function (l) {
               var p = (l.feature && l.feature.properties) || {};
-              var text = [p.name_zh, p.name_en, p.name, p.id, p.adcode].filter(Boolean).join(" ");
-              if (text.toLowerCase().indexOf(q) >= 0 && hits.length < 12) {
-                hits.push({l: l, meta: meta, p: p});
-              }
+              var names = [p.name_zh, p.name_en, p.name, p.id, p.adcode, p.alias].filter(Boolean);
+              var best = 9;
+              names.forEach(function (n) {
+                var f = fold(n), i = f.indexOf(q);
+                if (i < 0) { return; }
+                best = Math.min(best, f === q ? 0 : (i === 0 ? 1 : 2));
+              });
+              if (best < 9) { hits.push({l: l, meta: meta, p: p, rank: best}); }
             });
           });
+          hits.sort(function (a, b) { return a.rank - b.rank; });
+          hits = hits.slice(0, 12);
           hits.forEach(function (h) {
             var li = document.createElement("li");
+            li.setAttribute("role", "option");
             li.textContent = (h.p.name_zh || h.p.name || h.p.id) +
               (h.p.name_en ? " " + h.p.name_en : "") + " · " + h.meta.title;
-            li.addEventListener("click", function () {
-              if (!map.hasLayer(h.meta.layer)) { map.addLayer(h.meta.layer); }
-              if (h.l.getBounds) { map.fitBounds(h.l.getBounds(), {maxZoom: 14}); }
-              else if (h.l.getLatLng) { map.setView(h.l.getLatLng(), 14); }
-              if (h.l.openPopup) { h.l.openPopup(); }
-            });
+            li.addEventListener("click", function () { go(h); });
             list.appendChild(li);
           });
+          if (!hits.length) {
+            var none = document.createElement("li");
+            none.className = "gis-none";
+            none.textContent = "无结果 No match";
+            list.appendChild(none);
+          }
+        });
+        input.addEventListener("keydown", function (e) {
+          if (e.key === "Enter" && hits.length) { go(hits[0]); }
+          if (e.key === "Escape") { input.value = ""; list.innerHTML = ""; hits = []; }
         });
         return div;
       }
     });
     new Search({position: "topright"}).addTo(map);
+  };
+
+  /* Tile layers of a basemap, listed under 底图 in the layer control. */
+  GIS.bases = [];
+  GIS.tiles = function (map, title, tiles) {
+    var group = L.layerGroup();
+    tiles.forEach(function (t) {
+      L.tileLayer(t.url, {attribution: t.attribution, subdomains: t.subdomains,
+                          maxZoom: t.maxZoom}).addTo(group);
+    });
+    group.addTo(map);
+    GIS.bases.push({title: title, layer: group, group: "base", tiles: tiles});
+  };
+
+  var GROUPS = [["base", "底图与基础 Base"], ["plan", "规划图层 Plan layers"],
+                ["indicators", "指标 Indicators"], ["analysis", "分析 Analysis"]];
+
+  /* Grouped layer control: base / plan layers / indicators / analysis. */
+  GIS.layerControl = function (map) {
+    var Ctl = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "gis-layers leaflet-bar");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        var head = L.DomUtil.create("div", "gis-layers-head", div);
+        head.textContent = "图层 Layers";
+        var body = L.DomUtil.create("div", "gis-layers-body", div);
+        head.addEventListener("click", function () {
+          body.style.display = body.style.display === "none" ? "" : "none";
+        });
+        var all = GIS.bases.concat(GIS.layers);
+        GROUPS.forEach(function (g) {
+          var members = all.filter(function (m) { return (m.group || "plan") === g[0]; });
+          if (!members.length) { return; }
+          var sec = L.DomUtil.create("div", "gis-layer-group leaflet-control-layers-overlays", body);
+          sec.setAttribute("data-group", g[0]);
+          var h = L.DomUtil.create("div", "gis-layer-group-title", sec);
+          h.textContent = g[1];
+          members.forEach(function (m) {
+            var lab = L.DomUtil.create("label", "", sec);
+            var cb = L.DomUtil.create("input", "", lab);
+            cb.type = "checkbox";
+            cb.checked = map.hasLayer(m.layer);
+            var span = L.DomUtil.create("span", "", lab);
+            span.textContent = " " + m.title;
+            cb.addEventListener("change", function () {
+              if (cb.checked) { map.addLayer(m.layer); } else { map.removeLayer(m.layer); }
+            });
+            map.on("layeradd layerremove", function () { cb.checked = map.hasLayer(m.layer); });
+          });
+        });
+        return div;
+      }
+    });
+    new Ctl({position: "topright"}).addTo(map);
+  };
+
+  /* An overview map of the whole city in a corner, its view box following the main map. */
+  GIS.minimap = function (map) {
+    var Mini = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "gis-minimap");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    var ctl = new Mini({position: "bottomleft"}).addTo(map);
+    var mini = L.map(ctl.getContainer(), {attributionControl: false, zoomControl: false,
+      dragging: false, scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false,
+      keyboard: false, touchZoom: false});
+    mini.setView(map.getCenter(), Math.max(map.getZoom() - 4, 1), {animate: false});
+    var drawn = L.featureGroup().addTo(mini);
+    GIS.bases.forEach(function (b) {
+      b.tiles.slice(0, 1).forEach(function (t) {
+        L.tileLayer(t.url, {subdomains: t.subdomains, maxZoom: t.maxZoom}).addTo(mini);
+      });
+    });
+    GIS.layers.forEach(function (m) {
+      if (m.group !== "base") { return; }
+      L.geoJSON(m.layer.toGeoJSON(), {interactive: false,
+        style: {color: "#777", weight: 0.6, fillColor: "#eee", fillOpacity: 0.6}}).addTo(drawn);
+    });
+    var box = L.rectangle(map.getBounds(), {color: "#d7301f", weight: 1.5, fill: false,
+                                             interactive: false}).addTo(mini);
+    function fitAll() {
+      if (drawn.getLayers().length) { mini.fitBounds(drawn.getBounds(), {animate: false}); }
+      else { mini.setView(map.getCenter(), Math.max(map.getZoom() - 4, 1), {animate: false}); }
+    }
+    function sync() { box.setBounds(map.getBounds()); }
+    fitAll();
+    map.on("moveend zoomend resize", sync);
+    mini.on("click", function (e) { map.panTo(e.latlng); });
+    GIS.mini = mini;
+  };
+
+  function fmtLength(m) {
+    return m >= 1000 ? (m / 1000).toFixed(2) + " km" : Math.round(m) + " m";
+  }
+
+  /* Measure distances: click the ruler, click points on the map, double-click or click the
+     ruler again to finish. Lengths are geodesic (Leaflet's map.distance). */
+  GIS.measure = function (map) {
+    var active = false, pts = [], line = null, marks = L.layerGroup().addTo(map);
+    var Ctl = L.Control.extend({
+      onAdd: function () {
+        var a = L.DomUtil.create("a", "gis-measure leaflet-bar");
+        a.href = "#"; a.title = "测距 Measure distance";
+        a.innerHTML = "<svg width=\"18\" height=\"18\" viewBox=\"0 0 18 18\" style=\"vertical-align:middle\"><path d=\"M1 13L13 1l4 4L5 17z M4 10l2 2M6.5 7.5l1.5 1.5M9 5l2 2M11.5 2.5l1.5 1.5\" fill=\"none\" stroke=\"#333\" stroke-width=\"1.4\"/></svg>";
+        L.DomEvent.on(a, "click", function (e) {
+          L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
+          active = !active;
+          L.DomUtil[active ? "addClass" : "removeClass"](a, "gis-active");
+          map.getContainer().style.cursor = active ? "crosshair" : "";
+          if (active) { pts = []; marks.clearLayers(); line = null; map.doubleClickZoom.disable(); }
+          else { map.doubleClickZoom.enable(); }
+        });
+        return a;
+      }
+    });
+    new Ctl({position: "topleft"}).addTo(map);
+    function total() {
+      var d = 0;
+      for (var i = 1; i < pts.length; i++) { d += map.distance(pts[i - 1], pts[i]); }
+      return d;
+    }
+    map.on("click", function (e) {
+      if (!active) { return; }
+      pts.push(e.latlng);
+      L.circleMarker(e.latlng, {radius: 3, color: "#d7301f"}).addTo(marks);
+      if (!line) { line = L.polyline(pts, {color: "#d7301f", weight: 2, dashArray: "4 4"}).addTo(marks); }
+      else { line.setLatLngs(pts); }
+      line.bindTooltip(fmtLength(total()), {permanent: true, direction: "right",
+                                            className: "gis-measure-label"}).openTooltip(e.latlng);
+      GIS.measured = total();
+    });
+    map.on("dblclick", function () {
+      if (!active) { return; }
+      active = false;
+      map.getContainer().style.cursor = "";
+      map.doubleClickZoom.enable();
+    });
+  };
+
+  /* A fixed panel (e.g. the plan's targets), HTML escaped by the Python side. */
+  GIS.panel = function (map, html) {
+    var P = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "gis-panel");
+        div.innerHTML = html;
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    new P({position: "bottomleft"}).addTo(map);
   };
 
   GIS.fullscreen = function (map) {

@@ -1,0 +1,985 @@
+"""Map specs: declarative TOML files in ``maps/`` that say what a map shows and how.
+
+A spec is validated in two steps, each collecting every problem before it
+raises one :class:`~gis.errors.ValidationError` that names the spec file and
+the key path of each problem (``layers[2].style.kind: 'choroplet' is not one
+of …``):
+
+1. :func:`parse_spec` checks the TOML itself: known keys, types, allowed
+   values (no data is read).
+2. :func:`resolve_spec` checks it against the data: catalog layers and files
+   exist, every named column is there, joins match, and returns a
+   :class:`MapPlan` (overlays ready for :func:`gis.render.overlay.overlay_map`
+   or :func:`gis.render.static_map.static_map`).
+
+Nothing is written until both steps pass, so a bad spec leaves previous
+outputs untouched.
+
+A minimal spec::
+
+    title = "武汉市行政区 Wuhan districts"
+    basemap = "none"
+
+    [[layers]]
+    layer = "districts"
+    style = { kind = "categorical", column = "name_zh" }
+
+>>> spec = parse_spec_text('title = "T"\\n[[layers]]\\nlayer = "districts"\\n', "demo.toml")
+>>> spec.layers[0].layer, spec.layers[0].style.kind
+('districts', 'precision')
+>>> parse_spec_text('title = "T"\\natlas = true\\nbasemap = "gaode-sat"', "demo.toml")
+Traceback (most recent call last):
+...
+gis.errors.ValidationError: demo.toml: 1 problem(s) in the map spec:
+  - basemap: 'gaode-sat' is not one of none, osm, gaode, gaode-satellite, tianditu (did you mean 'gaode-satellite'?)
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, ValidationError
+
+STYLE_KINDS = ("precision", "categorical", "choropleth", "line", "point")
+SCHEMES = ("quantiles", "equal_interval", "natural_breaks", "fisher_jenks")
+GROUPS = ("base", "plan", "indicators", "analysis")
+ANALYSIS_KINDS = ("coverage", "corridors", "hubs", "gaps", "site")
+PANELS = ("targets",)
+TABLES = ("targets", "coverage")
+FORMATS = ("html", "png", "svg", "pdf")
+
+
+def _basemap_keys() -> tuple[str, ...]:
+    from .basemaps import BASEMAPS
+
+    return tuple(BASEMAPS)
+
+
+# --------------------------------------------------------------------------------------
+# Parsed spec (typed, validated, no data read yet)
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    kind: str = "precision"
+    column: str | None = None
+    color: str | None = None
+    fill: str | None = None
+    weight: float | None = None
+    opacity: float | None = None
+    fill_opacity: float | None = None
+    radius: int | None = None
+    scheme: str = "quantiles"
+    k: int = 5
+    unit: str = ""
+    palette: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    #: categorical on a list column (e.g. domains "金融、物流"): values split on this
+    #: separator; a feature with several values gets the 多类 "several" colour
+    split: str | None = None
+
+
+@dataclass(frozen=True)
+class JoinSpec:
+    table: str
+    on: str
+    table_on: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    layer: str | None = None
+    file: str | None = None
+    title: str | None = None
+    group: str | None = None
+    show: bool = True
+    tooltip: tuple[str, ...] | None = None
+    popup: tuple[str, ...] | None = None
+    label: str | None = None
+    join: JoinSpec | None = None
+    style: StyleSpec = field(default_factory=StyleSpec)
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    title: str | None = None
+    show: bool = True
+    style: StyleSpec = field(default_factory=lambda: StyleSpec(kind="precision"))
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    html: str
+    formats: tuple[str, ...] = ("html",)
+    embed: bool = False
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """A validated map spec (see the module docstring)."""
+
+    path: Path
+    name: str
+    title: str
+    subtitle: str = ""
+    basemap: str = "none"
+    atlas: bool = False
+    fit: str | None = None
+    notes: str = ""
+    panel: str | None = None
+    layers: tuple[LayerSpec, ...] = ()
+    analysis: tuple[AnalysisSpec, ...] = ()
+    tables: tuple[str, ...] = ()
+    outputs: OutputSpec = field(default_factory=lambda: OutputSpec("map.html"))
+
+
+# --------------------------------------------------------------------------------------
+# Validation helpers: every check appends "key.path: problem" to a list
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, path: str, msg: str) -> None:
+        self.problems.append(f"{path}: {msg}")
+
+    def keys(self, table: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
+        for k in table:
+            if k not in allowed:
+                near = difflib.get_close_matches(k, allowed, n=1, cutoff=0.6)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                where = f"{path}.{k}" if path else k
+                self.add(where, f"unknown key{hint}; allowed keys: {', '.join(allowed)}")
+
+    def typed(
+        self, table: dict[str, Any], key: str, types: type | tuple[type, ...], path: str
+    ) -> Any:
+        if key not in table:
+            return None
+        v = table[key]
+        where = f"{path}.{key}" if path else key
+        names = (
+            types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+        )
+        if isinstance(v, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+            self.add(where, f"{v!r} is a boolean, expected {names}")
+            return None
+        if not isinstance(v, types):
+            self.add(where, f"{v!r} is a {type(v).__name__}, expected {names}")
+            return None
+        return v
+
+    def choice(self, table: dict[str, Any], key: str, options: tuple[str, ...], path: str) -> Any:
+        v = self.typed(table, key, str, path)
+        if v is None:
+            return None
+        if v not in options:
+            near = difflib.get_close_matches(v, options, n=1, cutoff=0.5)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            where = f"{path}.{key}" if path else key
+            self.add(where, f"{v!r} is not one of {', '.join(options)}{hint}")
+            return None
+        return v
+
+    def strings(self, table: dict[str, Any], key: str, path: str) -> tuple[str, ...] | None:
+        v = self.typed(table, key, list, path)
+        if v is None:
+            return None
+        bad = [x for x in v if not isinstance(x, str)]
+        if bad:
+            self.add(f"{path}.{key}" if path else key, f"expected a list of strings, got {v!r}")
+            return None
+        return tuple(v)
+
+    def number(
+        self, table: dict[str, Any], key: str, path: str, lo: float, hi: float
+    ) -> float | None:
+        v = self.typed(table, key, (int, float), path)
+        if v is None:
+            return None
+        if not lo <= v <= hi:
+            self.add(f"{path}.{key}", f"{v!r} is out of range, expected {lo}–{hi}")
+            return None
+        return float(v)
+
+    def colour(self, table: dict[str, Any], key: str, path: str) -> str | None:
+        import re
+
+        v = self.typed(table, key, str, path)
+        if v is None:
+            return None
+        if not re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", v):
+            self.add(f"{path}.{key}", f"{v!r} is not a colour, expected #rgb or #rrggbb")
+            return None
+        return v
+
+
+_STYLE_KEYS = (
+    "kind",
+    "column",
+    "color",
+    "fill",
+    "weight",
+    "opacity",
+    "fill_opacity",
+    "radius",
+    "scheme",
+    "k",
+    "unit",
+    "palette",
+    "labels",
+    "split",
+)
+
+
+def _style(c: _Checker, raw: Any, path: str, default_kind: str = "precision") -> StyleSpec:
+    if raw is None:
+        return StyleSpec(kind=default_kind)
+    if not isinstance(raw, dict):
+        c.add(path, f"expected a table, got {raw!r}")
+        return StyleSpec(kind=default_kind)
+    c.keys(raw, _STYLE_KEYS, path)
+    kind = c.choice(raw, "kind", STYLE_KINDS, path) or default_kind
+    column = c.typed(raw, "column", str, path)
+    if kind in ("categorical", "choropleth") and column is None and "column" not in raw:
+        c.add(f"{path}.column", f"style kind {kind!r} needs the column to colour by")
+    palette = c.strings(raw, "palette", path) or ()
+    for i, col in enumerate(palette):
+        c.colour({"palette": col}, "palette", f"{path}[{i}]")
+    labels = c.typed(raw, "labels", dict, path) or {}
+    k = c.typed(raw, "k", int, path)
+    if k is not None and not 2 <= k <= 9:
+        c.add(f"{path}.k", f"{k!r} is out of range, expected 2–9 classes")
+        k = None
+    radius = c.typed(raw, "radius", int, path)
+    if radius is not None and not 1 <= radius <= 40:
+        c.add(f"{path}.radius", f"{radius!r} is out of range, expected 1–40 pixels")
+        radius = None
+    return StyleSpec(
+        kind=kind,
+        column=column,
+        color=c.colour(raw, "color", path),
+        fill=c.colour(raw, "fill", path),
+        weight=c.number(raw, "weight", path, 0, 20),
+        opacity=c.number(raw, "opacity", path, 0, 1),
+        fill_opacity=c.number(raw, "fill_opacity", path, 0, 1),
+        radius=radius,
+        scheme=c.choice(raw, "scheme", SCHEMES, path) or "quantiles",
+        k=k or 5,
+        unit=c.typed(raw, "unit", str, path) or "",
+        palette=palette,
+        labels={str(a): str(b) for a, b in labels.items()},
+        split=c.typed(raw, "split", str, path),
+    )
+
+
+_LAYER_KEYS = (
+    "layer",
+    "file",
+    "title",
+    "group",
+    "show",
+    "tooltip",
+    "popup",
+    "label",
+    "join",
+    "style",
+)
+_JOIN_KEYS = ("table", "on", "table_on", "columns")
+
+
+def _layer(c: _Checker, raw: Any, path: str) -> LayerSpec | None:
+    if not isinstance(raw, dict):
+        c.add(path, f"expected a table ([[layers]]), got {raw!r}")
+        return None
+    c.keys(raw, _LAYER_KEYS, path)
+    layer = c.typed(raw, "layer", str, path)
+    file = c.typed(raw, "file", str, path)
+    if ("layer" in raw) == ("file" in raw):
+        c.add(path, "give exactly one of 'layer' (a catalog id) or 'file' (a GeoJSON path)")
+    join = None
+    if "join" in raw:
+        j = raw["join"]
+        jp = f"{path}.join"
+        if not isinstance(j, dict):
+            c.add(jp, f"expected a table, got {j!r}")
+        else:
+            c.keys(j, _JOIN_KEYS, jp)
+            for req in ("table", "on"):
+                if req not in j:
+                    c.add(f"{jp}.{req}", "missing (required)")
+            table, on = c.typed(j, "table", str, jp), c.typed(j, "on", str, jp)
+            if table and on:
+                join = JoinSpec(
+                    table, on, c.typed(j, "table_on", str, jp), c.strings(j, "columns", jp) or ()
+                )
+    return LayerSpec(
+        layer=layer,
+        file=file,
+        title=c.typed(raw, "title", str, path),
+        group=c.choice(raw, "group", GROUPS, path),
+        show=c.typed(raw, "show", bool, path) is not False,
+        tooltip=c.strings(raw, "tooltip", path),
+        popup=c.strings(raw, "popup", path),
+        label=c.typed(raw, "label", str, path),
+        join=join,
+        style=_style(c, raw.get("style"), f"{path}.style"),
+    )
+
+
+_ANALYSIS_KEYS = ("kind", "params", "title", "show", "style")
+
+
+def _analysis(c: _Checker, raw: Any, path: str) -> AnalysisSpec | None:
+    if not isinstance(raw, dict):
+        c.add(path, f"expected a table ([[analysis]]), got {raw!r}")
+        return None
+    c.keys(raw, _ANALYSIS_KEYS, path)
+    if "kind" not in raw:
+        c.add(f"{path}.kind", f"missing (required), one of {', '.join(ANALYSIS_KINDS)}")
+    kind = c.choice(raw, "kind", ANALYSIS_KINDS, path)
+    params = c.typed(raw, "params", dict, path) or {}
+    if kind is None:
+        return None
+    return AnalysisSpec(
+        kind=kind,
+        params=dict(params),
+        title=c.typed(raw, "title", str, path),
+        show=c.typed(raw, "show", bool, path) is not False,
+        style=_style(c, raw.get("style"), f"{path}.style"),
+    )
+
+
+_TOP_KEYS = (
+    "title",
+    "subtitle",
+    "basemap",
+    "atlas",
+    "fit",
+    "notes",
+    "panel",
+    "layers",
+    "analysis",
+    "tables",
+    "outputs",
+)
+_OUTPUT_KEYS = ("html", "formats", "embed")
+
+
+def parse_spec_text(text: str, path: str | Path) -> MapSpec:
+    """Validate the TOML text of a spec (no data read); every problem reported at once."""
+    p = Path(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{p}: not valid TOML: {exc}; fix the syntax at that line") from None
+    c = _Checker()
+    c.keys(raw, _TOP_KEYS, "")
+    if "title" not in raw:
+        c.add("title", 'missing (required): the map\'s title, e.g. title = "武汉 …"')
+    basemap = c.choice(raw, "basemap", _basemap_keys(), "") or "none"
+    layers = []
+    raw_layers = c.typed(raw, "layers", list, "") or []
+    for i, item in enumerate(raw_layers):
+        ls = _layer(c, item, f"layers[{i}]")
+        if ls is not None:
+            layers.append(ls)
+    analysis = []
+    for i, item in enumerate(c.typed(raw, "analysis", list, "") or []):
+        a = _analysis(c, item, f"analysis[{i}]")
+        if a is not None:
+            analysis.append(a)
+    atlas = bool(c.typed(raw, "atlas", bool, ""))
+    if not atlas and not raw_layers and "analysis" not in raw:
+        c.add("layers", "the spec draws nothing: add [[layers]] or [[analysis]], or atlas = true")
+    tables = c.strings(raw, "tables", "") or ()
+    for i, t in enumerate(tables):
+        if t not in TABLES:
+            c.add(f"tables[{i}]", f"{t!r} is not one of {', '.join(TABLES)}")
+    out_raw = c.typed(raw, "outputs", dict, "") or {}
+    c.keys(out_raw, _OUTPUT_KEYS, "outputs")
+    html_name = c.typed(out_raw, "html", str, "outputs") or f"{p.stem}.html"
+    if "/" in html_name or "\\" in html_name or not html_name.endswith(".html"):
+        c.add("outputs.html", f"{html_name!r}: expected a file name ending in .html (no folders)")
+    formats = c.strings(out_raw, "formats", "outputs") or ("html",)
+    for i, f in enumerate(formats):
+        if f not in FORMATS:
+            c.add(f"outputs.formats[{i}]", f"{f!r} is not one of {', '.join(FORMATS)}")
+    if c.problems:
+        raise ValidationError(f"{p}: {len(c.problems)} problem(s) in the map spec:", c.problems)
+    return MapSpec(
+        path=p,
+        name=p.stem,
+        title=raw["title"],
+        subtitle=c.typed(raw, "subtitle", str, "") or "",
+        basemap=basemap,
+        atlas=atlas,
+        fit=c.typed(raw, "fit", str, ""),
+        notes=c.typed(raw, "notes", str, "") or "",
+        panel=c.choice(raw, "panel", PANELS, ""),
+        layers=tuple(layers),
+        analysis=tuple(analysis),
+        tables=tables,
+        outputs=OutputSpec(html_name, formats, bool(c.typed(out_raw, "embed", bool, "outputs"))),
+    )
+
+
+def load_spec(path: str | Path) -> MapSpec:
+    """Read and validate a spec file."""
+    p = Path(path)
+    if not p.exists():
+        from .settings import maps_dir
+
+        shipped = ", ".join(q.name for q in shipped_specs()) or "none"
+        raise InputError(f"{p}: map spec not found; shipped specs in {maps_dir()}: {shipped}")
+    return parse_spec_text(p.read_text(encoding="utf-8"), p)
+
+
+def shipped_specs() -> list[Path]:
+    """The spec files in ``maps/``, sorted by name."""
+    from .settings import maps_dir
+
+    return sorted(maps_dir().glob("*.toml"))
+
+
+# --------------------------------------------------------------------------------------
+# Resolution against the data: a MapPlan of overlays
+
+
+@dataclass
+class MapPlan:
+    """Everything a renderer needs, all data loaded and checked."""
+
+    spec: MapSpec
+    title: str
+    subtitle: str
+    basemap: str
+    overlays: list[Any]
+    fit: Any = None
+    notes_html: str = ""
+    panel_html: str = ""
+    #: label column per overlay title (static figures)
+    labels: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)
+
+
+def _resolve_path(spec: MapSpec, rel: str) -> Path:
+    from .settings import project_root
+
+    q = Path(rel)
+    if q.is_absolute():
+        return q
+    for base in (spec.path.parent, project_root()):
+        if (base / q).exists():
+            return base / q
+    return project_root() / q
+
+
+def _check_columns(
+    problems: list[str], path: str, cols: list[str], names: tuple[str, ...] | None, what: str
+) -> None:
+    for i, n in enumerate(names or ()):
+        if n not in cols:
+            near = difflib.get_close_matches(n, cols, n=1, cutoff=0.5)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append(
+                f"{path}[{i}]: column {n!r} is not in {what}{hint}; columns: {', '.join(cols)}"
+            )
+
+
+def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]) -> Any:
+    from .tables import read_table, sheet_row
+
+    tpath = _resolve_path(spec, j.table)
+    if not tpath.exists():
+        problems.append(f"{path}.table: file {tpath} not found")
+        return layer
+    df = read_table(tpath)
+    key = j.table_on or j.on
+    if j.on not in layer.columns:
+        problems.append(f"{path}.on: column {j.on!r} is not in the layer")
+        return layer
+    if key not in df.columns:
+        problems.append(
+            f"{path}.table_on: column {key!r} is not in {tpath.name}; columns: {', '.join(df.columns)}"
+        )
+        return layer
+    cols = list(j.columns) or [c for c in df.columns if c != key]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        problems.append(f"{path}.columns: {', '.join(missing)} not in {tpath.name}")
+        return layer
+    keys = set(layer[j.on].astype(str))
+    for i, v in enumerate(df[key].astype(str)):
+        if v not in keys:
+            problems.append(
+                f"{tpath.name} row {sheet_row(i)}, column {key!r}: {v!r} matches no feature's "
+                f"{j.on!r}; fix the value or remove the row"
+            )
+    dup = df[key][df[key].duplicated()]
+    for i in dup.index:
+        problems.append(
+            f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: duplicate {df[key][i]!r}"
+        )
+    right = df[[key, *cols]].drop_duplicates(key).rename(columns={key: j.on})
+    out = layer.copy()
+    out[j.on] = out[j.on].astype(str)
+    merged = out.merge(right, on=j.on, how="left")
+    return merged
+
+
+def _numeric(series: Any, path: str, problems: list[str]) -> Any:
+    import pandas as pd
+
+    num = pd.to_numeric(series, errors="coerce")
+    bad = series[num.isna() & series.notna() & (series.astype(str).str.strip() != "")]
+    for i, v in bad.items():
+        problems.append(f"{path}: feature {i}: {v!r} is not a number")
+    return num
+
+
+def style_overlay(
+    gdf: Any,
+    style: StyleSpec,
+    *,
+    title: str,
+    geometry: str,
+    index: int,
+    path: str,
+    problems: list[str],
+) -> dict[str, Any]:
+    """Overlay keyword arguments (style, legend, frame with ``_c`` colours) for a style spec."""
+    from .render.atlas import PALETTE
+    from .render.elements import legend_html, swatch
+
+    colour = style.color or PALETTE[index % len(PALETTE)]
+    base: dict[str, Any]
+    if geometry == "LineString" or style.kind == "line":
+        base = {"color": colour, "weight": 4, "opacity": 0.9}
+    elif geometry == "Point" or style.kind == "point":
+        base = {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}
+    else:
+        base = {
+            "color": colour,
+            "weight": 2,
+            "fillColor": style.fill or colour,
+            "fillOpacity": 0.25,
+        }
+    for key, attr in (
+        ("weight", "weight"),
+        ("opacity", "opacity"),
+        ("fillOpacity", "fill_opacity"),
+    ):
+        v = getattr(style, attr)
+        if v is not None:
+            base[key] = v
+    if style.fill:
+        base["fillColor"] = style.fill
+    kw: dict[str, Any] = {"style": base, "gdf": gdf}
+    if style.radius:
+        kw["radius"] = style.radius
+    line_or_point = geometry in ("LineString", "Point")
+    if style.kind == "categorical" and style.column:
+        if style.column not in gdf.columns:
+            problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
+            return kw
+        raw_values = gdf[style.column].fillna("").astype(str)
+        if style.split:
+            parts = raw_values.map(lambda t: [x.strip() for x in t.split(style.split) if x.strip()])
+            keys = parts.map(lambda xs: xs[0] if len(xs) == 1 else (MULTI if xs else ""))
+        else:
+            keys = raw_values
+        values = sorted(v for v in set(keys) if v and v != MULTI)
+        palette = list(style.palette) or PALETTE
+        cmap = {v: palette[i % len(palette)] for i, v in enumerate(values)}
+        if (keys == MULTI).any():
+            cmap[MULTI] = MULTI_COLOUR
+        out = gdf.copy()
+        out["_c"] = keys.map(cmap).fillna(NO_DATA_COLOUR).to_numpy()
+        kw["gdf"] = out
+        kw["color_strokes"] = line_or_point and geometry != "Point"
+        if geometry == "Polygon" and style.fill_opacity is None:
+            base["fillOpacity"] = 0.55
+        if (keys == "").any():
+            cmap[NO_DATA] = NO_DATA_COLOUR
+        items = [(swatch(c, stroke=base["color"]), style.labels.get(v, v)) for v, c in cmap.items()]
+        kw["legend"] = legend_html(title, items)
+    elif style.kind == "choropleth" and style.column:
+        if style.column not in gdf.columns:
+            problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
+            return kw
+        kw.update(_choropleth(gdf, style, title=title, base=base, path=path, problems=problems))
+    return kw
+
+
+MULTI = "多类 several"
+MULTI_COLOUR = "#555555"
+NO_DATA = "无数据 no data"
+NO_DATA_COLOUR = "#cccccc"
+
+#: ColorBrewer YlGnBu (sequential, colour-blind safe), 3–9 classes.
+_SEQ = [
+    "#ffffd9",
+    "#edf8b1",
+    "#c7e9b4",
+    "#7fcdbb",
+    "#41b6c4",
+    "#1d91c0",
+    "#225ea8",
+    "#253494",
+    "#081d58",
+]
+
+
+def _choropleth(
+    gdf: Any, style: StyleSpec, *, title: str, base: dict[str, Any], path: str, problems: list[str]
+) -> dict[str, Any]:
+    import numpy as np
+
+    from .render.elements import legend_html, swatch
+
+    values = _numeric(gdf[style.column], f"{path}.column {style.column!r}", problems)
+    valid = values.dropna()
+    if valid.empty:
+        problems.append(f"{path}.column: {style.column!r} holds no numbers to classify")
+        return {}
+    k = min(style.k, valid.nunique())
+    if k < 2:
+        bins = [float(valid.max())]
+    else:
+        import mapclassify
+
+        cls = {
+            "quantiles": mapclassify.Quantiles,
+            "equal_interval": mapclassify.EqualInterval,
+            "natural_breaks": mapclassify.NaturalBreaks,
+            "fisher_jenks": mapclassify.FisherJenks,
+        }[style.scheme]
+        bins = [float(b) for b in cls(valid.to_numpy(dtype=float), k=k).bins]
+    idx = np.linspace(0, len(_SEQ) - 1, len(bins)).round().astype(int)
+    palette = list(style.palette) or [_SEQ[i] for i in idx]
+    out = gdf.copy()
+    colours = []
+    for v in values:
+        if v != v:
+            colours.append("#cccccc")
+        else:
+            colours.append(palette[min(int(np.searchsorted(bins, v, side="left")), len(bins) - 1)])
+    out["_c"] = colours
+    unit = f" {style.unit}" if style.unit else ""
+    items = []
+    lo = float(valid.min())
+    for b, c in zip(bins, palette):
+        items.append((swatch(c, stroke=base["color"], opacity=0.85), f"{lo:,.4g} – {b:,.4g}{unit}"))
+        lo = b
+    if values.isna().any():
+        items.append((swatch("#cccccc", stroke=base["color"]), "无数据 no data"))
+    style_base = dict(base, fillOpacity=base.get("fillOpacity", 0.25))
+    if style.fill_opacity is None:
+        style_base["fillOpacity"] = 0.75
+    return {
+        "gdf": out,
+        "style": style_base,
+        "legend": legend_html(f"{title}: {style.column}", items),
+    }
+
+
+def _layer_overlay(
+    spec: MapSpec, ls: LayerSpec, i: int, cat: Any, problems: list[str], plan_index: list[int]
+) -> Any:
+    from .io import read_geojson
+    from .render.overlay import Overlay
+
+    path = f"layers[{i}]"
+    if ls.layer is not None:
+        if ls.layer not in cat:
+            near = difflib.get_close_matches(ls.layer, list(cat), n=1, cutoff=0.5)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append(
+                f"{path}.layer: {ls.layer!r} is not in the catalog{hint}; "
+                f"known layers: {', '.join(cat)}"
+            )
+            return None
+        from .layers import read_layer
+
+        info = cat[ls.layer]
+        gdf = read_layer(ls.layer, cat)
+        title, group, geometry = info.title, info.group, info.geometry
+        sources = dict.fromkeys(info.sources, info.license)
+    else:
+        fpath = _resolve_path(spec, ls.file or "")
+        if not fpath.exists():
+            problems.append(f"{path}.file: {fpath} not found")
+            return None
+        gdf = read_geojson(fpath)
+        title, group = fpath.stem, "plan"
+        kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
+        geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
+        srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
+        if not srcs:
+            problems.append(f"{path}.file: {fpath.name} has no 'source' on its features")
+        sources = dict.fromkeys(srcs, "")
+    title = ls.title or title
+    group = ls.group or group
+    if ls.join is not None:
+        gdf = _join(gdf, ls.join, spec, f"{path}.join", problems)
+    cols = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    _check_columns(problems, f"{path}.tooltip", cols, ls.tooltip, "the layer")
+    _check_columns(problems, f"{path}.popup", cols, ls.popup, "the layer")
+    if ls.label and ls.label not in cols:
+        problems.append(f"{path}.label: column {ls.label!r} is not in the layer")
+    from .render.atlas import BASE_STYLES
+    from .render.overlay import LABELS
+
+    if ls.style.kind == "precision" and ls.layer in BASE_STYLES and ls.style.color is None:
+        kw: dict[str, Any] = {"style": dict(BASE_STYLES[ls.layer]), "gdf": gdf}
+        if ls.layer == "city":
+            kw["legend"] = ""
+    else:
+        kw = style_overlay(
+            gdf,
+            ls.style,
+            title=title,
+            geometry=geometry,
+            index=plan_index[0],
+            path=f"{path}.style",
+            problems=problems,
+        )
+        if group != "base":
+            plan_index[0] += 1
+    return Overlay(
+        title=title,
+        group=group,
+        show=ls.show,
+        tooltip=[(c, LABELS.get(c, c)) for c in ls.tooltip] if ls.tooltip is not None else None,
+        popup=[(c, LABELS.get(c, c)) for c in ls.popup] if ls.popup is not None else None,
+        sources=sources,
+        **kw,
+    )
+
+
+def _analysis_overlays(spec: MapSpec, a: AnalysisSpec, i: int, problems: list[str]) -> list[Any]:
+    from .render.overlay import Overlay
+
+    path = f"analysis[{i}]"
+    try:
+        from .analysis.layers import analysis_frames  # type: ignore[import-not-found]
+    except ImportError:
+        problems.append(
+            f"{path}.kind: analysis layers need gis.analysis.layers.analysis_frames, which is "
+            "not available in this installation; remove the [[analysis]] entry or install a "
+            "version with the analysis module"
+        )
+        return []
+    try:
+        frames = analysis_frames(a.kind, **a.params)
+    except TypeError as exc:
+        problems.append(f"{path}.params: {exc}")
+        return []
+    out = []
+    for j, (title, gdf) in enumerate(frames):
+        kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
+        geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
+        kw = style_overlay(
+            gdf,
+            a.style,
+            title=title,
+            geometry=geometry,
+            index=4 + i + j,
+            path=f"{path}.style",
+            problems=problems,
+        )
+        srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
+        out.append(
+            Overlay(
+                title=a.title if a.title and len(frames) == 1 else title,
+                group="analysis",
+                show=a.show,
+                sources=dict.fromkeys(srcs, ""),
+                **kw,
+            )
+        )
+    return out
+
+
+def _optional_call(module: str, name: str, path: str, what: str, problems: list[str]) -> Any:
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+        func: Callable[[], Any] = getattr(mod, name)
+    except (ImportError, AttributeError):
+        problems.append(
+            f"{path}: {what} needs {module}.{name}, which is not available in this "
+            f"installation; remove '{path}' from the spec"
+        )
+        return None
+    return func()
+
+
+def _attribute_table(gdf: Any) -> Any:
+    """The frame's attributes without geometry or styling columns (a plain DataFrame)."""
+    import pandas as pd
+
+    cols = [c for c in gdf.columns if c != gdf.geometry.name and not str(c).startswith("_")]
+    return pd.DataFrame(gdf[cols]).reset_index(drop=True)
+
+
+def _targets_panel(problems: list[str]) -> str:
+    """HTML of the targets panel: the indicators module's if it has one, else a plain table."""
+    import importlib
+
+    try:
+        mod = importlib.import_module("gis.render.indicator_layers")
+        if hasattr(mod, "targets_panel"):
+            return str(mod.targets_panel())
+    except ImportError:
+        pass
+    targets = _optional_call(
+        "gis.indicators", "plan_targets", "panel", "the targets panel", problems
+    )
+    if targets is None:
+        return ""
+    return targets_panel_html(targets)
+
+
+def targets_panel_html(targets: Any, limit: int = 40) -> str:
+    """A compact escaped table of the plan's targets (clause, target, comparison, value, unit)."""
+    import html as _html
+
+    name_col = next(
+        (c for c in ("indicator_zh", "indicator", "name_zh", "target_zh") if c in targets.columns),
+        None,
+    )
+    rows = []
+    for r in targets.head(limit).to_dict("records"):
+        label = str(r.get(name_col, r.get("id", ""))) if name_col else str(r.get("id", ""))
+        value = r.get("value", "")
+        v = f"{value:g}" if isinstance(value, float) else str(value)
+        rows.append(
+            "<tr><td>{}</td><td>{}</td><td>{} {} {}</td><td>{}</td></tr>".format(
+                *(
+                    _html.escape(str(x))
+                    for x in (
+                        r.get("id", ""),
+                        label,
+                        r.get("comparison", ""),
+                        v,
+                        r.get("unit", ""),
+                        r.get("target_year", ""),
+                    )
+                )
+            )
+        )
+    more = len(targets) - limit
+    tail = f"<div>… {more} more</div>" if more > 0 else ""
+    return (
+        "<b>2027 目标 Plan targets (武政办〔2024〕121号)</b>"
+        "<table><tr><th>#</th><th>指标 Indicator</th><th>目标 Target</th><th>年 Year</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + tail
+    )
+
+
+def resolve_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
+    """Load and check every layer, join, column and analysis the spec names."""
+    from .basemaps import get_basemap
+    from .catalog import load_catalog
+    from .render.atlas import ATLAS_TITLE, PLAN, catalog_overlays, status_html
+    from .render.overlay import build_date
+
+    cat = load_catalog()
+    bm = basemap or spec.basemap
+    get_basemap(bm)
+    problems: list[str] = []
+    overlays: list[Any] = []
+    labels: dict[str, str] = {}
+    if spec.atlas:
+        overlays.extend(catalog_overlays(cat))
+    plan_index = [0]
+    for i, ls in enumerate(spec.layers):
+        ov = _layer_overlay(spec, ls, i, cat, problems, plan_index)
+        if ov is not None:
+            overlays.append(ov)
+            if ls.label:
+                labels[ov.title] = ls.label
+    for i, a in enumerate(spec.analysis):
+        overlays.extend(_analysis_overlays(spec, a, i, problems))
+    fit = None
+    if spec.fit:
+        if spec.fit not in cat:
+            problems.append(f"fit: {spec.fit!r} is not in the catalog; known: {', '.join(cat)}")
+        else:
+            from .layers import read_layer
+
+            fit = read_layer(spec.fit, cat)
+    panel_html = ""
+    if spec.panel == "targets":
+        panel_html = _targets_panel(problems)
+    tables: dict[str, Any] = {}
+    if "targets" in spec.tables:
+        tables["targets"] = _optional_call(
+            "gis.indicators", "target_progress", "tables", "the targets table", problems
+        )
+    if "coverage" in spec.tables:
+        cov = [o for o in overlays if o.group == "analysis"]
+        if not any(a.kind == "coverage" for a in spec.analysis):
+            problems.append("tables: 'coverage' needs an [[analysis]] entry with kind = 'coverage'")
+        else:
+            tables["coverage"] = [(o.title, _attribute_table(o.gdf)) for o in cov]
+    if problems:
+        raise ValidationError(
+            f"{spec.path}: {len(problems)} problem(s) building the map:", problems
+        )
+    subtitle = spec.subtitle or PLAN
+    notes = status_html(cat) if spec.atlas else _status_for(spec, cat)
+    if spec.notes:
+        import html as _html
+
+        notes += f"<div class='gis-sub'>{_html.escape(spec.notes)}</div>"
+    return MapPlan(
+        spec=spec,
+        title=spec.title or ATLAS_TITLE,
+        subtitle=f"{subtitle} · {build_date()}",
+        basemap=bm,
+        overlays=overlays,
+        fit=fit,
+        notes_html=notes,
+        panel_html=panel_html,
+        labels=labels,
+        tables={k: v for k, v in tables.items() if v is not None},
+    )
+
+
+def _status_for(spec: MapSpec, cat: Any) -> str:
+    """'Not fully loaded' line for the catalog layers this spec draws."""
+    import html as _html
+
+    from .layers import layer_status
+
+    ids = {ls.layer for ls in spec.layers if ls.layer}
+    if not ids:
+        return ""
+    status = layer_status(cat)
+    short = status[
+        status["id"].isin(ids)
+        & status["expected"].notna()
+        & (status["loaded"] < status["expected"])
+    ]
+    if short.empty:
+        return ""
+    items = ", ".join(
+        f"{_html.escape(str(r.title))} {int(r.loaded)}/{int(r.expected)}"  # type: ignore[call-overload]
+        for r in short.itertuples()
+    )
+    return f"<div class='gis-sub'>未完整载入 Not fully loaded: {items}</div>"

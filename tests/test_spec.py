@@ -1,0 +1,234 @@
+"""Map specs: validation with key paths, resolution against real layers, builds via the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from gis.cli import main
+from gis.errors import InputError, ValidationError
+from gis.render.publish import build_spec
+from gis.spec import load_spec, parse_spec_text, resolve_spec, shipped_specs
+
+DISTRICTS_SPEC = """
+title = "测试 Test"
+[[layers]]
+layer = "districts"
+tooltip = ["name_zh", "name_en"]
+style = { kind = "categorical", column = "name_zh" }
+"""
+
+
+@pytest.fixture
+def home(root, tmp_path, monkeypatch):
+    """A copy of the project's layers in a temporary CLUSTERMAP_HOME, with an empty maps/."""
+    shutil.copytree(root / "layers", tmp_path / "layers")
+    (tmp_path / "maps").mkdir()
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
+    return tmp_path
+
+
+def _features(html: str) -> list[dict]:
+    """Every GeoJSON feature embedded in a map page."""
+    out = []
+    for m in re.finditer(r"L\.geoJSON\((\{.*?\}), \{", html, re.S):
+        out.extend(json.loads(m.group(1))["features"])
+    return out
+
+
+def test_every_problem_is_reported_with_its_key_path():
+    text = """
+titel = "x"
+basemap = "gaode-sat"
+[[layers]]
+layer = "districts"
+[[layers]]
+layer = "city"
+[[layers]]
+layer = "districts"
+style = { kind = "choroplet", colour = "#123456", k = 12 }
+[[layers]]
+file = "a.geojson"
+layer = "b"
+show = "yes"
+"""
+    with pytest.raises(ValidationError) as e:
+        parse_spec_text(text, "maps/bad.toml")
+    msg = str(e.value)
+    assert msg.startswith("maps/bad.toml: ")
+    assert "titel: unknown key (did you mean 'title'?)" in msg
+    assert "title: missing (required)" in msg
+    assert "basemap: 'gaode-sat' is not one of" in msg and "'gaode-satellite'" in msg
+    assert "layers[2].style.kind: 'choroplet' is not one of" in msg
+    assert "(did you mean 'choropleth'?)" in msg
+    assert "layers[2].style.colour: unknown key (did you mean 'color'?)" in msg
+    assert "layers[2].style.k: 12 is out of range" in msg
+    assert "layers[3]: give exactly one of 'layer'" in msg
+    assert "layers[3].show: 'yes' is a str, expected bool" in msg
+    assert len(e.value.problems) == 8
+
+
+def test_bad_values_and_toml_syntax():
+    with pytest.raises(ValidationError, match=r"layers\[0\].style.color: 'red' is not a colour"):
+        parse_spec_text('title="t"\n[[layers]]\nlayer="city"\nstyle={color="red"}\n', "s.toml")
+    with pytest.raises(ValidationError, match=r"layers\[0\].style.column: style kind 'choro"):
+        parse_spec_text('title="t"\n[[layers]]\nlayer="city"\nstyle={kind="choropleth"}', "s.toml")
+    with pytest.raises(ValidationError, match=r"outputs.formats\[1\]: 'jpg' is not one of"):
+        parse_spec_text('title="t"\natlas=true\noutputs={formats=["html","jpg"]}', "s.toml")
+    with pytest.raises(InputError, match=r"s.toml: not valid TOML"):
+        parse_spec_text('title = "t\n', "s.toml")
+    with pytest.raises(ValidationError, match="the spec draws nothing"):
+        parse_spec_text('title = "t"\n', "s.toml")
+
+
+def test_resolution_names_missing_layers_and_columns(home):
+    p = home / "maps" / "typo.toml"
+    p.write_text(
+        'title = "t"\n[[layers]]\nlayer = "distrcts"\n'
+        '[[layers]]\nlayer = "districts"\ntooltip = ["name_zh", "name_eng"]\n'
+        'style = { kind = "choropleth", column = "area" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as e:
+        resolve_spec(load_spec(p))
+    msg = str(e.value)
+    assert "layers[0].layer: 'distrcts' is not in the catalog (did you mean 'districts'?)" in msg
+    assert "layers[1].tooltip[1]: column 'name_eng' is not in the layer" in msg
+    assert "(did you mean 'name_en'?)" in msg
+    assert "layers[1].style.column: 'area' is not a column of the layer" in msg
+
+
+def test_categorical_style_colours_each_district_and_lists_it_in_the_legend(home):
+    p = home / "maps" / "cat.toml"
+    p.write_text(DISTRICTS_SPEC, encoding="utf-8")
+    res = build_spec(p)
+    html = res.files[0].read_text(encoding="utf-8")
+    feats = _features(html)
+    assert len(feats) == 13
+    colours = {f["properties"]["name_zh"]: f["properties"]["_c"] for f in feats}
+    assert len(set(colours.values())) == 8  # Okabe-Ito palette of 8 colours, cycled
+    # each name shows in its feature and once more in the legend
+    legend = re.search(r"legend: (\".*?\"),\s*group", html, re.S)
+    assert legend is not None
+    legend_html = json.loads(legend.group(1))
+    for name, colour in colours.items():
+        assert re.search(f"background:{colour};[^<]*</span>{name}<", legend_html)
+
+
+def test_choropleth_from_a_joined_table_classes_the_values(home):
+    # synthetic values: 420102 → 1, 420103 → 2, … (13 districts), unit 家
+    from gis.districts import DISTRICTS
+
+    csv = home / "synthetic_counts.csv"
+    rows = ["区划代码,count"] + [f"{d.adcode},{i + 1}" for i, d in enumerate(DISTRICTS)]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    p = home / "maps" / "chor.toml"
+    p.write_text(
+        'title = "t"\n[[layers]]\nlayer = "districts"\n'
+        'join = { table = "../synthetic_counts.csv", on = "adcode", table_on = "区划代码" }\n'
+        'style = { kind = "choropleth", column = "count", k = 4, unit = "家", '
+        'scheme = "equal_interval" }\n',
+        encoding="utf-8",
+    )
+    plan = resolve_spec(load_spec(p))
+    (ov,) = plan.overlays
+    by_code = dict(zip(ov.gdf["adcode"], ov.gdf["_c"]))
+    # equal intervals of 1..13 in 4 classes: 1-4, 4-7, 7-10, 10-13
+    assert by_code[DISTRICTS[0].adcode] != by_code[DISTRICTS[12].adcode]
+    assert by_code[DISTRICTS[0].adcode] == by_code[DISTRICTS[1].adcode]
+    assert len(set(by_code.values())) == 4
+    assert "家" in ov.legend and "10 – 13" in ov.legend
+
+
+def test_join_errors_name_the_table_row(home):
+    csv = home / "synthetic_bad.csv"
+    csv.write_text("adcode,count\n420102,1\n429999,2\n420102,3\n", encoding="utf-8")
+    p = home / "maps" / "j.toml"
+    p.write_text(
+        'title = "t"\n[[layers]]\nlayer = "districts"\n'
+        'join = { table = "../synthetic_bad.csv", on = "adcode" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as e:
+        resolve_spec(load_spec(p))
+    msg = str(e.value)
+    assert "synthetic_bad.csv row 3, column 'adcode': '429999' matches no feature" in msg
+    assert "synthetic_bad.csv row 4, column 'adcode': duplicate '420102'" in msg
+
+
+def test_cli_bad_spec_exits_1_and_leaves_previous_output(home):
+    p = home / "maps" / "cat.toml"
+    p.write_text(DISTRICTS_SPEC, encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(p)])
+    assert r.exit_code == 0, r.output
+    out = home / "maps" / "out" / "cat.html"
+    before = out.read_bytes()
+    p.write_text(DISTRICTS_SPEC.replace('column = "name_zh"', 'column = "nme_zh"'), "utf-8")
+    r = CliRunner().invoke(main, ["build", str(p)])
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: ") and "cat.toml" in r.output
+    assert "layers[0].style.column: 'nme_zh'" in r.output and "Traceback" not in r.output
+    assert out.read_bytes() == before
+    assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_cli_missing_basemap_key_is_a_clear_error(home, monkeypatch):
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    p = home / "maps" / "cat.toml"
+    p.write_text(DISTRICTS_SPEC, encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(p), "--basemap", "tianditu"])
+    assert r.exit_code == 1
+    assert "set the environment variable TIANDITU_KEY" in r.output
+    assert not (home / "maps" / "out" / "cat.html").exists()
+
+
+def test_tianditu_basemap_uses_the_key_and_names_its_approval_number(home, monkeypatch):
+    monkeypatch.setenv("TIANDITU_KEY", "synthetic-test-key")
+    p = home / "maps" / "cat.toml"
+    p.write_text(DISTRICTS_SPEC, encoding="utf-8")
+    html = build_spec(p, basemap="tianditu", offline=False).files[0].read_text("utf-8")
+    assert "vec_w/wmts" in html and "cva_w/wmts" in html and "tk=synthetic-test-key" in html
+    assert "审图号".encode("unicode_escape").decode() in html  # JSON-escaped in the script
+    # CGCS2000 tiles: layers are drawn unshifted (a stored vertex appears as it is)
+    from gis.layers import read_layer
+
+    x, y = read_layer("districts").geometry.iloc[0].geoms[0].exterior.coords[0]
+    assert f"[{round(x, 5)},{round(y, 5)}]" in html
+
+
+def test_spec_rebuild_is_byte_identical(home):
+    p = home / "maps" / "cat.toml"
+    p.write_text(DISTRICTS_SPEC, encoding="utf-8")
+    a = build_spec(p, out=home / "a").files[0].read_bytes()
+    b = build_spec(p, out=home / "b").files[0].read_bytes()
+    assert a == b
+
+
+def test_build_without_arguments_builds_the_atlas_and_every_spec(home):
+    (home / "maps" / "one.toml").write_text(DISTRICTS_SPEC, encoding="utf-8")
+    (home / "maps" / "two.toml").write_text(
+        DISTRICTS_SPEC + '[outputs]\nhtml = "second.html"\nembed = true\n', encoding="utf-8"
+    )
+    r = CliRunner().invoke(main, ["build"])
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in (home / "maps" / "out").iterdir())
+    assert names == ["one.html", "second.embed.html", "second.html", "wuhan_atlas.html"]
+    snippet = (home / "maps" / "out" / "second.embed.html").read_text("utf-8")
+    assert snippet.startswith('<iframe src="second.html" title="测试 Test"')
+
+
+def test_shipped_specs_are_valid():
+    specs = shipped_specs()
+    names = {p.stem for p in specs}
+    assert {"atlas", "corridors", "hubs", "domains", "coverage"} <= names
+    for p in specs:
+        spec = load_spec(p)
+        assert spec.title
+    assert load_spec(next(p for p in specs if p.stem == "atlas")).outputs.html == (
+        "wuhan_atlas.html"
+    )
