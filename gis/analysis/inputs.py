@@ -1,0 +1,197 @@
+"""Inputs of the analyses: catalog layers or files, checked and moved to metres.
+
+Every analysis takes its point layer as an option (a catalog layer id or a
+file); an empty layer is an error that says how to load it. Geometries are
+checked once here: missing ones are refused (never silently dropped), invalid
+ones are repaired with ``make_valid`` and reported, coordinates outside Wuhan
+are refused as a likely CRS mistake.
+
+>>> d = load_frame("districts", role="districts")
+>>> metric, notes = to_metric_checked(d, "districts")
+>>> metric.crs.to_epsg(), notes
+(4547, [])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CRSError, InputError, LayerNotFoundError
+from ..io import PRECISION_CLASSES
+from ..settings import METRIC_CRS, WUHAN_BBOX
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: Count of clusters the plan names (武政办〔2024〕121号: 58 个生产性服务业集聚区).
+PLAN_EXPECTED = {"clusters": 58}
+#: Columns tried, in order, as the feature label of a layer.
+LABEL_COLUMNS = ("id", "name_zh", "name", "name_en", "adcode")
+
+
+def worst_precision(values: Any) -> str:
+    """The least precise class among ``values`` (order of :data:`gis.io.PRECISION_CLASSES`).
+
+    >>> worst_precision(["official", "indicative", "cited_point"])
+    'indicative'
+    >>> worst_precision([])
+    'official'
+    """
+    ranks = [PRECISION_CLASSES.index(v) for v in values if v in PRECISION_CLASSES]
+    return PRECISION_CLASSES[max(ranks)] if ranks else "official"
+
+
+def label_column(gdf: gpd.GeoDataFrame) -> str | None:
+    """The first of :data:`LABEL_COLUMNS` present in ``gdf``."""
+    for c in LABEL_COLUMNS:
+        if c in gdf.columns:
+            return c
+    return None
+
+
+def labels(gdf: gpd.GeoDataFrame) -> list[str]:
+    """A label per feature: its id or name, else its 1-based position."""
+    col = label_column(gdf)
+    if col is None:
+        return [f"feature {i + 1}" for i in range(len(gdf))]
+    return [
+        str(v) if v is not None and v == v else f"feature {i + 1}" for i, v in enumerate(gdf[col])
+    ]
+
+
+def read_vector_file(path: Path) -> gpd.GeoDataFrame:
+    """A GeoJSON, GeoPackage or Shapefile as WGS84 (GeoJSON must already be lon/lat)."""
+    import geopandas as gpd
+
+    from ..io import read_geojson
+
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return read_geojson(path)
+    if suffix not in (".gpkg", ".shp", ".fgb"):
+        raise InputError(
+            f"{path}: unsupported file type {suffix!r}; give a .geojson, .gpkg or .shp file "
+            "(tables of points: use `clustermap enterprises FILE`)"
+        )
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises DataSourceError etc. with a terse text
+        raise InputError(f"{path}: cannot be read as a vector layer ({exc})") from None
+    if gdf.crs is None:
+        raise CRSError(
+            f"{path}: no coordinate reference system; save it with its CRS (e.g. EPSG:4326 "
+            "or EPSG:4547) or convert it to WGS84 GeoJSON"
+        )
+    return gdf.to_crs("EPSG:4326")
+
+
+def load_frame(spec: str | Path, *, role: str) -> gpd.GeoDataFrame:
+    """A catalog layer (by id) or a vector file, in WGS84.
+
+    ``role`` names what the frame is for in messages (``"points"``, ``"hubs"``…).
+    """
+    from ..catalog import load_catalog
+    from ..layers import read_layer
+
+    p = Path(spec)
+    if p.suffix and p.exists():
+        return read_vector_file(p)
+    cat = load_catalog()
+    if str(spec) not in cat:
+        if p.suffix:
+            raise LayerNotFoundError(f"{role}: file {p} not found")
+        hint = _load_hint(str(spec))
+        raise LayerNotFoundError(
+            f"{role}: no layer {str(spec)!r} in the catalog ({', '.join(cat)}) and no such file; "
+            + hint
+        )
+    return read_layer(str(spec), cat)
+
+
+def _load_hint(layer_id: str) -> str:
+    return (
+        f"import the official list with `clustermap import {layer_id} FILE`, or give a "
+        "GeoJSON/GeoPackage file"
+    )
+
+
+def require_features(gdf: gpd.GeoDataFrame, spec: str | Path, *, role: str = "points") -> None:
+    """Refuse an empty layer with the count the plan expects and how to load it."""
+    if len(gdf):
+        return
+    name = str(spec)
+    exp = PLAN_EXPECTED.get(name)
+    try:
+        from ..catalog import load_catalog
+
+        cat = load_catalog()
+        if name in cat and cat[name].expected is not None:
+            exp = cat[name].expected
+    except Exception:  # the catalog is optional here
+        pass
+    loaded = f"0 of {exp} loaded" if exp else "no features"
+    other = "design_parks" if name != "design_parks" else "clusters"
+    raise InputError(
+        f"{name}: {loaded} — {_load_hint(name)}, or analyse another layer with --{role} {other}"
+    )
+
+
+def to_metric_checked(
+    gdf: gpd.GeoDataFrame, name: str, *, check_extent: bool = True
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """``gdf`` in EPSG:4547 with invalid geometries repaired; notes say what was repaired.
+
+    Raises :class:`InputError` for features without geometry and :class:`CRSError`
+    for features outside Wuhan (naming the features).
+    """
+    import shapely
+
+    if gdf.crs is None:
+        raise CRSError(f"{name}: frame has no CRS; set it (EPSG:4326 or EPSG:4547) first")
+    geoms = gdf.geometry.values
+    missing = [i for i, g in enumerate(geoms) if g is None or g.is_empty]
+    names = labels(gdf)
+    if missing:
+        listed = ", ".join(f"feature {i + 1} ({names[i]})" for i in missing[:10])
+        raise InputError(
+            f"{name}: {len(missing)} feature(s) without geometry: {listed}; "
+            "add their coordinates or remove them from the file"
+        )
+    notes: list[str] = []
+    out = gdf.to_crs(METRIC_CRS) if gdf.crs.to_epsg() != 4547 else gdf.copy()
+    if check_extent:
+        wgs = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs("EPSG:4326")
+        x0, y0, x1, y1 = WUHAN_BBOX
+        b = wgs.geometry.bounds
+        bad = ((b.minx < x0) | (b.maxx > x1) | (b.miny < y0) | (b.maxy > y1)).to_numpy()
+        if bad.any():
+            idx = [int(i) for i in bad.nonzero()[0]]
+            listed = ", ".join(
+                f"feature {i + 1} ({names[i]}: lon {b.minx.iloc[i]:.4f}, lat {b.miny.iloc[i]:.4f})"
+                for i in idx[:10]
+            )
+            raise CRSError(
+                f"{name}: {len(idx)} feature(s) outside Wuhan (lon {x0}-{x1}, lat {y0}-{y1}): "
+                f"{listed}; check their coordinates and CRS (GCJ-02/BD-09 must be converted "
+                "on import)"
+            )
+    valid = shapely.is_valid(out.geometry.values)
+    if not valid.all():
+        fixed = out.geometry.values.copy()
+        for i in (~valid).nonzero()[0]:
+            reason = shapely.is_valid_reason(fixed[i])
+            fixed[i] = shapely.make_valid(fixed[i])
+            notes.append(
+                f"{name}: feature {i + 1} ({names[i]}) had an invalid geometry ({reason}); "
+                "repaired with make_valid"
+            )
+        out = out.set_geometry(fixed)
+    return out, notes
+
+
+def precision_of(gdf: gpd.GeoDataFrame, default: str = "official") -> list[str]:
+    """The ``precision`` of each feature (``default`` where the column is absent or empty)."""
+    if "precision" not in gdf.columns:
+        return [default] * len(gdf)
+    return [str(v) if isinstance(v, str) and v else default for v in gdf["precision"]]
