@@ -18,6 +18,7 @@ Attainment (value / target) uses fixed classes diverging at 100%.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -124,7 +125,10 @@ def classify(
         elif scheme == "quantiles":
             clf = mapclassify.Quantiles(valid.to_numpy(), k=kk)
         elif scheme == "natural_breaks":
-            clf = mapclassify.FisherJenks(valid.to_numpy(), k=kk)
+            with warnings.catch_warnings():
+                # without numba mapclassify warns it uses pure Python: fine for district counts
+                warnings.filterwarnings("ignore", message="Numba not installed")
+                clf = mapclassify.FisherJenks(valid.to_numpy(), k=kk)
         else:
             clf = mapclassify.EqualInterval(valid.to_numpy(), k=kk)
     edges = [float(x) for x in clf.bins]

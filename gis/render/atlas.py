@@ -13,6 +13,7 @@ from ..catalog import Catalog, LayerInfo, load_catalog
 from ..layers import layer_status, read_layer
 from ..settings import out_dir
 from .html import save_html, seeded_ids
+from .indicator_layers import indicator_overlays, insert_indicator_overlays, targets_panel
 from .overlay import Overlay, build_date, overlay_map
 
 ATLAS_TITLE = "武汉市生产性服务业空间布局 Wuhan productive services atlas"
@@ -80,8 +81,9 @@ def atlas_map(catalog: Catalog | None = None, *, basemap: str = "none") -> Any:
     """A folium Map of every catalog layer whose file exists (not yet rendered)."""
     cat = catalog or load_catalog()
     overlays = catalog_overlays(cat)
+    overlays = insert_indicator_overlays(overlays, indicator_overlays())
     fit = read_layer("city", cat) if "city" in cat else None
-    return overlay_map(
+    m = overlay_map(
         overlays,
         title=ATLAS_TITLE,
         subtitle=f"{PLAN} · {build_date()}",
@@ -89,6 +91,8 @@ def atlas_map(catalog: Catalog | None = None, *, basemap: str = "none") -> Any:
         basemap=basemap,
         fit=fit,
     )
+    targets_panel().add_to(m)
+    return m
 
 
 def build_atlas(
