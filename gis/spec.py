@@ -46,7 +46,7 @@ from typing import Any
 from .errors import InputError, ValidationError
 
 STYLE_KINDS = ("precision", "categorical", "choropleth", "line", "point")
-SCHEMES = ("quantiles", "equal_interval", "natural_breaks", "fisher_jenks")
+SCHEMES = ("quantiles", "equal_interval", "natural_breaks")
 GROUPS = ("base", "plan", "indicators", "analysis")
 ANALYSIS_KINDS = ("coverage", "corridors", "hubs", "gaps", "site")
 PANELS = ("targets",)
@@ -82,6 +82,9 @@ class StyleSpec:
     #: categorical on a list column (e.g. domains "金融、物流"): values split on this
     #: separator; a feature with several values gets the 多类 "several" colour
     split: str | None = None
+    #: choropleth: the year and source of the values (shown in legend and tooltip)
+    year: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,8 @@ _STYLE_KEYS = (
     "palette",
     "labels",
     "split",
+    "year",
+    "source",
 )
 
 
@@ -279,6 +284,8 @@ def _style(c: _Checker, raw: Any, path: str, default_kind: str = "precision") ->
         palette=palette,
         labels={str(a): str(b) for a, b in labels.items()},
         split=c.typed(raw, "split", str, path),
+        year=str(c.typed(raw, "year", (str, int), path) or ""),
+        source=c.typed(raw, "source", str, path) or "",
     )
 
 
@@ -617,7 +624,29 @@ def style_overlay(
         if style.column not in gdf.columns:
             problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
             return kw
-        kw.update(_choropleth(gdf, style, title=title, base=base, path=path, problems=problems))
+        _numeric(gdf[style.column], f"{path}.column {style.column!r}", problems)
+        try:
+            from .render.indicator_layers import choropleth_overlay
+        except ImportError:
+            problems.append(
+                f"{path}.kind: choropleth maps need gis.render.indicator_layers, which is not "
+                "available in this installation"
+            )
+            return kw
+        if problems:
+            return kw
+        ov = choropleth_overlay(
+            gdf,
+            style.column,
+            title=title,
+            unit=style.unit,
+            year=style.year,
+            source=style.source,
+            scheme=style.scheme,
+            k=style.k,
+        )
+        kw.update(gdf=ov.gdf, style=ov.style, legend=ov.legend)
+        kw["tooltip"], kw["popup"] = ov.tooltip, ov.popup
     return kw
 
 
@@ -625,72 +654,6 @@ MULTI = "多类 several"
 MULTI_COLOUR = "#555555"
 NO_DATA = "无数据 no data"
 NO_DATA_COLOUR = "#cccccc"
-
-#: ColorBrewer YlGnBu (sequential, colour-blind safe), 3–9 classes.
-_SEQ = [
-    "#ffffd9",
-    "#edf8b1",
-    "#c7e9b4",
-    "#7fcdbb",
-    "#41b6c4",
-    "#1d91c0",
-    "#225ea8",
-    "#253494",
-    "#081d58",
-]
-
-
-def _choropleth(
-    gdf: Any, style: StyleSpec, *, title: str, base: dict[str, Any], path: str, problems: list[str]
-) -> dict[str, Any]:
-    import numpy as np
-
-    from .render.elements import legend_html, swatch
-
-    values = _numeric(gdf[style.column], f"{path}.column {style.column!r}", problems)
-    valid = values.dropna()
-    if valid.empty:
-        problems.append(f"{path}.column: {style.column!r} holds no numbers to classify")
-        return {}
-    k = min(style.k, valid.nunique())
-    if k < 2:
-        bins = [float(valid.max())]
-    else:
-        import mapclassify
-
-        cls = {
-            "quantiles": mapclassify.Quantiles,
-            "equal_interval": mapclassify.EqualInterval,
-            "natural_breaks": mapclassify.NaturalBreaks,
-            "fisher_jenks": mapclassify.FisherJenks,
-        }[style.scheme]
-        bins = [float(b) for b in cls(valid.to_numpy(dtype=float), k=k).bins]
-    idx = np.linspace(0, len(_SEQ) - 1, len(bins)).round().astype(int)
-    palette = list(style.palette) or [_SEQ[i] for i in idx]
-    out = gdf.copy()
-    colours = []
-    for v in values:
-        if v != v:
-            colours.append("#cccccc")
-        else:
-            colours.append(palette[min(int(np.searchsorted(bins, v, side="left")), len(bins) - 1)])
-    out["_c"] = colours
-    unit = f" {style.unit}" if style.unit else ""
-    items = []
-    lo = float(valid.min())
-    for b, c in zip(bins, palette):
-        items.append((swatch(c, stroke=base["color"], opacity=0.85), f"{lo:,.4g} – {b:,.4g}{unit}"))
-        lo = b
-    if values.isna().any():
-        items.append((swatch("#cccccc", stroke=base["color"]), "无数据 no data"))
-    style_base = dict(base, fillOpacity=base.get("fillOpacity", 0.25))
-    if style.fill_opacity is None:
-        style_base["fillOpacity"] = 0.75
-    return {
-        "gdf": out,
-        "style": style_base,
-        "legend": legend_html(f"{title}: {style.column}", items),
-    }
 
 
 def _layer_overlay(
@@ -730,6 +693,9 @@ def _layer_overlay(
         sources = dict.fromkeys(srcs, "")
     title = ls.title or title
     group = ls.group or group
+    if gdf.empty:
+        # nothing loaded yet (e.g. clusters 0/58): the title block says so; no column checks
+        return None
     if ls.join is not None:
         gdf = _join(gdf, ls.join, spec, f"{path}.join", problems)
     cols = [str(c) for c in gdf.columns if c != gdf.geometry.name]
@@ -756,14 +722,13 @@ def _layer_overlay(
         )
         if group != "base":
             plan_index[0] += 1
+    tip, pop = kw.pop("tooltip", None), kw.pop("popup", None)
+    if ls.tooltip is not None:
+        tip = [(c, LABELS.get(c, c)) for c in ls.tooltip]
+    if ls.popup is not None:
+        pop = [(c, LABELS.get(c, c)) for c in ls.popup]
     return Overlay(
-        title=title,
-        group=group,
-        show=ls.show,
-        tooltip=[(c, LABELS.get(c, c)) for c in ls.tooltip] if ls.tooltip is not None else None,
-        popup=[(c, LABELS.get(c, c)) for c in ls.popup] if ls.popup is not None else None,
-        sources=sources,
-        **kw,
+        title=title, group=group, show=ls.show, tooltip=tip, popup=pop, sources=sources, **kw
     )
 
 
@@ -799,6 +764,8 @@ def _analysis_overlays(spec: MapSpec, a: AnalysisSpec, i: int, problems: list[st
             problems=problems,
         )
         srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
+        kw.pop("tooltip", None)
+        kw.pop("popup", None)
         out.append(
             Overlay(
                 title=a.title if a.title and len(frames) == 1 else title,
@@ -840,8 +807,8 @@ def _targets_panel(problems: list[str]) -> str:
 
     try:
         mod = importlib.import_module("gis.render.indicator_layers")
-        if hasattr(mod, "targets_panel"):
-            return str(mod.targets_panel())
+        if hasattr(mod, "targets_panel_html"):
+            return str(mod.targets_panel_html())
     except ImportError:
         pass
     targets = _optional_call(
