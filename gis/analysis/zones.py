@@ -102,7 +102,7 @@ class Assignment:
         """Sum of ``values`` (one per point; NaN counts as 0) per zone."""
         v = np.nan_to_num(np.asarray(values, dtype=np.float64))
         ok = self.label >= 0
-        first: NDArray[np.float64] = np.bincount(self.label[ok], weights=v[ok], minlength=n_zones)
+        first = np.bincount(self.label[ok], weights=v[ok], minlength=n_zones).astype(np.float64)
         return first + np.bincount(self.extra_zone, weights=v[self.extra_point], minlength=n_zones)
 
     def unassigned(self) -> NDArray[np.int64]:
