@@ -127,10 +127,14 @@ def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
     src_col = _col(table, SOURCE_CANDIDATES)
     rows: list[dict[str, Any]] = []
     text_columns: list[str] = []
-    positions = list(range(len(table)))
+    # read_table drops blank rows but keeps the index: the index is the 0-based data row
+    if pd.api.types.is_integer_dtype(table.index):
+        positions = [int(i) for i in table.index]
+    else:
+        positions = list(range(len(table)))
     if ind_col and val_col:
         form = "long"
-        for pos, (_, r) in zip(positions, table.iterrows()):
+        for pos, r in zip(positions, rows_of(table)):
             rows.append(
                 {
                     "key": str(r[kcol]),
@@ -158,7 +162,7 @@ def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
                 continue
             m = _UNIT_IN_HEADER.match(c)
             ind, unit = (m.group(1), m.group(2)) if m else (c, "")
-            for pos, (_, r) in zip(positions, table.iterrows()):
+            for pos, r in zip(positions, rows_of(table)):
                 rows.append(
                     {
                         "key": str(r[kcol]),
@@ -186,6 +190,10 @@ def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
         }
     )
     return out
+
+
+def rows_of(table: pd.DataFrame) -> list[pd.Series]:
+    return [r for _, r in table.iterrows()]
 
 
 def _year(v: Any) -> str:

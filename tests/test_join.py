@@ -1,0 +1,190 @@
+"""Joining planners' tables to layers: long and wide forms, Chinese names, encodings, the report,
+and every kind of bad input named by file, row and column. All tables here are synthetic."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from gis.cli import main
+from gis.errors import InputError, ValidationError
+from gis.join import join_table, read_indicator_table
+from gis.layers import read_layer
+
+DATA = Path(__file__).parent / "data"
+GBK_LONG = DATA / "synthetic_long_gbk.csv"
+
+
+@pytest.fixture(scope="module")
+def districts() -> gpd.GeoDataFrame:
+    return read_layer("districts")
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "合成 synthetic"
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def planner_xlsx(tmp_path: Path) -> Path:
+    """A planner-style wide Excel sheet of district figures, Chinese headers (synthetic)."""
+    return write_xlsx(
+        tmp_path / "合成_区县指标_synthetic.xlsx",
+        [
+            ["区名", "测试产值(亿元)", "测试企业数（家）", "备注"],
+            ["武昌区", 1772.02, 35, "合成 synthetic"],
+            ["江汉", 1000.5, 12, "合成 synthetic"],
+            ["洪山区", 1180.31, None, "合成 synthetic"],
+            ["Qiaokou", "1,031.47", 8, "合成 synthetic"],
+            [420102, 1625.35, 20, "合成 synthetic"],
+            ["东湖高新区", 3200, 49, "功能区 functional zone"],
+            ["江厦区", 900, 5, "typo of 江夏区"],
+        ],
+    )
+
+
+def test_gbk_long_table_joins_with_report(districts: gpd.GeoDataFrame) -> None:
+    long = read_indicator_table(GBK_LONG)
+    assert long.attrs["form"] == "long" and long.attrs["key_column"] == "区"
+    joined, report = join_table(districts, long, layer_name="districts")
+    assert report.matched == ["420102", "420103", "420106", "420111"]
+    j = joined.set_index("adcode")
+    assert j.loc["420106", "测试指标甲"] == 120.5
+    assert j.loc["420111", "测试指标甲"] == 95.25  # Hongshan
+    assert j.loc["420102", "测试指标甲"] == 60 and j.loc["420102", "测试指标甲 bound"] == ">"
+    assert math.isnan(j.loc["420106", "测试指标乙"])  # empty cell = no data, not zero
+    assert math.isnan(j.loc["420117", "测试指标甲"])  # 新洲区 not in the table
+    assert len(joined) == 13 and not report.problems
+    assert joined.attrs["indicators"]["测试指标甲"] == {
+        "unit": "亿元",
+        "year": "2023",
+        "source": "合成数据 synthetic (not real)",
+    }
+    unmatched = {u.key: u for u in report.unmatched_table}
+    assert set(unmatched) == {"东湖高新区", "江厦区"}
+    assert unmatched["东湖高新区"].rows == [6]
+    assert "functional zone" in unmatched["东湖高新区"].reason
+    assert "江夏区" in unmatched["江厦区"].suggestions
+    assert len(report.unmatched_layer) == 9
+    text = report.text()
+    assert "row 7: '江厦区'" in text and "江夏区?" in text
+    assert "Result: OK" in text
+
+
+def test_planner_excel_wide_form(districts: gpd.GeoDataFrame, planner_xlsx: Path) -> None:
+    long = read_indicator_table(planner_xlsx)
+    assert long.attrs["form"] == "wide"
+    assert long.attrs["text_columns"] == ["备注"]
+    joined, report = join_table(districts, long)
+    assert report.indicators == ["测试产值", "测试企业数"]
+    assert joined.attrs["indicators"]["测试企业数"]["unit"] == "家"
+    j = joined.set_index("adcode")
+    assert j.loc["420104", "测试产值"] == 1031.47  # thousands separator read
+    assert j.loc["420102", "测试产值"] == 1625.35  # adcode written as a number
+    assert j.loc["420106", "备注"] == "合成 synthetic"
+    assert math.isnan(j.loc["420111", "测试企业数"])
+    assert report.no_data == 1
+    assert [u.key for u in report.unmatched_table] == ["东湖高新区", "江厦区"]
+    assert not report.problems
+
+
+def test_cli_join_prints_report_and_writes(planner_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "joined.geojson"
+    res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Matched 已匹配: 5 feature(s)" in res.output
+    assert "row 7: '东湖高新区': functional zone" in res.output
+    assert "row 8: '江厦区'" in res.output and "江夏区?" in res.output
+    feats = gpd.read_file(out)
+    assert len(feats) == 13
+    assert feats.set_index("adcode").loc["420106", "测试产值"] == 1772.02
+
+
+def test_duplicates_mixed_units_and_text_are_errors(
+    districts: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    path = write_xlsx(
+        tmp_path / "合成_bad_synthetic.xlsx",
+        [
+            ["district", "indicator", "value", "unit", "year"],
+            ["武昌", "测试产值", "10", "亿元", "2023"],
+            ["武昌区", "测试产值", "11", "亿元", "2023"],
+            ["江汉区", "测试产值", "12亿", "亿元", "2023"],
+            ["洪山区", "测试产值", "9000", "万元", "2023"],
+        ],
+    )
+    joined, report = join_table(districts, read_indicator_table(path))
+    assert len(report.duplicates) == 1
+    assert "rows 2, 3" in report.duplicates[0] and "420106" in report.duplicates[0]
+    assert len(report.non_numeric) == 1
+    assert "row 4, column 'value': '12亿' is not a number" in report.non_numeric[0]
+    assert len(report.mixed_units) == 1
+    assert "亿元 in row(s) 2, 3, 4; 万元 in row(s) 5" in report.mixed_units[0]
+    with pytest.raises(ValidationError) as exc:
+        report.raise_for_problems()
+    assert str(path) in str(exc.value) and "nothing was written" in str(exc.value)
+    out = tmp_path / "never.geojson"
+    res = CliRunner().invoke(main, ["join", "districts", str(path), "--out", str(out)])
+    assert res.exit_code == 1
+    assert "Error:" in res.output and "12亿" in res.output
+    assert not out.exists()
+
+
+def test_unknown_key_column_and_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "synthetic_nokey.csv"
+    path.write_text("甲,乙\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no key column found.*the columns are: 甲, 乙"):
+        read_indicator_table(path)
+    with pytest.raises(InputError, match="no column '区名'; the columns are: 甲, 乙"):
+        read_indicator_table(path, key="区名")
+    bad = tmp_path / "synthetic_binary.csv"
+    bad.write_bytes(b"\xff\xfe\xff\x00\x81\xff" * 10)
+    with pytest.raises(InputError, match="cannot decode"):
+        read_indicator_table(bad)
+    res = CliRunner().invoke(main, ["join", "districts", str(bad)])
+    assert res.exit_code == 1 and "cannot decode" in res.output
+
+
+def test_join_by_id_on_any_layer() -> None:
+    layer = gpd.GeoDataFrame(
+        {"id": ["p1", "p2"], "name_zh": ["合成甲园", "合成乙园"]},
+        geometry=[shapely.Point(114.30, 30.55), shapely.Point(114.35, 30.50)],
+        crs="EPSG:4326",
+    )
+    table = pd.DataFrame({"id": ["p1", "合成乙园", "p3"], "测试面积(公顷)": ["5", "7.5", "1"]})
+    table.attrs["source"] = "synthetic"
+    from gis.join import long_form
+
+    joined, report = join_table(layer, long_form(table))
+    assert joined["测试面积"].tolist() == [5.0, 7.5]  # p2 matched by its name
+    assert [(u.key, sorted(u.suggestions)) for u in report.unmatched_table] == [
+        ("p3", ["p1", "p2"])
+    ]
+    assert table["id"].tolist() == ["p1", "合成乙园", "p3"]  # input untouched
+
+
+def test_multiple_years_become_columns(districts: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "synthetic_years.csv"
+    path.write_text(
+        "adcode,indicator,value,unit,year\n420106,测试值,1,亿元,2022\n420106,测试值,2,亿元,2023\n",
+        encoding="utf-8-sig",
+    )
+    joined, report = join_table(districts, read_indicator_table(path))
+    assert report.indicators == ["测试值 2022", "测试值 2023"]
+    assert not report.duplicates
+    j = joined.set_index("adcode")
+    assert (j.loc["420106", "测试值 2022"], j.loc["420106", "测试值 2023"]) == (1.0, 2.0)
