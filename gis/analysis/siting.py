@@ -56,8 +56,8 @@ def candidate_grid(area: gpd.GeoDataFrame, spacing_m: float) -> gpd.GeoDataFrame
     ys = np.arange(y0, y1 + spacing_m, spacing_m)
     if len(xs) * len(ys) > 20_000_000:
         raise InputError(f"a {spacing_m:g} m grid gives too many candidates; use a wider spacing")
-    gx, gy = np.meshgrid(xs, ys)
-    gx, gy = gx.ravel(), gy.ravel()
+    mx, my = np.meshgrid(xs, ys)
+    gx, gy = mx.ravel(), my.ravel()
     region = shapely.union_all(a.geometry.values)
     shapely.prepare(region)
     inside = shapely.contains_xy(region, gx, gy)
@@ -99,13 +99,12 @@ def _demand_cells(
     keep = shapely.contains_xy(todo, gx, gy)
     gx, gy = gx[keep], gy[keep]
     if population is None:
-        w = np.full(len(gx), cell_m * cell_m / 1e6)
-    else:
-        from .coverage import _population
+        return gx, gy, np.full(len(gx), cell_m * cell_m / 1e6)
+    from .coverage import _population
 
-        cells = shapely.box(gx - cell_m / 2, gy - cell_m / 2, gx + cell_m / 2, gy + cell_m / 2)
-        w = _population(cells, population, field)
-        assert w is not None
+    cells = shapely.box(gx - cell_m / 2, gy - cell_m / 2, gx + cell_m / 2, gy + cell_m / 2)
+    w = _population(cells, population, field)
+    assert w is not None
     return gx, gy, w
 
 
@@ -127,7 +126,7 @@ def coverage_problem(
     covered = coverage_union(existing, radius) if len(existing) else None
     dx, dy, w = _demand_cells(region, covered, cell_m, population, population_field)
     cands = _metric(candidates, "candidates")
-    tree = shapely.STRtree(shapely.points(dx, dy))
+    tree = shapely.STRtree(np.asarray(shapely.points(dx, dy)))
     ci, di = tree.query(cands.geometry.values, predicate="dwithin", distance=radius)
     return CoverageProblem(dx, dy, w, ci, di, len(cands), float(radius))
 

@@ -1,0 +1,345 @@
+"""Rasters for QGIS users: distance to the nearest cluster, coverage grid, zonal statistics.
+
+Grids are in EPSG:4547 with square cells of a chosen resolution, aligned to
+multiples of it. A cell belongs to a polygon when its centre does (the GDAL
+rasterisation rule); at 10 m the coverage share per district agrees with the
+exact vector share within a small fraction of a percentage point. GeoTIFFs
+are DEFLATE-compressed and tiled, with nodata set and metadata tags naming
+the analysis, its parameters and sources, and are written atomically.
+
+Zonal statistics of a user raster (e.g. a population grid) are computed on the
+raster's own grid: zones are reprojected to the raster's CRS (never the
+raster to the zones', which would resample and change sums). A raster without
+a CRS is refused.
+
+>>> import geopandas as gpd, shapely
+>>> area = gpd.GeoDataFrame({"adcode": ["1"]}, geometry=[shapely.box(0, 0, 1_000, 1_000)],
+...     crs="EPSG:4547")
+>>> pts = gpd.GeoDataFrame(geometry=[shapely.Point(50, 950)], crs="EPSG:4547")
+>>> grid = distance_surface(pts, area, 100)   # 10 x 10 cells; centres (50, 950) … (950, 50)
+>>> grid.array.shape, float(grid.array[0, 0]), round(float(grid.array[-1, -1]), 1)
+((10, 10), 0.0, 1272.8)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CRSError, InputError, LayerNotFoundError
+from ..io import atomic_write
+from ..settings import METRIC_CRS
+from .coverage import _metric, coverage_union
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: Rows processed at a time (bounds memory at fine resolutions).
+BLOCK_ROWS = 1024
+DIST_NODATA = -1.0
+COVER_NODATA = 255
+
+
+@dataclass
+class Grid:
+    """A raster in memory: array, affine transform, CRS, nodata and tags."""
+
+    array: np.ndarray
+    transform: Any
+    crs: str = METRIC_CRS
+    nodata: float | int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+def grid_spec(extent: gpd.GeoDataFrame, resolution: float) -> tuple[Any, int, int]:
+    """Transform, rows and columns of an EPSG:4547 grid aligned to ``resolution`` over ``extent``."""
+    from affine import Affine
+
+    if not resolution > 0:
+        raise InputError(f"resolution {resolution!r} must be positive, e.g. '100m'")
+    x0, y0, x1, y1 = _metric(extent, "extent").total_bounds
+    x0 = np.floor(x0 / resolution) * resolution
+    y1 = np.ceil(y1 / resolution) * resolution
+    ncols = int(np.ceil((x1 - x0) / resolution))
+    nrows = int(np.ceil((y1 - y0) / resolution))
+    if nrows * ncols > 2_000_000_000:
+        raise InputError(f"a {resolution:g} m grid over this extent is too large; coarsen it")
+    return Affine(resolution, 0, x0, 0, -resolution, y1), nrows, ncols
+
+
+def _block_transform(transform: Any, row0: int) -> Any:
+    from affine import Affine
+
+    return Affine(transform.a, 0, transform.c, 0, transform.e, transform.f + row0 * transform.e)
+
+
+def _mask(geom: Any, shape: tuple[int, int], transform: Any) -> np.ndarray:
+    import rasterio.features
+
+    if geom is None or geom.is_empty:
+        return np.zeros(shape, dtype=bool)
+    return rasterio.features.rasterize(
+        [(geom, 1)], out_shape=shape, transform=transform, dtype="uint8"
+    ).astype(bool)
+
+
+def distance_surface(points: gpd.GeoDataFrame, extent: gpd.GeoDataFrame, resolution: float) -> Grid:
+    """Distance in metres from each cell centre to the nearest cluster (float32).
+
+    Exact for point clusters (a k-d tree of the points); for line or polygon
+    features, the distance to their outline sampled every ``resolution / 2``
+    (error below a quarter of a cell) and 0 inside polygons. Cells outside
+    ``extent`` hold nodata (-1).
+    """
+    import shapely
+    from scipy.spatial import cKDTree
+
+    pts = _metric(points, "points")
+    if len(pts) == 0:
+        raise InputError("distance surface: the point layer is empty")
+    transform, nrows, ncols = grid_spec(extent, resolution)
+    geoms = pts.geometry.values
+    is_point = shapely.get_type_id(geoms) == 0
+    coords = [shapely.get_coordinates(geoms[is_point])]
+    others = geoms[~is_point]
+    if len(others):
+        outline = shapely.segmentize(
+            np.asarray([shapely.boundary(g) if g.area > 0 else g for g in others]), resolution / 2
+        )
+        coords.append(shapely.get_coordinates(outline))
+    tree = cKDTree(np.concatenate(coords))
+    region = shapely.union_all(_metric(extent, "extent").geometry.values)
+    polys = shapely.union_all([g for g in others if g.area > 0]) if len(others) else None
+    out = np.full((nrows, ncols), DIST_NODATA, dtype=np.float32)
+    xs = transform.c + (np.arange(ncols) + 0.5) * resolution
+    for r0 in range(0, nrows, BLOCK_ROWS):
+        r1 = min(r0 + BLOCK_ROWS, nrows)
+        bt = _block_transform(transform, r0)
+        inside = _mask(region, (r1 - r0, ncols), bt)
+        ys = transform.f - (np.arange(r0, r1) + 0.5) * resolution
+        gx, gy = np.meshgrid(xs, ys)
+        dist, _ = tree.query(np.column_stack([gx[inside], gy[inside]]), workers=-1)
+        block = out[r0:r1]
+        block[inside] = dist.astype(np.float32)
+        if polys is not None and not polys.is_empty:
+            block[_mask(polys, (r1 - r0, ncols), bt) & inside] = 0.0
+    return Grid(
+        out,
+        transform,
+        nodata=DIST_NODATA,
+        description="distance to nearest cluster (m)",
+        tags={
+            "analysis": "distance to nearest cluster",
+            "units": "metre",
+            "resolution_m": f"{resolution:g}",
+        },
+    )
+
+
+def coverage_grid(
+    points: gpd.GeoDataFrame, extent: gpd.GeoDataFrame, radius: float | str, resolution: float
+) -> Grid:
+    """1 where a cell centre is within the radius of a cluster, 0 elsewhere, 255 outside ``extent``."""
+    import shapely
+
+    union = coverage_union(points, radius)
+    transform, nrows, ncols = grid_spec(extent, resolution)
+    region = shapely.union_all(_metric(extent, "extent").geometry.values)
+    out = np.full((nrows, ncols), COVER_NODATA, dtype=np.uint8)
+    for r0 in range(0, nrows, BLOCK_ROWS):
+        r1 = min(r0 + BLOCK_ROWS, nrows)
+        bt = _block_transform(transform, r0)
+        inside = _mask(region, (r1 - r0, ncols), bt)
+        cov = _mask(union, (r1 - r0, ncols), bt)
+        block = out[r0:r1]
+        block[inside] = cov[inside].astype(np.uint8)
+    return Grid(
+        out,
+        transform,
+        nodata=COVER_NODATA,
+        description="within radius of a cluster (1) or not (0)",
+        tags={
+            "analysis": "coverage grid",
+            "resolution_m": f"{resolution:g}",
+            "values": "1 covered, 0 not covered, 255 outside the study area",
+        },
+    )
+
+
+def raster_district_shares(
+    points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, radius: float | str, resolution: float
+) -> pd.DataFrame:
+    """Covered share (%) of each district counted on a grid (cell-centre rule), by row blocks.
+
+    Memory stays bounded at fine resolutions: counts are accumulated block by
+    block with int64 bincounts over at most ``BLOCK_ROWS`` rows.
+    """
+    import rasterio.features
+
+    union = coverage_union(points, radius)
+    d = _metric(districts, "districts")
+    transform, nrows, ncols = grid_spec(d, resolution)
+    n = len(d)
+    total = np.zeros(n + 1, dtype=np.int64)
+    covered = np.zeros(n + 1, dtype=np.int64)
+    shapes = [(g, i + 1) for i, g in enumerate(d.geometry.values)]
+    for r0 in range(0, nrows, BLOCK_ROWS):
+        r1 = min(r0 + BLOCK_ROWS, nrows)
+        bt = _block_transform(transform, r0)
+        lab = rasterio.features.rasterize(
+            shapes, out_shape=(r1 - r0, ncols), transform=bt, dtype="int32"
+        )
+        cov = _mask(union, (r1 - r0, ncols), bt)
+        total += np.bincount(lab.ravel(), minlength=n + 1)
+        covered += np.bincount(lab[cov], minlength=n + 1)
+    cell_km2 = resolution * resolution / 1e6
+    return pd.DataFrame(
+        {
+            "adcode": d["adcode"].astype(str).to_numpy(),
+            "cells": total[1:],
+            "covered_km2": np.round(covered[1:] * cell_km2, 3),
+            "covered_pct": np.round(
+                np.where(total[1:] > 0, 100 * covered[1:] / np.maximum(total[1:], 1), 0.0), 3
+            ),
+        }
+    )
+
+
+def write_geotiff(
+    grid: Grid, path: str | Path, *, extra_tags: dict[str, str] | None = None
+) -> Path:
+    """Write ``grid`` as a tiled, DEFLATE-compressed GeoTIFF, atomically."""
+    from rasterio.io import MemoryFile
+
+    arr = grid.array
+    profile = {
+        "driver": "GTiff",
+        "height": arr.shape[0],
+        "width": arr.shape[1],
+        "count": 1,
+        "dtype": arr.dtype.name,
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "nodata": grid.nodata,
+        "compress": "deflate",
+        "predictor": 3 if arr.dtype.kind == "f" else 2,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+    }
+    tags = {**grid.tags, **(extra_tags or {}), "software": "clustermap (gis.analysis.raster)"}
+    with MemoryFile() as mem:
+        with mem.open(**profile) as dst:
+            dst.write(arr, 1)
+            dst.update_tags(**tags)
+            if grid.description:
+                dst.set_band_description(1, grid.description)
+        data = mem.read()
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def zonal_stats(
+    raster_path: str | Path, zones: gpd.GeoDataFrame, *, key: str | None = None
+) -> pd.DataFrame:
+    """Count, sum, mean, min and max of a raster's valid cells in each zone (cell-centre rule).
+
+    Zones may overlap (each is measured on its own). The zones are reprojected
+    to the raster's CRS; a raster without a CRS is refused.
+    """
+    import rasterio
+    import rasterio.windows
+
+    p = Path(raster_path)
+    if not p.exists():
+        raise LayerNotFoundError(f"{p}: raster not found")
+    try:
+        src = rasterio.open(p)
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputError(f"{p}: not a readable raster ({exc})") from None
+    with src:
+        if src.crs is None:
+            raise CRSError(
+                f"{p}: raster has no CRS; assign one in QGIS (Raster > Projections > Assign "
+                "Projection) or with `gdal_edit.py -a_srs EPSG:4547 FILE`, then rerun"
+            )
+        if zones.crs is None:
+            raise CRSError("zones have no CRS; set it first")
+        z = zones.to_crs(src.crs)
+        ids = z[key].astype(str).tolist() if key else [str(i) for i in range(len(z))]
+        rows = []
+        full = rasterio.windows.Window(0, 0, src.width, src.height)
+        for zid, geom in zip(ids, z.geometry.values):
+            row: dict[str, Any] = {
+                "zone": zid,
+                "cells": 0,
+                "sum": 0.0,
+                "mean": np.nan,
+                "min": np.nan,
+                "max": np.nan,
+            }
+            if geom is None or geom.is_empty:
+                rows.append(row)
+                continue
+            win = rasterio.windows.from_bounds(*geom.bounds, transform=src.transform)
+            try:
+                win = win.round_offsets("floor").round_lengths("ceil").intersection(full)
+            except rasterio.errors.WindowError:  # zone outside the raster
+                rows.append(row)
+                continue
+            data = src.read(1, window=win, masked=True)
+            inside = _mask(geom, data.shape, src.window_transform(win))
+            vals = data.data[inside & ~np.ma.getmaskarray(data)].astype(np.float64)
+            vals = vals[np.isfinite(vals)]
+            if len(vals):
+                row.update(
+                    cells=int(len(vals)),
+                    sum=float(vals.sum()),
+                    mean=float(vals.mean()),
+                    min=float(vals.min()),
+                    max=float(vals.max()),
+                )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coverage_zonal(
+    raster_path: str | Path,
+    points: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    radius: float | str,
+) -> pd.DataFrame:
+    """Raster sums (e.g. population) per district: total, inside coverage, outside, share (%)."""
+    import geopandas as gpd
+    import shapely
+
+    d = _metric(districts, "districts")
+    union = coverage_union(points, radius)
+    geoms = d.geometry.values
+    zones = gpd.GeoDataFrame(
+        {"zone": [f"{i}" for i in range(3 * len(d))]},
+        geometry=np.concatenate(
+            [geoms, shapely.intersection(geoms, union), shapely.difference(geoms, union)]
+        ),
+        crs=METRIC_CRS,
+    )
+    st = zonal_stats(raster_path, zones, key="zone")["sum"].to_numpy()
+    n = len(d)
+    tot, cov, unc = st[:n], st[n : 2 * n], st[2 * n :]
+    return pd.DataFrame(
+        {
+            "adcode": d["adcode"].astype(str).to_numpy(),
+            "raster_sum": np.round(tot, 3),
+            "raster_sum_covered": np.round(cov, 3),
+            "raster_sum_uncovered": np.round(unc, 3),
+            "covered_pct": np.round(
+                np.where(tot > 0, 100 * cov / np.where(tot > 0, tot, 1), 0.0), 2
+            ),
+        }
+    )
