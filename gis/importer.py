@@ -497,7 +497,12 @@ def read_import(
     report.crs = conv_note
 
     # ---- inside Wuhan, geometry type
-    _check_location(gdf, info, city, reject, problems)
+    if is_table:
+        gfield = cols["lonlat"] if not cols["lon"] else f"{cols['lon']}/{cols['lat']}"
+        given = [f"given ({a}, {b}) as {key}; " for a, b in zip(lon, lat)]
+    else:
+        gfield, given = "geometry", [""] * len(frame)
+    _check_location(gdf, info, city, reject, problems, str(gfield), given)
 
     # ---- attributes
     out = _attributes(attrs, cols, info, p, report, reject, problems, row_no)
@@ -675,7 +680,15 @@ def _vector_to_wgs84(frame: Any, key: str, p: Path) -> Any:
         raise CRSError(f"{p}: cannot transform from {key} to WGS84 ({exc})") from None
 
 
-def _check_location(gdf: Any, info: LayerInfo, city: Any, reject: Any, problems: Any) -> None:
+def _check_location(
+    gdf: Any,
+    info: LayerInfo,
+    city: Any,
+    reject: Any,
+    problems: Any,
+    gfield: str,
+    given: list[str],
+) -> None:
     import geopandas as gpd
     import shapely
 
@@ -706,9 +719,9 @@ def _check_location(gdf: Any, info: LayerInfo, city: Any, reject: Any, problems:
         if not inside_box or (city_zone is not None and not city_zone.intersects(metric_geoms[i])):
             reject(
                 i,
-                "geometry",
-                f"({c.x:.6f}, {c.y:.6f}) in WGS84 lies outside Wuhan; check the coordinates "
-                "and the declared --crs",
+                gfield,
+                f"{given[i]}({c.x:.6f}, {c.y:.6f}) in WGS84 lies outside Wuhan; check the "
+                "coordinates and the declared --crs",
             )
 
 

@@ -1,0 +1,346 @@
+"""`clustermap import`: planner files of every supported kind, and every kind of bad file.
+
+All data here is SYNTHETIC (tests/data/synthetic_*, or written by the helpers below from
+the synthetic truth points). Imports run in a temporary project (CLUSTERMAP_HOME) holding
+copies of the shipped catalog, city and district layers, so layers/ is never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from gis.catalog import load_catalog
+from gis.cli import main
+from gis.crs import wgs84_to_bd09, wgs84_to_gcj02
+from gis.errors import InputError
+from gis.importer import ImportFailed, import_layer, read_import
+
+DATA = Path(__file__).parent / "data"
+GCJ_CSV = DATA / "synthetic_clusters_gbk_gcj02.csv"
+TRUTH_CSV = DATA / "synthetic_clusters_wgs84_truth.csv"
+
+
+@pytest.fixture
+def home(tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throw-away project folder with the shipped catalog, city and districts."""
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    for name in ("catalog.toml", "city.geojson", "districts.geojson"):
+        shutil.copy(root / "layers" / name, layers / name)
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    return tmp_path
+
+
+def truth() -> list[dict[str, str]]:
+    with TRUTH_CSV.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args))
+
+
+def metres_apart(a: Any, b: Any) -> np.ndarray:
+    sa = gpd.GeoSeries(list(a), crs="EPSG:4326").to_crs("EPSG:4547")
+    sb = gpd.GeoSeries(list(b), crs="EPSG:4326").to_crs("EPSG:4547")
+    return np.asarray(sa.distance(sb, align=False))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def truth_points(n: int | None = None) -> tuple[list[dict[str, str]], list[Any]]:
+    rows = truth()[:n] if n else truth()
+    return rows, [shapely.Point(float(r["lon"]), float(r["lat"])) for r in rows]
+
+
+# ----------------------------------------------------------------------- the main path
+
+
+def test_gbk_gcj02_spreadsheet_of_58_clusters_imports_in_one_command(home: Path) -> None:
+    res = run("import", "clusters", str(GCJ_CSV), "--crs", "gcj02")
+    assert res.exit_code == 0, res.output
+    assert "58 read, 58 imported, 0 rejected" in res.output
+    layer = gpd.read_file(home / "layers" / "clusters.geojson")
+    assert len(layer) == 58
+    t = {r["编号"]: r for r in truth()}
+    expected = [shapely.Point(float(t[i]["lon"]), float(t[i]["lat"])) for i in layer["id"]]
+    # the written WGS84 positions are the points that were shifted to make the file
+    assert metres_apart(layer.geometry, expected).max() < 0.01
+    # 武昌 / 武昌区 / Wuchang / 420106 forms all became the truth adcode
+    assert list(layer["district"]) == [t[i]["adcode"] for i in layer["id"]]
+    assert set(layer["precision"]) == {"converted"}
+    assert layer["source"].str.startswith("synthetic_clusters_gbk_gcj02.csv (sha256:").all()
+    assert set(layer["level"]) == {"国家级", "省级", "市级"}
+    assert layer.loc[layer["id"] == "SYN-01", "domains"].item() == "检验检测、知识产权"
+    status = run("layers")
+    assert "58/58" in status.output
+
+
+def test_in_memory_positions_round_trip_to_a_millimetre(home: Path) -> None:
+    result = read_import("clusters", GCJ_CSV, crs="gcj02", catalog=load_catalog())
+    assert not (home / "layers" / "clusters.geojson").exists()  # read_import writes nothing
+    t = {r["编号"]: r for r in truth()}
+    expected = [shapely.Point(float(t[i]["lon"]), float(t[i]["lat"])) for i in result.gdf["id"]]
+    assert metres_apart(result.gdf.geometry, expected).max() < 0.001
+
+
+def test_undeclared_gcj02_file_is_flagged_as_shifted(home: Path) -> None:
+    result = read_import("clusters", GCJ_CSV, catalog=load_catalog())
+    shifted = [w for w in result.report.warnings if "look shifted" in w]
+    assert shifted and "--crs gcj02" in shifted[0]
+    assert "58 do" in shifted[0]  # read as GCJ-02 all 58 fall in their stated district
+
+
+def test_gcj02_file_declared_wgs84_fails_and_keeps_the_layer(home: Path) -> None:
+    assert run("import", "clusters", str(GCJ_CSV), "--crs", "gcj02").exit_code == 0
+    layer = home / "layers" / "clusters.geojson"
+    before = digest(layer)
+    res = run("import", "clusters", str(GCJ_CSV), "--crs", "wgs84")
+    assert res.exit_code == 1
+    assert "most likely GCJ-02" in res.output and "--crs gcj02" in res.output
+    assert "Traceback" not in res.output
+    assert digest(layer) == before
+
+
+def test_bd09_coordinates_convert_back(home: Path, tmp_path: Path) -> None:
+    rows, pts = truth_points(10)
+    bx, by = wgs84_to_bd09([p.x for p in pts], [p.y for p in pts])
+    path = tmp_path / "baidu.csv"
+    lines = ["名称,所在区,经度,纬度"] + [
+        f"合成{i},{r['adcode']},{x:.8f},{y:.8f}" for i, (r, x, y) in enumerate(zip(rows, bx, by))
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    result = read_import("clusters", path, crs="bd09", catalog=load_catalog())
+    assert result.report.imported == 10
+    # Baidu's published inverse is good to about 1e-6 degrees
+    assert metres_apart(result.gdf.geometry, pts).max() < 0.5
+    assert any("no id column" in w for w in result.report.warnings)
+    assert list(result.gdf["id"][:2]) == ["clusters_002", "clusters_003"]
+
+
+def test_excel_with_chinese_headers_reports_bad_rows_by_sheet_row(
+    home: Path, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    rows, pts = truth_points(6)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    ws.append(["编号", "名称", "所在区", "级别", "领域", "经度", "纬度"])
+    for i, (r, p) in enumerate(zip(rows, pts)):
+        ws.append([r["编号"], f"合成测试{i}", r["adcode"], "省级", "金融", p.x, p.y])
+    ws.append(["X1", "合成坏区", "武昌县", "省级", "金融", 114.3, 30.55])  # sheet row 8
+    ws.append(["X2", "合成坏领域", "武昌", "国家", "餐饮", 114.3, 30.55])  # sheet row 9
+    path = tmp_path / "集聚区名单.xlsx"
+    wb.save(path)
+    res = run("import", "clusters", str(path), "--crs", "wgs84")
+    assert res.exit_code == 1
+    assert "row 8: 所在区: unknown district '武昌县'" in res.output
+    assert "row 9: 领域: unknown domain(s) '餐饮'" in res.output
+    assert "2 of 8 row(s) rejected" in res.output
+    assert not (home / "layers" / "clusters.geojson").exists()
+    res = run("import", "clusters", str(path), "--crs", "wgs84", "--skip-invalid")
+    assert res.exit_code == 0, res.output
+    assert "Rejected: row 8" in res.output
+    layer = gpd.read_file(home / "layers" / "clusters.geojson")
+    assert list(layer["id"]) == [r["编号"] for r in rows]
+    assert metres_apart(layer.geometry, pts).max() < 0.01
+
+
+def _frame(n: int = 5) -> gpd.GeoDataFrame:
+    rows, pts = truth_points(n)
+    return gpd.GeoDataFrame(
+        {"id": [r["编号"] for r in rows], "名称": [f"合成{i}" for i in range(n)]},
+        geometry=pts,
+        crs="EPSG:4326",
+    )
+
+
+def test_shapefile_without_prj_is_assumed_wgs84_with_a_warning(home: Path, tmp_path: Path) -> None:
+    gdf = _frame()
+    shp = tmp_path / "clusters.shp"
+    gdf.to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    result = read_import("clusters", shp, catalog=load_catalog())
+    assert result.report.imported == 5
+    assert any("no .prj" in w for w in result.report.warnings)
+    assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
+    assert list(result.gdf["name_zh"]) == list(gdf["名称"])
+
+
+def test_zipped_projected_shapefile_and_geopackage_are_reprojected(
+    home: Path, tmp_path: Path
+) -> None:
+    gdf = _frame()
+    metric = gdf.to_crs("EPSG:4547")
+    shp = tmp_path / "cgcs.shp"
+    metric.to_file(shp, engine="pyogrio")
+    zpath = tmp_path / "cgcs.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for part in tmp_path.glob("cgcs.*"):
+            if part.suffix != ".zip":
+                zf.write(part, part.name)
+    gpkg = tmp_path / "cgcs.gpkg"
+    metric.to_file(gpkg, engine="pyogrio")
+    for path in (zpath, gpkg):
+        result = read_import("clusters", path, catalog=load_catalog())
+        assert result.report.imported == 5, result.report.rejected
+        assert "EPSG:4547" in result.report.crs or "114E" in result.report.crs
+        assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
+
+
+def test_kml_names_are_read(home: Path, tmp_path: Path) -> None:
+    gdf = _frame(3).rename(columns={"名称": "Name"})
+    kml = tmp_path / "clusters.kml"
+    gdf.to_file(kml, driver="KML", engine="pyogrio")
+    result = read_import("clusters", kml, catalog=load_catalog())
+    assert list(result.gdf["name_zh"]) == list(gdf["Name"])
+    assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
+
+
+def test_import_layer_raises_with_the_report(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "编号,名称,经度,纬度\nA,甲,114.30,30.55\nB,乙,114.31,30.56\nA,丙,114.32,30.57\n"
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_layer("clusters", path, catalog=load_catalog())
+    assert [str(r) for r in info.value.report.rejected] == [
+        "row 2: 编号: duplicate id 'A' (also in 4)",
+        "row 4: 编号: duplicate id 'A' (also in 2)",
+    ]
+
+
+# ----------------------------------------------------------------------- bad input
+
+GOOD = "编号,名称,所在区,经度,纬度\nA,合成甲,武昌,114.3055,30.5500\n"
+
+
+def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str], list[str]]]:
+    """name -> (file, extra CLI args, fragments the message must hold)."""
+    out: dict[str, tuple[Path, list[str], list[str]]] = {}
+
+    def csv_file(name: str, text: str | bytes) -> Path:
+        p = tmp / name
+        p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        return p
+
+    out["wrong encoding"] = (
+        csv_file("utf16.csv", GOOD.encode("utf-16")),
+        [],
+        ["cannot decode the file as UTF-8 or GBK"],
+    )
+    out["missing columns"] = (
+        csv_file("nocoords.csv", "编号,名称,所在区\nA,合成甲,武昌\n"),
+        [],
+        ["missing column", "经度 and 纬度", "the header (row 1) has: 编号, 名称, 所在区"],
+    )
+    out["duplicate ids"] = (
+        csv_file("dup.csv", GOOD + "A,合成乙,江汉,114.27,30.60\n"),
+        [],
+        ["row 2: 编号: duplicate id 'A' (also in 3)", "row 3: 编号: duplicate id 'A'"],
+    )
+    out["outside Wuhan"] = (
+        csv_file("beijing.csv", GOOD + "B,合成北京,武昌,116.397,39.909\n"),
+        [],
+        ["row 3: 经度", "outside Wuhan"],
+    )
+    out["swapped"] = (
+        csv_file("swapped.csv", "名称,经度,纬度\n合成甲,30.55,114.30\n"),
+        [],
+        ["row 2: 经度", "swapped"],
+    )
+    out["not a number"] = (
+        csv_file("text.csv", "名称,经度,纬度\n合成甲,东经114度,30.55\n"),
+        [],
+        ["row 2: 经度: '东经114度' is not a number"],
+    )
+    out["empty file"] = (csv_file("empty.csv", b""), [], ["the file is empty"])
+    out["unknown crs"] = (csv_file("ok.csv", GOOD), ["--crs", "mars"], ["unknown CRS 'mars'"])
+    shp = tmp / "nodbf.shp"
+    _frame(2).to_file(shp, engine="pyogrio")
+    shp.with_suffix(".dbf").unlink()
+    out["shapefile without dbf"] = (shp, [], ["missing .dbf (attribute table)"])
+    return out
+
+
+BAD = [
+    "wrong encoding",
+    "missing columns",
+    "duplicate ids",
+    "outside Wuhan",
+    "swapped",
+    "not a number",
+    "empty file",
+    "unknown crs",
+    "shapefile without dbf",
+]
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_file_exits_1_with_a_precise_message_and_keeps_the_layer(
+    home: Path, tmp_path: Path, case: str
+) -> None:
+    assert run("import", "clusters", str(GCJ_CSV), "--crs", "gcj02").exit_code == 0
+    layer = home / "layers" / "clusters.geojson"
+    before = digest(layer)
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    path, args, fragments = _bad_files(bad_dir)[case]
+    res = run("import", "clusters", str(path), *args)
+    assert res.exit_code == 1, res.output
+    assert res.output.count("Error:") == 1
+    for frag in fragments:
+        assert frag in res.output, res.output
+    assert str(path.name) in res.output or case == "unknown crs"
+    assert "Traceback" not in res.output
+    assert digest(layer) == before
+    assert not list(layer.parent.glob(".clusters.geojson.*"))  # no temporary file left
+
+
+def test_polygon_into_point_layer_is_rejected_by_feature_number(home: Path, tmp_path: Path) -> None:
+    gdf = _frame(2)
+    gdf.geometry = gdf.to_crs("EPSG:4547").buffer(100).to_crs("EPSG:4326")
+    path = tmp_path / "areas.geojson"
+    gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+    with pytest.raises(ImportFailed) as info:
+        import_layer("clusters", path, catalog=load_catalog())
+    assert "feature 1: geometry: Polygon, but layer 'clusters' holds Point features" in str(
+        info.value
+    )
+
+
+def test_unknown_file_type(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "list.docx"
+    path.write_bytes(b"PK")
+    with pytest.raises(InputError, match="unsupported file type '.docx'"):
+        read_import("clusters", path, catalog=load_catalog())
+
+
+def test_gcj02_shift_is_what_the_fixture_holds() -> None:
+    """The fixture really is the truth shifted by the published GCJ-02 transform."""
+    with GCJ_CSV.open(encoding="gbk") as fh:
+        rows = list(csv.DictReader(fh))
+    t = truth()
+    gx, gy = wgs84_to_gcj02([float(r["lon"]) for r in t], [float(r["lat"]) for r in t])
+    assert np.allclose(gx, [float(r["经度"]) for r in rows], atol=1e-8)
+    assert np.allclose(gy, [float(r["纬度"]) for r in rows], atol=1e-8)
+    shift = metres_apart(
+        [shapely.Point(float(r["经度"]), float(r["纬度"])) for r in rows],
+        [shapely.Point(float(r["lon"]), float(r["lat"])) for r in t],
+    )
+    assert 400 < shift.min() and shift.max() < 700  # GCJ-02 offset in Wuhan
