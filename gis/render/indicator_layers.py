@@ -182,6 +182,7 @@ def roles_overlay(
                         "role": f"{x.role_zh} {x.role_en}",
                         "plan_quote": quote,
                         "note": "",
+                        "host_source": "",
                         "precision": d.get("precision", "converted"),
                         "source": d.get("source", ""),
                         "_c": colours[label],
@@ -200,8 +201,10 @@ def roles_overlay(
                         "plan_quote": quote,
                         "note": (
                             f"{x.name_zh} lies partly within {d['name_zh']}; its boundary is "
-                            f"not published, so the whole host district is shown (indicative). "
-                            f"Host: {getattr(x, 'host_source_url', '')} "
+                            "not published, so the whole host district is shown (indicative)"
+                        ),
+                        "host_source": (
+                            f"{getattr(x, 'host_source_url', '')} "
                             f"({getattr(x, 'host_source_quality', '')})"
                         ),
                         "precision": "indicative",
@@ -220,7 +223,11 @@ def roles_overlay(
         text = f"{label} ({x.role_en})" + (" — 示意 host districts, partly" if dotted else "")
         items.append((swatch(colours[label], dash=dotted, opacity=0.85), text))
     tooltip = [("name_zh", "名称"), ("role", "定位 role"), ("note", "说明 note")]
-    popup = tooltip + [("plan_quote", "方案原文 plan"), ("precision", "精度 precision")]
+    popup = tooltip + [
+        ("plan_quote", "方案原文 plan"),
+        ("host_source", "所在区来源 host source"),
+        ("precision", "精度 precision"),
+    ]
     return Overlay(
         gdf,
         "区域金融定位 District finance roles (方案(七))",
@@ -393,7 +400,7 @@ class TargetsPanel(MacroElement):
           box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.4 sans-serif; max-width: 420px; }
         .cm-targets button { border: 0; background: none; font-weight: bold; cursor: pointer;
           padding: 2px 0; font-size: 12px; }
-        .cm-targets .cm-body { display: none; max-height: 55vh; overflow-y: auto; }
+        .cm-targets .cm-body { display: none; max-height: 38vh; overflow-y: auto; }
         .cm-targets.cm-open .cm-body { display: block; }
         .cm-targets ul { margin: 0 0 0 14px; padding: 0; }
         .cm-dhead { font-weight: bold; margin-top: 4px; }
