@@ -873,6 +873,8 @@ def resolve_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
     labels: dict[str, str] = {}
     if spec.atlas:
         overlays.extend(catalog_overlays(cat))
+        if "districts" in cat:
+            labels[cat["districts"].title] = "name_zh"
     plan_index = [0]
     for i, ls in enumerate(spec.layers):
         ov = _layer_overlay(spec, ls, i, cat, problems, plan_index)

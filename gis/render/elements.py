@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from branca.element import MacroElement
@@ -145,3 +146,30 @@ def script_json(obj: Any) -> str:
     ):
         text = text.replace(ch, esc)
     return text
+
+
+_LEGEND_ROW = re.compile(r"<div><span class='gis-swatch' style='([^']*)'></span>(.*?)</div>", re.S)
+
+
+def parse_legend(legend: str) -> tuple[str, list[dict[str, Any]]]:
+    """Title and rows of a legend made by :func:`legend_html` (for static figures).
+
+    >>> t, rows = parse_legend(legend_html("区 <D>", [(swatch("#ff0000", dash=True), "a & b")]))
+    >>> t, rows[0]["fill"], rows[0]["dashed"], rows[0]["label"]
+    ('区 <D>', '#ff0000', True, 'a & b')
+    """
+    m = re.match(r"<b>(.*?)</b>", legend, re.S)
+    title = html.unescape(m.group(1)) if m else ""
+    rows = []
+    for style, label in _LEGEND_ROW.findall(legend):
+        props = dict(part.split(":", 1) for part in html.unescape(style).split(";") if ":" in part)
+        rows.append(
+            {
+                "fill": props.get("background", "#888888"),
+                "stroke": props.get("border-color", "#555555"),
+                "opacity": float(props.get("opacity", 0.6)),
+                "dashed": props.get("border-style") == "dashed",
+                "label": html.unescape(re.sub(r"<[^>]+>", "", label)),
+            }
+        )
+    return title, rows

@@ -1,0 +1,381 @@
+"""Print-ready static figures (PNG 300 dpi, SVG, PDF) of a map plan, via matplotlib.
+
+The same overlays as the interactive map, drawn in the metric CRS (EPSG:4547,
+Gauss-Kruger CM 114E, in which grid north is within 0.2° of true north over
+Wuhan) with Chinese labels in a CJK font found on the system, a legend per
+layer (as the HTML map's), a scale bar, a north arrow, the data sources and,
+when schematic or indicative features show, the 示意 note.
+
+No CJK font, or a font that lacks a character of the figure, is an error that
+says what to install: never tofu boxes.
+
+Output is deterministic (no dates or software versions in the file metadata).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import GisError
+from ..settings import METRIC_CRS
+from .elements import PRECISION_STYLES, parse_legend
+
+#: CJK font families tried in order (Debian fonts-wqy-zenhei and fonts-noto-cjk first).
+CJK_FAMILIES = (
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+)
+#: Known file locations, checked before asking matplotlib's font manager.
+CJK_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+)
+FONT_HELP = (
+    "install a CJK font (Debian/Ubuntu: apt-get install fonts-wqy-zenhei, which "
+    "`python3 dev.py test` does as root) or set CLUSTERMAP_CJK_FONT to a .ttf/.ttc/.otf file"
+)
+DPI = 300
+
+
+def find_cjk_font() -> Path:
+    """Path of a font with Chinese glyphs; :class:`GisError` naming the fix if there is none.
+
+    ``CLUSTERMAP_CJK_FONT`` (a font file) wins when set.
+    """
+    env = os.environ.get("CLUSTERMAP_CJK_FONT")
+    if env:
+        p = Path(env)
+        if not p.exists():
+            raise GisError(f"CLUSTERMAP_CJK_FONT={env}: file not found; {FONT_HELP}")
+        _require_glyphs(p, "武汉")
+        return p
+    for f in CJK_FILES:
+        if Path(f).exists():
+            return Path(f)
+    from matplotlib import font_manager
+
+    for family in CJK_FAMILIES:
+        try:
+            path = font_manager.findfont(
+                font_manager.FontProperties(family=family), fallback_to_default=False
+            )
+        except ValueError:
+            continue
+        return Path(path)
+    raise GisError(f"no CJK font found for Chinese labels in static figures: {FONT_HELP}")
+
+
+def _require_glyphs(font: Path, text: str) -> None:
+    """Raise if ``font`` lacks a glyph for a character of ``text`` (tofu would show)."""
+    from matplotlib.ft2font import FT2Font
+
+    ft = FT2Font(str(font))
+    missing = sorted({ch for ch in text if not ch.isspace() and ft.get_char_index(ord(ch)) == 0})
+    if missing:
+        raise GisError(f"font {font} has no glyph for {''.join(missing[:20])!r}; {FONT_HELP}")
+
+
+def _font_properties(font: Path) -> Any:
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(font))
+    return font_manager.FontProperties(fname=str(font))
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length of about a fifth of ``span_m``: 1, 2 or 5 × 10^n metres."""
+    import math
+
+    target = span_m / 5
+    exp = 10 ** math.floor(math.log10(target))
+    for m in (5, 2, 1):
+        if m * exp <= target:
+            return m * exp
+    return exp
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap legend text; CJK characters count double."""
+    lines, line, n = [], "", 0
+    for ch in str(text):
+        w = 2 if ord(ch) > 0x2E80 else 1
+        if n + w > width and ch != " " and line:
+            lines.append(line)
+            line, n = "", 0
+        line += ch
+        n += w
+    lines.append(line)
+    return "\n".join(x.strip() for x in lines)
+
+
+def _colour_series(gdf: Any, key: str, default: str) -> list[str]:
+    if "_c" in gdf.columns:
+        return [c if isinstance(c, str) and c else default for c in gdf["_c"]]
+    return [default] * len(gdf)
+
+
+def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
+    """Draw one overlay (metric CRS frame ``shown``) with its style and precision dashes."""
+    st = ov.style
+    stroke = st.get("color", "#333333")
+    fill = st.get("fillColor", stroke)
+    fill_on = st.get("fill", True) is not False
+    fill_opacity = float(st.get("fillOpacity", 0.2)) if fill_on else 0.0
+    weight = float(st.get("weight", 1.5)) * 0.5
+    kinds = shown.geom_type.str.replace("Multi", "")
+    fills = _colour_series(shown, "_c", fill)
+    prec = shown["precision"].astype(str) if "precision" in shown.columns else None
+    for i, (geom, kind) in enumerate(zip(shown.geometry, kinds)):
+        if geom is None or geom.is_empty:
+            continue
+        p = PRECISION_STYLES.get(str(prec.iloc[i]), {}) if prec is not None else {}
+        ls = "--" if "dashArray" in p else "-"
+        if p.get("dashArray", "").startswith("2"):
+            ls = ":"
+        f_op = float(p.get("fillOpacity", fill_opacity)) if fill_on else 0.0
+        one = shown.iloc[[i]]
+        if kind == "Polygon":
+            if fill_on and f_op > 0:
+                one.plot(ax=ax, facecolor=fills[i], alpha=f_op, edgecolor="none")
+            one.boundary.plot(ax=ax, color=stroke, linewidth=weight, linestyle=ls)
+        elif kind == "LineString":
+            colour = fills[i] if ov.color_strokes else stroke
+            one.plot(ax=ax, color=colour, linewidth=max(weight, 1.2), linestyle=ls)
+        else:
+            one.plot(
+                ax=ax,
+                color=fills[i],
+                edgecolor="#ffffff",
+                linewidth=0.5,
+                markersize=max(ov.radius, 3) ** 2 * 0.6,
+                zorder=5,
+            )
+
+
+def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
+    """A matplotlib Figure of a resolved :class:`gis.spec.MapPlan`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrow, Patch, Rectangle
+
+    from ..crs import to_display
+    from .overlay import precisions_of, simplify_for_display
+
+    font = find_cjk_font()
+    fp = _font_properties(font)
+    overlays = [o for o in plan.overlays if o.gdf is not None and not o.gdf.empty and o.show]
+    texts = [plan.title, plan.subtitle, *(o.title for o in overlays)]
+    label_cols = dict(plan.labels)
+    for ov in overlays:
+        col = label_cols.get(ov.title)
+        if col and col in ov.gdf.columns:
+            texts.extend(str(v) for v in ov.gdf[col].dropna())
+        if ov.legend:
+            t, rows = parse_legend(ov.legend)
+            texts.append(t)
+            texts.extend(r["label"] for r in rows)
+    texts += ["示意比例尺北数据来源"]
+    _require_glyphs(font, "".join(texts))
+    matplotlib.rcParams["svg.hashsalt"] = "clustermap"
+    matplotlib.rcParams["svg.fonttype"] = "path"
+    matplotlib.rcParams["pdf.fonttype"] = 42
+
+    fig = plt.figure(figsize=(width_in, width_in * 1.05), dpi=DPI)
+    ax = fig.add_axes((0.03, 0.13, 0.70, 0.76))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    schematic = False
+    legend_handles: list[Any] = []
+    for ov in overlays:
+        shown = simplify_for_display(ov.gdf) if ov.simplify else ov.gdf
+        shown = to_display(shown, "wgs84").to_crs(METRIC_CRS)
+        _draw_overlay(ax, ov, shown)
+        precisions = precisions_of(ov.gdf)
+        schematic |= bool({"schematic", "indicative"} & set(precisions))
+        if ov.legend == "":
+            continue
+        if ov.legend:
+            title, rows = parse_legend(ov.legend)
+        else:
+            from .overlay import precision_legend
+
+            title, rows = parse_legend(precision_legend(ov.title, ov.style, precisions))
+        legend_handles.append(Patch(facecolor="none", edgecolor="none", label=_wrap(title, 26)))
+        kind = set(shown.geom_type.str.replace("Multi", ""))
+        for r in rows:
+            if kind == {"LineString"}:
+                legend_handles.append(
+                    Line2D(
+                        [0],
+                        [0],
+                        color=r["stroke"] if not ov.color_strokes else r["fill"],
+                        linestyle="--" if r["dashed"] else "-",
+                        linewidth=2,
+                        label=_wrap(r["label"], 30),
+                    )
+                )
+            elif kind == {"Point"}:
+                legend_handles.append(
+                    Line2D(
+                        [0],
+                        [0],
+                        marker="o",
+                        color="none",
+                        markerfacecolor=r["fill"],
+                        markersize=7,
+                        label=_wrap(r["label"], 30),
+                    )
+                )
+            else:
+                legend_handles.append(
+                    Patch(
+                        facecolor=r["fill"],
+                        edgecolor=r["stroke"],
+                        alpha=max(r["opacity"], 0.5),
+                        linestyle="--" if r["dashed"] else "-",
+                        label=_wrap(r["label"], 30),
+                    )
+                )
+        col = label_cols.get(ov.title)
+        if col and col in shown.columns:
+            for geom, text in zip(shown.geometry, shown[col]):
+                if geom is None or geom.is_empty or text is None:
+                    continue
+                pt = geom.representative_point()
+                ax.annotate(
+                    str(text),
+                    (pt.x, pt.y),
+                    ha="center",
+                    va="center",
+                    fontproperties=fp,
+                    fontsize=6.5,
+                    color="#222222",
+                    zorder=10,
+                )
+    if plan.fit is not None and not plan.fit.empty:
+        x0, y0, x1, y1 = plan.fit.to_crs(METRIC_CRS).total_bounds
+        pad = 0.03 * max(x1 - x0, y1 - y0)
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    # scale bar (metres in EPSG:4547), bottom left
+    length = _nice_length(x1 - x0)
+    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+    h = 0.012 * (y1 - y0)
+    ax.add_patch(Rectangle((bx, by), length / 2, h, facecolor="#222222", edgecolor="#222222"))
+    ax.add_patch(
+        Rectangle((bx + length / 2, by), length / 2, h, facecolor="white", edgecolor="#222222")
+    )
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    for xv, t in ((bx, "0"), (bx + length, label)):
+        ax.text(xv, by + 2.2 * h, t, ha="center", va="bottom", fontsize=7, fontproperties=fp)
+    ax.text(bx, by - 1.2 * h, "比例尺 Scale", fontsize=6.5, va="top", fontproperties=fp)
+    # north arrow, top right (grid north of EPSG:4547; within 0.2° of true north here)
+    ax_x, ax_y = x1 - 0.06 * (x1 - x0), y1 - 0.16 * (y1 - y0)
+    alen = 0.08 * (y1 - y0)
+    ax.add_patch(
+        FancyArrow(
+            ax_x,
+            ax_y,
+            0,
+            alen,
+            width=0.012 * (x1 - x0),
+            head_width=0.04 * (x1 - x0),
+            head_length=0.035 * (y1 - y0),
+            length_includes_head=True,
+            color="#222222",
+        )
+    )
+    ax.text(
+        ax_x,
+        ax_y + alen + 0.01 * (y1 - y0),
+        "N 北",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        fontproperties=fp,
+        weight="bold",
+    )
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    fig.text(0.03, 0.965, plan.title, fontproperties=fp, fontsize=13, va="top", weight="bold")
+    fig.text(0.03, 0.93, plan.subtitle, fontproperties=fp, fontsize=7, va="top", color="#444444")
+    if legend_handles:
+        leg = fig.legend(
+            handles=legend_handles,
+            loc="upper left",
+            bbox_to_anchor=(0.74, 0.89),
+            prop=fp,
+            fontsize=6.5,
+            frameon=False,
+            handlelength=1.6,
+        )
+        for t in leg.get_texts():
+            t.set_fontsize(6.5)
+    foot = []
+    if schematic:
+        foot.append(
+            "示意 — 虚线/点线为示意或概略范围，位置为近似 (schematic and indicative features "
+            "are approximate)"
+        )
+    sources = []
+    for ov in overlays:
+        for s in ov.sources:
+            if s not in sources:
+                sources.append(s)
+    if sources:
+        foot.append("数据来源 Sources: " + "; ".join(sources))
+    foot.append("坐标 CRS: EPSG:4547 (CGCS2000 / 3-degree GK CM 114E), data stored in WGS84")
+    import textwrap
+
+    lines: list[str] = []
+    for f in foot:
+        lines.extend(textwrap.wrap(f, 150))
+    fig.text(
+        0.03,
+        0.115,
+        "\n".join(lines),
+        fontproperties=fp,
+        fontsize=5.5,
+        va="top",
+        color="#333333",
+        linespacing=1.4,
+    )
+    return fig
+
+
+def render_static(plan: Any, *, fmt: str = "png", dpi: int = DPI) -> bytes:
+    """The figure as PNG, SVG or PDF bytes (deterministic: no dates in the metadata)."""
+    import matplotlib.pyplot as plt
+
+    metadata: dict[str, Any] = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": None},
+        "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+    }[fmt]
+    fig = static_figure(plan)
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
