@@ -255,6 +255,7 @@ def zonal_stats(
     """
     import rasterio
     import rasterio.windows
+    from affine import Affine
 
     p = Path(raster_path)
     if not p.exists():
@@ -274,7 +275,6 @@ def zonal_stats(
         z = zones.to_crs(src.crs)
         ids = z[key].astype(str).tolist() if key else [str(i) for i in range(len(z))]
         rows = []
-        full = rasterio.windows.Window(0, 0, src.width, src.height)
         for zid, geom in zip(ids, z.geometry.values):
             row: dict[str, Any] = {
                 "zone": zid,
@@ -287,14 +287,18 @@ def zonal_stats(
             if geom is None or geom.is_empty:
                 rows.append(row)
                 continue
-            win = rasterio.windows.from_bounds(*geom.bounds, transform=src.transform)
-            try:
-                win = win.round_offsets("floor").round_lengths("ceil").intersection(full)
-            except rasterio.errors.WindowError:  # zone outside the raster
+            w = rasterio.windows.from_bounds(*geom.bounds, transform=src.transform)
+            c0, r0 = max(int(np.floor(w.col_off)), 0), max(int(np.floor(w.row_off)), 0)
+            c1 = min(int(np.ceil(w.col_off + w.width)), src.width)
+            r1 = min(int(np.ceil(w.row_off + w.height)), src.height)
+            if c1 <= c0 or r1 <= r0:  # zone outside the raster
                 rows.append(row)
                 continue
+            win = rasterio.windows.Window(c0, r0, c1 - c0, r1 - r0)
             data = src.read(1, window=win, masked=True)
-            inside = _mask(geom, data.shape, src.window_transform(win))
+            t = src.transform  # the window's transform (rasterio's helper warns on affine 3)
+            wt = Affine(t.a, t.b, t.c + c0 * t.a + r0 * t.b, t.d, t.e, t.f + c0 * t.d + r0 * t.e)
+            inside = _mask(geom, data.shape, wt)
             vals = data.data[inside & ~np.ma.getmaskarray(data)].astype(np.float64)
             vals = vals[np.isfinite(vals)]
             if len(vals):
