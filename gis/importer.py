@@ -341,9 +341,11 @@ def _fit_counts(
     x0, y0 = lon[idx], lat[idx]
     for key, f in (("wgs84", None), ("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
         x, y = (x0, y0) if f is None else f(x0, y0)
+        codes = np.array([stated[i] for i in idx], dtype=object)
         inside = 0
-        for j, i in enumerate(idx):
-            inside += bool(shapely.contains_xy(polys[stated[i]], x[j], y[j]))
+        for code in set(codes):
+            m = codes == code
+            inside += int(shapely.contains_xy(polys[code], x[m], y[m]).sum())
         counts[key] = inside
     counts["n"] = len(idx)
     return counts
@@ -465,7 +467,7 @@ def read_import(
     city, districts = _layer_frames(info, cat)
     stated: list[str | None] = []
     if cols["district"]:
-        stated = [match_district(_text(v)) for v in attrs[cols["district"]]]
+        stated = [match_district(_text(v)) for v in attrs[cols["district"]].tolist()]
     if key in ("wgs84", "gcj02") and districts is not None and stated:
         if is_table:
             px, py = lon, lat
@@ -516,7 +518,7 @@ def read_import(
     report.rejected = [pr for i in sorted(problems) for pr in problems[i]]
     result = gpd.GeoDataFrame(
         out.iloc[keep].reset_index(drop=True),
-        geometry=[gdf.geometry.values[i] for i in keep],
+        geometry=gdf.geometry.values[np.asarray(keep, dtype=int)],
         crs=STORAGE_CRS,
     )
     report.imported = len(result)
@@ -699,6 +701,11 @@ def _check_location(
         city_zone = shapely.union_all(metric.buffer(CITY_TOLERANCE_M).values)
         shapely.prepare(city_zone)
     metric_geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+    in_city = (
+        shapely.intersects(city_zone, metric_geoms)
+        if city_zone is not None
+        else np.ones(len(metric_geoms), dtype=bool)
+    )
     for i, g in enumerate(gdf.geometry.values):
         if g is None or g.is_empty or i in problems:
             continue
@@ -716,7 +723,7 @@ def _check_location(
             continue
         c = g.representative_point()
         inside_box = xmin <= c.x <= xmax and ymin <= c.y <= ymax
-        if not inside_box or (city_zone is not None and not city_zone.intersects(metric_geoms[i])):
+        if not inside_box or (city_zone is not None and not in_city[i]):
             reject(
                 i,
                 gfield,
@@ -825,26 +832,43 @@ def _check_districts(
     metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
     geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+    ok = np.array(
+        [g is not None and not g.is_empty and i not in problems for i, g in enumerate(geoms)]
+    )
+    pts = np.array(
+        [
+            g if not ok[i] or g.geom_type == "Point" else g.representative_point()
+            for i, g in enumerate(geoms)
+        ],
+        dtype=object,
+    )
+    xs = np.full(len(geoms), np.nan)
+    ys = np.full(len(geoms), np.nan)
+    xs[ok] = shapely.get_x(pts[ok].astype(object))
+    ys[ok] = shapely.get_y(pts[ok].astype(object))
+    here = np.full(len(geoms), "", dtype=object)
+    for code, poly in polys.items():
+        here[(here == "") & shapely.contains_xy(poly, xs, ys)] = code
+    stated_all = [str(v) for v in out["district"]]
+    names = list(out["name_zh"])
     filled = 0
-    for i, g in enumerate(geoms):
-        if g is None or g.is_empty or i in problems:
-            continue
-        c = g.representative_point() if g.geom_type != "Point" else g
-        here = next((a for a, poly in polys.items() if shapely.contains(poly, c)), None)
-        stated = out.at[i, "district"]
+    for i in np.flatnonzero(ok):
+        stated = stated_all[i]
         if not stated:
-            if here:
-                out.at[i, "district"] = here
+            if here[i]:
+                stated_all[i] = here[i]
                 filled += 1
             continue
-        if stated in polys and here != stated:
-            dist = float(shapely.distance(polys[stated], c))
+        if stated in polys and here[i] != stated:
+            dist = float(shapely.distance(polys[stated], pts[i]))
             if dist > DISTRICT_TOLERANCE_M:
-                where = f"in {district_name(here)} ({here})" if here else "in no district"
+                h = here[i]
+                where = f"in {district_name(h)} ({h})" if h else "in no district"
                 report.warnings.append(
-                    f"{unit} {row_no[i]}: {out.at[i, 'name_zh']}: the point lies {where}, "
+                    f"{unit} {row_no[i]}: {names[i]}: the point lies {where}, "
                     f"{dist:.0f} m from the stated {district_name(stated)} ({stated})"
                 )
+    out["district"] = stated_all
     if filled:
         report.warnings.append(f"district filled from the location for {filled} feature(s)")
 
