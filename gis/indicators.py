@@ -310,9 +310,12 @@ def census_density(
     roles = plan_roles()
     hosts: dict[str, list[str]] = {}
     for r in roles.itertuples(index=False):
+        zone = str(r.name_zh)
+        if r.key in census.index:
+            zone += f" ({int(census.loc[r.key, 'value_num']):,} residents in the whole zone)"
         for code in str(getattr(r, "host_adcodes", "") or "").split(";"):
             if code:
-                hosts.setdefault(code, []).append(str(r.name_zh))
+                hosts.setdefault(code, []).append(zone)
     out["caveat"] = [
         (
             f"part of the district is administered by {'、'.join(hosts[k])}, whose residents "

@@ -88,6 +88,8 @@ LABEL_CANDIDATES = (
     "note",
     "说明",
 )
+#: Labels of total rows (not a district, reported as such).
+TOTAL_LABELS = ("合计", "总计", "全市", "全市合计", "小计", "total", "sum")
 _UNIT_IN_HEADER = re.compile(r"^(.*?)\s*[(（]\s*([^()（）]+?)\s*[)）]\s*$")
 
 
@@ -104,6 +106,7 @@ def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
     ``text_columns`` (wide columns holding text only, kept as attributes).
     """
     src = table.attrs.get("source", "table")
+    table = _find_header(table, key)
     cols = [str(c) for c in table.columns]
     if key is not None:
         if key not in cols:
@@ -190,6 +193,30 @@ def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
         }
     )
     return out
+
+
+def _find_header(table: pd.DataFrame, key: str | None) -> pd.DataFrame:
+    """The table re-headed at the first of its top 5 rows naming the key column, when the
+    sheet starts with a title row (e.g. "2023年各区主要指标") instead of the header.
+
+    Row numbers stay those of the spreadsheet: the index is kept.
+    """
+
+    def has_key(names: list[str]) -> bool:
+        if key is not None:
+            return key in names
+        return _col(pd.DataFrame(columns=names), KEY_CANDIDATES) is not None
+
+    if has_key([str(c) for c in table.columns]):
+        return table
+    for i in range(min(5, len(table))):
+        names = [str(v).strip() for v in table.iloc[i]]
+        if has_key(names) and len(set(names)) == len(names):
+            out = table.iloc[i + 1 :].copy()
+            out.columns = names
+            out.attrs = dict(table.attrs)
+            return out
+    return table
 
 
 def rows_of(table: pd.DataFrame) -> list[pd.Series]:
@@ -349,7 +376,10 @@ def join_table(
             f"{layer_name}: no key field {layer_key!r}; its fields are "
             f"{', '.join(c for c in layer.columns if c != 'geometry')}; pass --layer-key"
         )
-    district_mode = layer_key == "adcode"
+    # a district layer joins through match_district whichever of its fields was named
+    district_mode = "adcode" in layer.columns and layer_key in ("adcode", "name_zh", "name_en")
+    if district_mode:
+        layer_key = "adcode"
     lookup, names = _layer_lookup(layer, layer_key)
     layer_keys = list(names)
 
@@ -373,8 +403,8 @@ def join_table(
                     f"functional zone {district_name(m)}, not a district: it has no polygon in "
                     "this layer (kept apart, never merged into a district)"
                 )
-            elif m == CITY_ADCODE:
-                reason = "the whole city (武汉市), not a district"
+            elif m == CITY_ADCODE or _fold(raw_s) in TOTAL_LABELS:
+                reason = "the whole city or a total row (武汉市/合计), not a district"
             else:
                 sugg = suggest_district(raw_s)
         else:

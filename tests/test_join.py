@@ -188,3 +188,23 @@ def test_multiple_years_become_columns(districts: gpd.GeoDataFrame, tmp_path: Pa
     assert not report.duplicates
     j = joined.set_index("adcode")
     assert (j.loc["420106", "测试值 2022"], j.loc["420106", "测试值 2023"]) == (1.0, 2.0)
+
+
+def test_title_row_and_total_row(districts: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "合成_title_synthetic.xlsx",
+        [
+            ["2023年各区测试指标（合成 synthetic）", None],
+            ["行政区", "测试值(亿元)"],
+            ["武昌区", 5],
+            ["江汉区", "x"],
+            ["合计", 5],
+        ],
+    )
+    long = read_indicator_table(path)
+    assert long.attrs["key_column"] == "行政区"
+    joined, report = join_table(districts, long, layer_key="name_zh")
+    assert report.matched == ["420103", "420106"]  # keys matched; 江汉区 value is bad
+    assert report.non_numeric and "row 4, column '测试值(亿元)'" in report.non_numeric[0]
+    total = report.unmatched_table[0]
+    assert (total.key, total.rows) == ("合计", [5]) and "total row" in total.reason
