@@ -297,7 +297,30 @@ def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
             assert lead in html_text
     assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%" in html_text
     assert "35 targets; 4 with a sourced baseline" in html_text
+    assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()
     evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"
     out = targets_panel_html(evil)
     assert "<img" not in out and "&lt;img src=x" in out
+
+
+def test_cli_targets() -> None:
+    from click.testing import CliRunner
+
+    from gis.cli import main
+
+    res = CliRunner().invoke(main, ["targets"])
+    assert res.exit_code == 0
+    assert res.output.strip().endswith("35 target(s); 4 with a sourced baseline.")
+    assert "T19 (七)" in res.output and "baseline 2023: >8.6 万亿元 = >86% of the target" in (
+        res.output
+    )
+    fin = CliRunner().invoke(main, ["targets", "--domain", "金融"])
+    assert (
+        fin.exit_code == 0 and fin.output.count("lead: 市地方金融管理局、人行湖北省分行营管部") == 3
+    )
+    bad = CliRunner().invoke(main, ["targets", "--domain", "银行"])
+    assert bad.exit_code == 1 and "Error: no targets for domain '银行'" in bad.output
+    for cmd in ("targets", "join"):
+        helptext = CliRunner().invoke(main, [cmd, "--help"]).output
+        assert "Example" in helptext and f"clustermap {cmd}" in helptext

@@ -130,12 +130,16 @@ def choropleth_overlay(
         )
     else:
         shown["indicator_source"] = source
+    if "indicator_quality" in gdf.columns:
+        shown["indicator_quality"] = gdf["indicator_quality"]
     for col, _ in extra or []:
         shown[col] = gdf[col]
     if "caveat" in gdf.columns:
         shown["caveat"] = gdf["caveat"]
     shown["_c"] = clf.color_of().to_numpy()
     tooltip = INDICATOR_TOOLTIP[:3] + list(extra or []) + INDICATOR_TOOLTIP[3:]
+    if "indicator_quality" in shown:
+        tooltip.append(("indicator_quality", "来源质量 source quality"))
     tooltip += [("caveat", "注意 caveat")] if "caveat" in shown else []
     popup = tooltip + [
         ("precision", "边界精度 boundary precision"),
@@ -299,6 +303,7 @@ def census_overlay(districts: Any, *, show: bool = True) -> Overlay:
 
     d = census_density(districts)
     d["indicator_source"] = d["census_source"]
+    d["indicator_quality"] = d["census_quality"]
     d["pop_text"] = [format_value(v, "人") for v in d["pop_2020"]]
     d["area_text"] = [format_value(v, "km²") for v in d["area_km2_metric"]]
     return choropleth_overlay(
@@ -342,7 +347,7 @@ def insert_indicator_overlays(overlays: list[Overlay], extra: list[Overlay]) -> 
 def targets_panel_html(progress: pd.DataFrame | None = None) -> str:
     """HTML (every text escaped) of the plan targets: the 12 domains and four 工程, each with
     its lead department(s), targets and, where sourced, the baseline with its year."""
-    from ..indicators import plan_domains, target_progress
+    from ..indicators import plan_domains, plan_roles, target_progress
 
     p = target_progress() if progress is None else progress
     domains = plan_domains()
@@ -380,10 +385,16 @@ def targets_panel_html(progress: pd.DataFrame | None = None) -> str:
         for r in overall.itertuples(index=False)
     )
     n_base = int(p["progress"].notna().sum())
+    roles = "".join(
+        f"<li>{e(r.name_zh)}: <b>{e(r.role_zh)}</b> <span class='cm-en'>{e(r.role_en)}</span></li>"
+        for r in plan_roles().itertuples(index=False)
+    )
     return (
         "<div class='cm-thead'>2027年目标 Plan targets, 武政办〔2024〕121号</div>"
         f"<div class='cm-domain'><div class='cm-dhead'>一 总体 Overall</div><ul>{head}</ul></div>"
         + "".join(parts)
+        + "<div class='cm-domain'><div class='cm-dhead'>(七) 区域定位 District roles</div>"
+        f"<ul>{roles}</ul></div>"
         + f"<div class='cm-foot'>{len(p)} targets; {n_base} with a sourced baseline. "
         "基数 = latest sourced figure; progress = baseline / target.</div>"
     )
