@@ -395,7 +395,8 @@ def join_table(
         if raw_s.strip() == "":
             reason = "empty key"
         elif district_mode:
-            m = match_district(raw_s)
+            # 东湖高新 / 武汉经开 (the census bulletin's short forms) are zone names without 区
+            m = match_district(raw_s) or match_district(raw_s.strip() + "区")
             if m is not None and m in names:
                 code = m
             elif m is not None and m.startswith("fz_"):

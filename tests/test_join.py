@@ -199,6 +199,7 @@ def test_title_row_and_total_row(districts: gpd.GeoDataFrame, tmp_path: Path) ->
             ["武昌区", 5],
             ["江汉区", "x"],
             ["合计", 5],
+            ["东湖高新", 1],
         ],
     )
     long = read_indicator_table(path)
@@ -208,3 +209,5 @@ def test_title_row_and_total_row(districts: gpd.GeoDataFrame, tmp_path: Path) ->
     assert report.non_numeric and "row 4, column '测试值(亿元)'" in report.non_numeric[0]
     total = report.unmatched_table[0]
     assert (total.key, total.rows) == ("合计", [5]) and "total row" in total.reason
+    zone = report.unmatched_table[1]  # the census bulletin's short form of 东湖高新区
+    assert zone.key == "东湖高新" and "functional zone 东湖高新区" in zone.reason
