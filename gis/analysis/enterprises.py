@@ -1,0 +1,310 @@
+"""Enterprise registers (规上企业 lists with coordinates) joined to districts, clusters, pilot zones.
+
+A register is a table with a longitude and a latitude column (any CRS the
+tool knows: WGS84, GCJ-02, BD-09, EPSG codes), optionally a domain column
+(领域/行业) and numeric columns such as revenue (营业收入). Every row is
+assigned to every zone it lies in with :class:`gis.analysis.zones.ZoneIndex`
+(boundary rule: a point on a zone's boundary belongs to the zone, as
+``geopandas.sjoin(predicate="intersects")``), then counted and summed per
+zone and per zone and domain. Rows outside every zone of a layer are reported
+with their spreadsheet row numbers, never dropped silently.
+
+>>> import geopandas as gpd, shapely, pandas as pd
+>>> zones = zone_table({"sq": gpd.GeoDataFrame({"id": ["a", "b"]},
+...     geometry=[shapely.box(114.2, 30.5, 114.3, 30.6), shapely.box(114.3, 30.5, 114.4, 30.6)],
+...     crs="EPSG:4326")})
+>>> reg = pd.DataFrame({"lon": [114.25, 114.35, 114.36, 114.9], "lat": [30.55] * 4,
+...     "revenue": [1.0, 2.0, 4.0, 8.0], "domain": ["软件", "软件", "物流", "物流"]})
+>>> s = summarise(reg, zones, values=["revenue"], domain="domain")
+>>> s.per_zone[["zone", "enterprises", "revenue"]].values.tolist()
+[['a', 1, 1.0], ['b', 2, 6.0]]
+>>> s.outside["row"].tolist()   # spreadsheet row of the point outside every zone
+[5]
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..settings import WUHAN_BBOX
+from ..tables import find_column, sheet_row
+from .inputs import labels
+from .zones import ZoneIndex
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
+LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
+#: Rows listed by name in an error message (the count says how many more).
+MAX_LISTED = 10
+
+
+@dataclass
+class ZoneTable:
+    """Zones of several layers in one index: ``frame`` has layer, zone, name, geometry (WGS84)."""
+
+    frame: gpd.GeoDataFrame
+    index: ZoneIndex
+    layers: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def zone_table(
+    layers: dict[str, gpd.GeoDataFrame], *, radius_m: float | None = None, cell: float | None = None
+) -> ZoneTable:
+    """One :class:`ZoneIndex` over the zones of every layer (they may overlap).
+
+    Point and line features (e.g. clusters stored as points) become zones by
+    buffering them by ``radius_m`` in EPSG:4547; without a radius they are
+    refused.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from ..settings import METRIC_CRS
+
+    parts = []
+    notes: list[str] = []
+    for name, gdf in layers.items():
+        if len(gdf) == 0:
+            raise InputError(f"zones {name}: the layer is empty")
+        g = gdf.to_crs("EPSG:4326") if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+        geoms = g.geometry.values
+        dims = shapely.get_dimensions(geoms)
+        if (dims < 2).any():
+            if radius_m is None:
+                raise InputError(
+                    f"zones {name}: {int((dims < 2).sum())} point/line feature(s); give a radius "
+                    "(e.g. --cluster-radius 1km) to turn them into zones"
+                )
+            m = g.to_crs(METRIC_CRS)
+            buffered = shapely.buffer(m.geometry.values, radius_m, quad_segs=16)
+            geoms = np.where(
+                dims < 2,
+                gpd.GeoSeries(buffered, crs=METRIC_CRS).to_crs("EPSG:4326").values,
+                geoms,
+            )
+            notes.append(f"{name}: point/line features buffered by {radius_m:g} m to make zones")
+        names = g["name_zh"].astype(str).tolist() if "name_zh" in g.columns else [""] * len(g)
+        parts.append(
+            gpd.GeoDataFrame(
+                {
+                    "layer": name,
+                    "zone": labels(g),
+                    "name_zh": names,
+                    "precision": g["precision"].tolist() if "precision" in g.columns else "",
+                },
+                geometry=list(geoms),
+                crs="EPSG:4326",
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    index = ZoneIndex.build(frame.geometry, cell=cell)
+    return ZoneTable(frame, index, list(layers), notes)
+
+
+def _read_csv_fast(p: Path) -> pd.DataFrame:
+    head = p.open("rb").read(8192)
+    if not head.strip():
+        raise InputError(f"{p}: the file is empty")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            sample = head.decode(enc, errors="strict" if len(head) < 8192 else "ignore")
+            try:
+                sep = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
+            except csv.Error:
+                sep = ","
+            df = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding=enc)
+            df.attrs["encoding"] = enc
+            return df
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{p}: not a readable CSV table ({exc})") from None
+    raise InputError(
+        f"{p}: cannot decode the file as UTF-8 or GBK/GB18030; save it as 'CSV UTF-8' and retry"
+    )
+
+
+def read_register(path: str | Path) -> pd.DataFrame:
+    """The register as text columns (CSV in UTF-8/GBK, Excel, or Parquet)."""
+    p = Path(path)
+    if not p.exists():
+        raise LayerNotFoundError(f"{p}: file not found")
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            df = pd.read_parquet(p)
+        except ImportError:
+            raise InputError(f"{p}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+    elif suffix in (".csv", ".txt", ".tsv"):
+        df = _read_csv_fast(p)
+    else:
+        from ..tables import read_table
+
+        df = read_table(p)
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    if df.empty:
+        raise InputError(f"{p}: the table has a header but no data rows")
+    df.attrs["source"] = str(p)
+    return df
+
+
+def _numeric(df: pd.DataFrame, col: str, where: str, *, required: bool) -> np.ndarray:
+    raw = df[col]
+    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(vals)
+    if not required:
+        text = raw.astype(str).str.strip()
+        bad &= ~text.isin(["", "nan", "None", "-"]).to_numpy()
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        listed = [f"row {sheet_row(int(i))}: {raw.iloc[int(i)]!r}" for i in idx[:MAX_LISTED]]
+        more = f" (and {len(idx) - MAX_LISTED} more)" if len(idx) > MAX_LISTED else ""
+        raise ValidationError(
+            f"{where}: field {col!r} must hold numbers in {len(idx)} row(s){more}; fix or "
+            "remove these rows:",
+            listed,
+        )
+    return vals
+
+
+def register_coordinates(
+    df: pd.DataFrame,
+    *,
+    lon: str | None = None,
+    lat: str | None = None,
+    crs: str = "wgs84",
+) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once."""
+    from ..crs import _TO_WGS84, normalize_crs
+
+    where = str(df.attrs.get("source", "register"))
+    lon_col = lon or find_column(df, LON_NAMES)
+    lat_col = lat or find_column(df, LAT_NAMES)
+    for col, what, names in ((lon_col, "longitude", LON_NAMES), (lat_col, "latitude", LAT_NAMES)):
+        if col is None or col not in df.columns:
+            raise InputError(
+                f"{where}: no {what} column (looked for {', '.join(names[:4])}); name it with "
+                f"--{'lon' if what == 'longitude' else 'lat'} COLUMN. Columns: {list(df.columns)}"
+            )
+    assert lon_col is not None and lat_col is not None
+    x = _numeric(df, lon_col, where, required=True)
+    y = _numeric(df, lat_col, where, required=True)
+    key = normalize_crs(crs)
+    if key.startswith("EPSG:"):
+        import pyproj
+
+        t = pyproj.Transformer.from_crs(key, "EPSG:4326", always_xy=True)
+        x, y = t.transform(x, y)
+    elif key in _TO_WGS84:
+        x, y = _TO_WGS84[key](x, y)
+    x0, y0, x1, y1 = WUHAN_BBOX
+    out = ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+    if out.any():
+        idx = np.flatnonzero(out)
+        swapped = (y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)
+        listed = [
+            f"row {sheet_row(int(i))}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
+            + (" — longitude and latitude swapped?" if swapped[i] else "")
+            for i in idx[:MAX_LISTED]
+        ]
+        more = f" (and {len(idx) - MAX_LISTED} more)" if len(idx) > MAX_LISTED else ""
+        raise ValidationError(
+            f"{where}: {len(idx)} row(s){more} lie outside Wuhan (lon {x0}-{x1}, lat {y0}-{y1}) "
+            f"when read as {crs}; check --crs (wgs84, gcj02 for Amap/Gaode, bd09 for Baidu, "
+            f"EPSG:<code>) and the columns {lon_col!r}/{lat_col!r}:",
+            listed,
+        )
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+@dataclass
+class EnterpriseSummary:
+    """Results of :func:`summarise`."""
+
+    per_zone: pd.DataFrame
+    per_zone_domain: pd.DataFrame
+    outside: pd.DataFrame
+    outside_counts: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def summarise(
+    df: pd.DataFrame,
+    zones: ZoneTable,
+    *,
+    values: list[str] | tuple[str, ...] = (),
+    domain: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    crs: str = "wgs84",
+    threads: int | None = None,
+) -> EnterpriseSummary:
+    """Counts and sums per zone (and per zone and domain), and the rows outside every zone."""
+    where = str(df.attrs.get("source", "register"))
+    for col in (*values, *([domain] if domain else [])):
+        if col not in df.columns:
+            raise InputError(f"{where}: no column {col!r}; columns are {list(df.columns)}")
+    x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs)
+    vals = {v: _numeric(df, v, where, required=False) for v in values}
+    a = zones.index.assign(x, y, threads=threads)
+    nz = len(zones.frame)
+    per_zone = pd.DataFrame(zones.frame.drop(columns="geometry"))
+    per_zone["enterprises"] = a.counts(nz)
+    for v, arr in vals.items():
+        per_zone[v] = np.round(a.sums(arr, nz), 6)
+    # zone x domain
+    per_zone_domain = pd.DataFrame()
+    if domain:
+        codes, uniques = pd.factorize(df[domain].astype(str).replace("", "(none)"))
+        nd = len(uniques)
+        first = np.flatnonzero(a.label >= 0)
+        key = np.concatenate(
+            [
+                a.label[first].astype(np.int64) * nd + codes[first],
+                a.extra_zone * nd + codes[a.extra_point],
+            ]
+        )
+        pts = np.concatenate([first, a.extra_point])
+        cnt = np.bincount(key, minlength=nz * nd)
+        data: dict[str, Any] = {
+            "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
+            "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
+            "domain": np.tile(np.asarray(uniques, dtype=object), nz),
+            "enterprises": cnt,
+        }
+        for v, arr in vals.items():
+            data[v] = np.round(
+                np.bincount(key, weights=np.nan_to_num(arr[pts]), minlength=nz * nd), 6
+            )
+        per_zone_domain = pd.DataFrame(data)
+        per_zone_domain = per_zone_domain[per_zone_domain["enterprises"] > 0].reset_index(drop=True)
+    # outside every zone of each layer
+    layer_of = zones.frame["layer"].to_numpy()
+    counts = []
+    for name in zones.layers:
+        zmask = layer_of == name
+        hit = np.zeros(len(x), dtype=bool)
+        ok = a.label >= 0
+        hit[ok] = zmask[a.label[ok]]
+        ext = zmask[a.extra_zone]
+        hit[a.extra_point[ext]] = True
+        miss = np.flatnonzero(~hit)
+        counts.append({"layer": name, "inside": int(len(x) - len(miss)), "outside": int(len(miss))})
+    any_hit = np.ones(len(x), dtype=bool)
+    any_hit[a.unassigned()] = False
+    none = np.flatnonzero(~any_hit)
+    outside = pd.DataFrame(
+        {"row": none + sheet_row(0), "lon": x[none].round(6), "lat": y[none].round(6)}
+    )
+    return EnterpriseSummary(per_zone, per_zone_domain, outside, pd.DataFrame(counts), zones.notes)
