@@ -458,6 +458,14 @@ def read_import(
         for i, g in enumerate(geoms):
             if g is None or g.is_empty:
                 reject(i, "geometry", "no geometry; draw it or remove the feature")
+    if not is_table and file_crs is None and declared is None:
+        x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
+        if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
+            raise CRSError(
+                f"{p}: no CRS in the file (no .prj) and the coordinates are not degrees "
+                f"(x {x0:.0f}…{x1:.0f}, y {y0:.0f}…{y1:.0f}): declare the projection, e.g. "
+                "--crs EPSG:4547 (CGCS2000 3° zone CM 114E), or add the .prj"
+            )
     key, conv_note = _resolve_crs(p, declared, file_crs, is_table, report, attrs)
 
     # raw lon/lat sanity before conversion (tables, and vector files in degrees)

@@ -203,6 +203,17 @@ def test_zipped_projected_shapefile_and_geopackage_are_reprojected(
         assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
 
 
+def test_projected_shapefile_without_prj_needs_crs(home: Path, tmp_path: Path) -> None:
+    gdf = _frame()
+    shp = tmp_path / "metric.shp"
+    gdf.to_crs("EPSG:4547").to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    with pytest.raises(InputError, match="no .prj.*--crs EPSG:4547"):
+        read_import("clusters", shp, catalog=load_catalog())
+    result = read_import("clusters", shp, crs="EPSG:4547", catalog=load_catalog())
+    assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
+
+
 def test_kml_names_are_read(home: Path, tmp_path: Path) -> None:
     gdf = _frame(3).rename(columns={"名称": "Name"})
     kml = tmp_path / "clusters.kml"
