@@ -309,6 +309,39 @@ def _read_source(path: Path, sheet: str | None) -> tuple[Any, bool, str, list[st
     )
 
 
+def _csv_rows(path: Path, n: int, index: Any) -> list[int] | None:
+    """Spreadsheet row numbers of a CSV's data rows, counting blank lines as rows.
+
+    pandas skips blank lines before numbering, so its index alone would put every row
+    after a blank line one row too high. Returns None for non-CSV files or on any doubt.
+    """
+    import csv
+    import io
+
+    from .tables import decode_bytes
+
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return None
+    try:
+        text, _ = decode_bytes(path.read_bytes(), path)
+        try:
+            sep = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            sep = ","
+        records = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep))
+    except (InputError, csv.Error):
+        return None
+    header = next((k for k, r in enumerate(records) if r), None)
+    if header is None:
+        return None
+    data_rows = [k + 1 for k, r in enumerate(records) if k > header and r]
+    try:
+        rows = [data_rows[int(i)] for i in index]
+    except (IndexError, ValueError, TypeError):
+        return None
+    return rows if len(rows) == n else None
+
+
 # --------------------------------------------------------------------------- CRS
 
 
@@ -426,7 +459,10 @@ def read_import(
     report.warnings.extend(warns)
     report.rows_read = len(frame)
     unit = "row" if is_table else "feature"
-    row_no = [sheet_row(i) for i in frame.index] if is_table else list(range(1, len(frame) + 1))
+    if is_table:
+        row_no = _csv_rows(p, len(frame), frame.index) or [sheet_row(i) for i in frame.index]
+    else:
+        row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
     cols = {k: find_column(attrs, v) for k, v in COLUMNS.items()}
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:

@@ -355,3 +355,16 @@ def test_gcj02_shift_is_what_the_fixture_holds() -> None:
         [shapely.Point(float(r["lon"]), float(r["lat"])) for r in t],
     )
     assert 400 < shift.min() and shift.max() < 700  # GCJ-02 offset in Wuhan
+
+
+def test_row_numbers_count_blank_lines_as_the_spreadsheet_does(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "gaps.csv"
+    path.write_text(
+        '名称,经度,纬度,备注\n合成甲,114.30,30.55,"两行\n备注"\n\n合成乙,abc,30.56,\n',
+        encoding="utf-8",
+    )
+    result = read_import("clusters", path, catalog=load_catalog())
+    # header = row 1, 合成甲 = row 2 (one row despite the line break), blank = row 3
+    assert [str(r) for r in result.report.rejected] == [
+        "row 4: 经度: 'abc' is not a number; write decimal degrees such as 114.3055"
+    ]
