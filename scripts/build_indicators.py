@@ -7,8 +7,8 @@ Sources (read here only, never by ``gis/`` or the tests):
   (see ``/work/shared/data/PROVENANCE.md``).
 * ``/work/shared/seed/000_8a0c3c99e34f6af9.txt``: the full text of 武汉市加快生产性
   服务业高质量发展实施方案(2024—2027年), 武政办〔2024〕121号 (issued 2024-12-03,
-  printed 2024-12-06), as published by the Wuhan People's Government
-  (https://www.wuhan.gov.cn, 政府文件).
+  printed 2024-12-06), issued by 武汉市人民政府办公厅; the same text is reposted at
+  http://whht.org.cn/news/info/id/7757.html (the official URL is not recorded here).
 
 Every copied row keeps the value as written (``>8.6`` stays a lower bound), and gains
 ``value_num``, ``bound``, ``is_estimate``, ``scope``, a ``source_quality`` class with a
@@ -34,7 +34,9 @@ from gis.districts import CITY_ADCODE, district_name, match_district  # noqa: E4
 from gis.io import atomic_write  # noqa: E402
 
 OUT = ROOT / "layers" / "indicators"
-PLAN_URL = "https://www.wuhan.gov.cn (政府文件: 武政办〔2024〕121号)"
+#: Where the text can be read: the same text is reposted at this address (the official
+#: publication by 武汉市人民政府办公厅 is not recorded here with its URL).
+PLAN_URL = "http://whht.org.cn/news/info/id/7757.html (repost of 武政办〔2024〕121号)"
 
 #: Source quality by host, following PROVENANCE.md: yearbook / government / main media are
 #: strong; reposts of statistical bulletins and trade or regional press are medium; spam
