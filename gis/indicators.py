@@ -244,7 +244,10 @@ def target_progress(
                 cand = cand[cand["year"] == lrow["baseline_year"]]
             if cand.empty:
                 out["status"] = f"linked baseline {lrow['baseline_indicator']!r} not found"
+            elif (cand["is_estimate"] == "yes").all():
+                out["status"] = "the only baseline is an estimate (预计): not used"
             else:
+                cand = cand[cand["is_estimate"] != "yes"]
                 c = cand.iloc[0]
                 value = convert_unit(float(c["value_num"]), c["unit"], r.unit)
                 bound = c["bound"]

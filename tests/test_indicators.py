@@ -324,3 +324,13 @@ def test_cli_targets() -> None:
     for cmd in ("targets", "join"):
         helptext = CliRunner().invoke(main, [cmd, "--help"]).output
         assert "Example" in helptext and f"clustermap {cmd}" in helptext
+
+
+def test_progress_never_uses_an_estimate() -> None:
+    base = city_baselines()
+    est = base.copy()
+    est.loc[est["indicator"] == "技术市场交易(技术合同)成交额", "is_estimate"] = "yes"
+    p = target_progress(baselines=est).set_index("id")
+    assert math.isnan(p.loc["T03", "progress"])
+    assert "estimate" in p.loc["T03", "status"]
+    assert not math.isnan(target_progress(baselines=base).set_index("id").loc["T03", "progress"])
