@@ -249,15 +249,30 @@ def summarise(
     lat: str | None = None,
     crs: str = "wgs84",
     threads: int | None = None,
+    scheduler: str | Any | None = None,
 ) -> EnterpriseSummary:
-    """Counts and sums per zone (and per zone and domain), and the rows outside every zone."""
+    """Counts and sums per zone (and per zone and domain), and the rows outside every zone.
+
+    With ``scheduler`` (a ``dask.distributed`` address or Client) the points are
+    assigned on that cluster (:func:`gis.analysis.zones.assign_points_dask`);
+    the result is identical.
+    """
     where = str(df.attrs.get("source", "register"))
     for col in (*values, *([domain] if domain else [])):
         if col not in df.columns:
             raise InputError(f"{where}: no column {col!r}; columns are {list(df.columns)}")
     x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs)
     vals = {v: _numeric(df, v, where, required=False) for v in values}
-    a = zones.index.assign(x, y, threads=threads)
+    if scheduler is not None:
+        import dask.dataframe as dd
+
+        from .zones import assign_points_dask
+
+        parts = max(1, min(64, len(x) // 1_000_000 + 1))
+        ddf = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=parts, sort=False)
+        a = assign_points_dask(ddf, zones.index, x="x", y="y", scheduler=scheduler)
+    else:
+        a = zones.index.assign(x, y, threads=threads)
     nz = len(zones.frame)
     per_zone = pd.DataFrame(zones.frame.drop(columns="geometry"))
     per_zone["enterprises"] = a.counts(nz)

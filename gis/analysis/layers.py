@@ -55,10 +55,14 @@ class AnalysisResult:
     notes: list[str] = field(default_factory=list)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     styles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: file-name label overriding the one made from the parameters
+    name: str = ""
 
     @property
     def label(self) -> str:
         """Short parameter label for file names, e.g. ``2km``."""
+        if self.name:
+            return self.name
         for k in ("radius", "within"):
             if k in self.params:
                 return self.params[k].replace(" ", "")

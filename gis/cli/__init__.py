@@ -58,9 +58,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import build_cmd, import_cmd, join_cmd, layers_cmd, osm_cmd, report_cmd
+    from . import analysis_cmd, build_cmd, import_cmd, join_cmd, layers_cmd, osm_cmd, report_cmd
 
-    for mod in (layers_cmd, build_cmd, import_cmd, join_cmd, osm_cmd, report_cmd):
+    for mod in (layers_cmd, build_cmd, import_cmd, join_cmd, osm_cmd, report_cmd, analysis_cmd):
         for cmd in mod.COMMANDS:
             main.add_command(cmd)
 

@@ -1,0 +1,81 @@
+"""Writing analysis results: CSV tables, GeoPackage or GeoJSON geometry, all atomic.
+
+CSV files are UTF-8 with a BOM so that Excel opens Chinese names correctly.
+A GeoPackage holds every frame of a result as a layer in EPSG:4547 (metres,
+as analysed); GeoJSON files (one per frame) are WGS84, written by the
+project's stable writer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import InputError
+from ..io import atomic_write, write_geojson
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+FORMATS = ("gpkg", "geojson")
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """``df`` as UTF-8 (BOM) CSV, atomically."""
+    with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
+        df.to_csv(fh, index=False)
+    return Path(path)
+
+
+def layer_name(title: str) -> str:
+    """A file/layer-safe name from a frame title (its English part, lower case).
+
+    >>> layer_name("覆盖范围 Covered area (r = 2 km)")
+    'covered_area_r_2_km'
+    """
+    ascii_part = re.sub(r"[^A-Za-z0-9]+", "_", title).strip("_").lower()
+    return ascii_part or "layer"
+
+
+def write_frames(
+    frames: list[tuple[str, gpd.GeoDataFrame]], path: str | Path, fmt: str = "gpkg"
+) -> list[Path]:
+    """Write ``frames`` to one GeoPackage (a layer each) or to GeoJSON files next to ``path``."""
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r}: expected one of {FORMATS}")
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "geojson":
+        out = []
+        for title, gdf in frames:
+            target = p.with_name(f"{p.stem}_{layer_name(title)}.geojson")
+            write_geojson(gdf.to_crs("EPSG:4326"), target, name=layer_name(title))
+            out.append(target)
+        return out
+    target = p.with_suffix(".gpkg")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gpkg", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)  # GDAL creates the file itself
+    try:
+        for title, gdf in frames:
+            if gdf.empty:
+                continue
+            frame = gdf.copy()
+            for col in frame.columns:
+                if col != frame.geometry.name and frame[col].dtype == object:
+                    frame[col] = frame[col].astype(str)
+            frame.to_file(tmp, layer=layer_name(title), driver="GPKG", engine="pyogrio")
+        if not os.path.exists(tmp):
+            raise InputError(f"{target}: nothing to write, every result layer is empty")
+        os.replace(tmp, target)
+    except BaseException:
+        for leftover in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+        raise
+    return [target]
