@@ -295,7 +295,8 @@ def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
         assert f"{d.clause} {d.domain_zh}" in html_text
         for lead in d.lead.split(";"):
             assert lead in html_text
-    assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%" in html_text
+    assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%; strong source" in html_text
+    assert "164 万平方米 = 47%; lead source; narrower measure" in html_text
     assert "35 targets; 4 with a sourced baseline" in html_text
     assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()

@@ -363,8 +363,10 @@ def targets_panel_html(progress: pd.DataFrame | None = None) -> str:
             if isinstance(r.progress, float) and not math.isnan(r.progress):
                 base = (
                     f"基数 baseline {r.baseline_year}: {r.baseline_bound}{r.baseline:g} {r.unit}"
-                    f" = {r.progress_bound}{r.progress:.0%}"
+                    f" = {r.progress_bound}{r.progress:.0%}; {r.baseline_quality} source"
                 )
+                if str(r.comparability).startswith("narrower"):
+                    base += "; narrower measure"
                 cls = "cm-base"
             else:
                 base = "无基数 no baseline"
