@@ -570,10 +570,10 @@ def style_overlay(
 
     colour = style.color or PALETTE[index % len(PALETTE)]
     base: dict[str, Any]
-    if geometry == "LineString" or style.kind == "line":
-        base = {"color": colour, "weight": 4, "opacity": 0.9}
-    elif geometry == "Point" or style.kind == "point":
+    if geometry == "Point" or (geometry != "LineString" and style.kind == "point"):
         base = {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}
+    elif geometry == "LineString" or style.kind == "line":
+        base = {"color": colour, "weight": 4, "opacity": 0.9}
     else:
         base = {
             "color": colour,
@@ -693,6 +693,9 @@ def _layer_overlay(
         sources = dict.fromkeys(srcs, "")
     title = ls.title or title
     group = ls.group or group
+    if geometry == "Mixed" and len(gdf):
+        kinds = set(gdf.geom_type.dropna().str.replace("Multi", ""))
+        geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
     if gdf.empty:
         # nothing loaded yet (e.g. clusters 0/58): the title block says so; no column checks
         return None
@@ -732,26 +735,61 @@ def _layer_overlay(
     )
 
 
-def _analysis_overlays(spec: MapSpec, a: AnalysisSpec, i: int, problems: list[str]) -> list[Any]:
+#: Parameters of the analyses that name an input layer (catalog id or file).
+_INPUT_PARAMS = ("points", "districts", "hubs", "corridors", "candidates")
+
+
+def _analysis_overlays(
+    spec: MapSpec,
+    a: AnalysisSpec,
+    i: int,
+    problems: list[str],
+    notes: list[str],
+    tables: dict[str, Any],
+) -> list[Any]:
+    """Overlays of one [[analysis]] entry (and its district table in ``tables``).
+
+    An input catalog layer with no features yet (e.g. clusters 0/58) is not an
+    error of the spec: the map says the analysis could not be computed and why.
+    """
     from .render.overlay import Overlay
 
     path = f"analysis[{i}]"
     try:
-        from .analysis.layers import analysis_frames  # type: ignore[import-not-found]
+        from .analysis.layers import run_analysis
     except ImportError:
         problems.append(
-            f"{path}.kind: analysis layers need gis.analysis.layers.analysis_frames, which is "
-            "not available in this installation; remove the [[analysis]] entry or install a "
-            "version with the analysis module"
+            f"{path}.kind: analysis layers need gis.analysis.layers, which is not available "
+            "in this installation; remove the [[analysis]] entry"
         )
         return []
+    from .catalog import load_catalog
+    from .layers import layer_status
+
+    cat = load_catalog()
+    status = layer_status(cat).set_index("id")
+    for key in _INPUT_PARAMS:
+        lid = a.params.get(key)
+        if isinstance(lid, str) and lid in cat and int(status.loc[lid, "loaded"]) == 0:
+            exp = status.loc[lid, "expected"]
+            count = f"0/{int(exp)}" if exp == exp and exp is not None else "0"
+            notes.append(
+                f"分析未计算 Analysis not computed ({a.kind}): {cat[lid].title} {count} loaded — "
+                f"load the list with `clustermap import {lid} FILE`"
+            )
+            return []
     try:
-        frames = analysis_frames(a.kind, **a.params)
+        res = run_analysis(a.kind, **a.params)
     except TypeError as exc:
         problems.append(f"{path}.params: {exc}")
         return []
+    except InputError as exc:
+        problems.append(f"{path}: {exc}")
+        return []
+    tables.setdefault(a.kind, []).append((a.title or a.kind, res.table))
     out = []
-    for j, (title, gdf) in enumerate(frames):
+    for j, (title, metric) in enumerate(res.frames):
+        gdf = metric.to_crs("EPSG:4326")
         kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
         geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
         kw = style_overlay(
@@ -763,12 +801,14 @@ def _analysis_overlays(spec: MapSpec, a: AnalysisSpec, i: int, problems: list[st
             path=f"{path}.style",
             problems=problems,
         )
+        if title in res.styles and a.style.kind == "precision" and a.style.color is None:
+            kw["style"] = dict(res.styles[title])
         srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
         kw.pop("tooltip", None)
         kw.pop("popup", None)
         out.append(
             Overlay(
-                title=a.title if a.title and len(frames) == 1 else title,
+                title=a.title if a.title and j == 0 else title,
                 group="analysis",
                 show=a.show,
                 sources=dict.fromkeys(srcs, ""),
@@ -791,14 +831,6 @@ def _optional_call(module: str, name: str, path: str, what: str, problems: list[
         )
         return None
     return func()
-
-
-def _attribute_table(gdf: Any) -> Any:
-    """The frame's attributes without geometry or styling columns (a plain DataFrame)."""
-    import pandas as pd
-
-    cols = [c for c in gdf.columns if c != gdf.geometry.name and not str(c).startswith("_")]
-    return pd.DataFrame(gdf[cols]).reset_index(drop=True)
 
 
 def _targets_panel(problems: list[str]) -> str:
@@ -882,8 +914,13 @@ def resolve_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
             overlays.append(ov)
             if ls.label:
                 labels[ov.title] = ls.label
+    analysis_notes: list[str] = []
+    analysis_tables: dict[str, Any] = {}
     for i, a in enumerate(spec.analysis):
-        overlays.extend(_analysis_overlays(spec, a, i, problems))
+        drawn = {o.title for o in overlays}
+        for ov in _analysis_overlays(spec, a, i, problems, analysis_notes, analysis_tables):
+            if ov.title not in drawn:  # e.g. the districts the spec already draws
+                overlays.append(ov)
     fit = None
     if spec.fit:
         if spec.fit not in cat:
@@ -901,20 +938,21 @@ def resolve_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
             "gis.indicators", "target_progress", "tables", "the targets table", problems
         )
     if "coverage" in spec.tables:
-        cov = [o for o in overlays if o.group == "analysis"]
         if not any(a.kind == "coverage" for a in spec.analysis):
             problems.append("tables: 'coverage' needs an [[analysis]] entry with kind = 'coverage'")
-        else:
-            tables["coverage"] = [(o.title, _attribute_table(o.gdf)) for o in cov]
+        elif "coverage" in analysis_tables:
+            tables["coverage"] = analysis_tables["coverage"]
     if problems:
         raise ValidationError(
             f"{spec.path}: {len(problems)} problem(s) building the map:", problems
         )
     subtitle = spec.subtitle or PLAN
     notes = status_html(cat) if spec.atlas else _status_for(spec, cat)
-    if spec.notes:
-        import html as _html
+    import html as _html
 
+    for n in analysis_notes:
+        notes += f"<div class='gis-sub gis-missing'>{_html.escape(n)}</div>"
+    if spec.notes:
         notes += f"<div class='gis-sub'>{_html.escape(spec.notes)}</div>"
     return MapPlan(
         spec=spec,

@@ -225,6 +225,10 @@ def overlay_map(
         )
     if fit is not None and not fit.empty:
         bounds = to_display(fit, datum).total_bounds
+    if bounds is not None and (bounds[2] - bounds[0] < 0.01 or bounds[3] - bounds[1] < 0.01):
+        # a single point (or a tiny extent): show about 2 km around it, not an infinite zoom
+        cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+        bounds = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01]
     MapScript(
         "title",
         title_html(

@@ -140,6 +140,7 @@ def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
     kinds = shown.geom_type.str.replace("Multi", "")
     fills = _colour_series(shown, "_c", fill)
     prec = shown["precision"].astype(str) if "precision" in shown.columns else None
+    groups: dict[tuple[str, str, str, float], list[int]] = {}
     for i, (geom, kind) in enumerate(zip(shown.geometry, kinds)):
         if geom is None or geom.is_empty:
             continue
@@ -148,18 +149,21 @@ def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
         if p.get("dashArray", "").startswith("2"):
             ls = ":"
         f_op = float(p.get("fillOpacity", fill_opacity)) if fill_on else 0.0
-        one = shown.iloc[[i]]
+        groups.setdefault((str(kind), fills[i], ls, f_op), []).append(i)
+    # one plot call per (kind, colour, line style, opacity): fast and drawn in order
+    for (kind, colour, ls, f_op), rows in groups.items():
+        part = shown.iloc[rows]
         if kind == "Polygon":
             if fill_on and f_op > 0:
-                one.plot(ax=ax, facecolor=fills[i], alpha=f_op, edgecolor="none")
-            one.boundary.plot(ax=ax, color=stroke, linewidth=weight, linestyle=ls)
+                part.plot(ax=ax, facecolor=colour, alpha=f_op, edgecolor="none")
+            part.boundary.plot(ax=ax, color=stroke, linewidth=weight, linestyle=ls)
         elif kind == "LineString":
-            colour = fills[i] if ov.color_strokes else stroke
-            one.plot(ax=ax, color=colour, linewidth=max(weight, 1.2), linestyle=ls)
+            line_colour = colour if ov.color_strokes else stroke
+            part.plot(ax=ax, color=line_colour, linewidth=max(weight, 1.2), linestyle=ls)
         else:
-            one.plot(
+            part.plot(
                 ax=ax,
-                color=fills[i],
+                color=colour,
                 edgecolor="#ffffff",
                 linewidth=0.5,
                 markersize=max(ov.radius, 3) ** 2 * 0.6,
@@ -329,8 +333,8 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
             frameon=False,
             handlelength=1.6,
         )
-        for t in leg.get_texts():
-            t.set_fontsize(6.5)
+        for txt in leg.get_texts():
+            txt.set_fontsize(6.5)
     foot = []
     if schematic:
         foot.append(
@@ -339,9 +343,10 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
         )
     sources = []
     for ov in overlays:
-        for s in ov.sources:
-            if s not in sources:
-                sources.append(s)
+        for text in ov.sources:
+            for part in (x.strip() for x in text.split(";")):
+                if part and part not in sources:
+                    sources.append(part)
     if sources:
         foot.append("数据来源 Sources: " + "; ".join(sources))
     foot.append("坐标 CRS: EPSG:4547 (CGCS2000 / 3-degree GK CM 114E), data stored in WGS84")

@@ -253,16 +253,18 @@
   /* Measure distances: click the ruler, click points on the map, double-click or click the
      ruler again to finish. Lengths are geodesic (Leaflet's map.distance). */
   GIS.measure = function (map) {
-    var active = false, pts = [], line = null, marks = L.layerGroup().addTo(map);
+    var active = false, pts = [], line = null, btn = null, marks = L.layerGroup().addTo(map);
     var Ctl = L.Control.extend({
       onAdd: function () {
-        var a = L.DomUtil.create("a", "gis-measure leaflet-bar");
+        var a = btn = L.DomUtil.create("a", "gis-measure leaflet-bar");
         a.href = "#"; a.title = "测距 Measure distance";
         a.innerHTML = "<svg width=\"18\" height=\"18\" viewBox=\"0 0 18 18\" style=\"vertical-align:middle\"><path d=\"M1 13L13 1l4 4L5 17z M4 10l2 2M6.5 7.5l1.5 1.5M9 5l2 2M11.5 2.5l1.5 1.5\" fill=\"none\" stroke=\"#333\" stroke-width=\"1.4\"/></svg>";
         L.DomEvent.on(a, "click", function (e) {
           L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
           active = !active;
           L.DomUtil[active ? "addClass" : "removeClass"](a, "gis-active");
+          L.DomUtil[active ? "addClass" : "removeClass"](map.getContainer(), "gis-measuring");
+          map.closePopup();
           map.getContainer().style.cursor = active ? "crosshair" : "";
           if (active) { pts = []; marks.clearLayers(); line = null; map.doubleClickZoom.disable(); }
           else { map.doubleClickZoom.enable(); }
@@ -282,13 +284,19 @@
       L.circleMarker(e.latlng, {radius: 3, color: "#d7301f"}).addTo(marks);
       if (!line) { line = L.polyline(pts, {color: "#d7301f", weight: 2, dashArray: "4 4"}).addTo(marks); }
       else { line.setLatLngs(pts); }
-      line.bindTooltip(fmtLength(total()), {permanent: true, direction: "right",
-                                            className: "gis-measure-label"}).openTooltip(e.latlng);
+      if (line.getTooltip()) { line.setTooltipContent(fmtLength(total())); }
+      else {
+        line.bindTooltip(fmtLength(total()), {permanent: true, direction: "right",
+                                              className: "gis-measure-label"});
+      }
+      line.openTooltip(e.latlng);
       GIS.measured = total();
     });
     map.on("dblclick", function () {
       if (!active) { return; }
       active = false;
+      L.DomUtil.removeClass(map.getContainer(), "gis-measuring");
+      L.DomUtil.removeClass(btn, "gis-active");
       map.getContainer().style.cursor = "";
       map.doubleClickZoom.enable();
     });
