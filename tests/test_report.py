@@ -1,0 +1,100 @@
+"""clustermap report: one HTML page and a .docx with the same figures and tables."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from gis.cli import main
+from gis.errors import GisError
+from gis.render.static_map import find_cjk_font
+
+GOOD = """
+title = "行政区 Districts test"
+fit = "city"
+[[layers]]
+layer = "districts"
+label = "name_zh"
+"""
+BAD = """
+title = "坏 Bad"
+[[layers]]
+layer = "no_such_layer"
+"""
+
+
+@pytest.fixture
+def home(root, tmp_path, monkeypatch):
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    shutil.copytree(root / "layers", tmp_path / "layers")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "a_good.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "maps" / "b_bad.toml").write_text(BAD, encoding="utf-8")
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
+    return tmp_path
+
+
+@pytest.fixture
+def report(home):
+    r = CliRunner().invoke(main, ["report"])
+    assert r.exit_code == 0, r.output
+    return home / "maps" / "out"
+
+
+def test_html_report_has_figures_tables_and_the_failed_spec(report):
+    page = (report / "report.html").read_text(encoding="utf-8")
+    assert page.count("src='data:image/png;base64,") == 1
+    assert "<iframe src='a_good.html'" in page
+    # the spec that cannot be built is listed with its reason, not dropped
+    assert "坏 Bad" not in page and "b_bad" in page
+    assert "layers[0].layer: &#x27;no_such_layer&#x27; is not in the catalog" in page
+    # the targets table: T03 技术合同成交额 ≥3000 亿元, baseline 1357.41 (2022) = 45 %
+    row = page.split("<td>T03</td>", 1)[1].split("</tr>", 1)[0]
+    assert "全市技术合同成交额" in row and "≥3,000 亿元" in row
+    assert "1,357.41 亿元 (2022)" in row and "<td>45%</td>" in row
+    # what is loaded: clusters 0/58 stays visible
+    loaded = page.split("id='layers'", 1)[1]
+    assert "<td>clusters</td>" in loaded and "<td>0</td><td>58</td>" in loaded
+    assert "2025-11-27" in page
+
+
+def test_docx_has_the_same_figure_and_tables(report):
+    from docx import Document
+
+    doc = Document(str(report / "report.docx"))
+    assert len(doc.inline_shapes) == 1
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "行政区 Districts test" in headings and "b_bad" in headings
+    texts = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert ["#", "条款 Clause", "指标 Indicator"] == texts[0][:3]
+    t03 = next(r for r in doc.tables[0].rows if r.cells[0].text == "T03")
+    assert t03.cells[3].text == "≥3,000 亿元" and t03.cells[5].text == "45%"
+    assert doc.core_properties.created.year == 2025
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_docx_opens_in_libreoffice(report, tmp_path):
+    r = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(report / "report.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    pdf = tmp_path / "report.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000
