@@ -64,15 +64,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
         if not raw.strip():
             raise InputError(f"{p}: the file is empty")
         text, enc = decode_bytes(raw, p)
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-            sep = dialect.delimiter
-        except csv.Error:
-            sep = ","
-        try:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{p}: not a readable CSV table ({exc})") from None
+        df = _parse_csv(text, p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     df = df.map(lambda v: v.strip() if isinstance(v, str) else v)
     blank = df.apply(lambda r: all(v in ("", None) or pd.isna(v) for v in r), axis=1)
@@ -81,6 +73,56 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
         raise InputError(f"{p}: the table has a header but no data rows")
     df.attrs.update({"source": str(p), "encoding": enc, "sheet": sheet})
     return df
+
+
+def _parse_csv(text: str, p: Path) -> pd.DataFrame:
+    """Rows of a CSV text as a text frame whose index is the 0-based data row *including*
+    blank lines, so that :func:`sheet_row` gives the row a spreadsheet shows.
+
+    A row with more cells than the header (typically an unquoted comma inside a value) is
+    an error naming every such row; a shorter row is padded with empty cells.
+    """
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
+        raise InputError(f"{p}: not a readable CSV table ({exc})") from None
+    if not records or not any(c.strip() for c in records[0]):
+        raise InputError(f"{p}: the first row must hold the column names")
+    header = records[0]
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1  # trailing empty header cells (a trailing delimiter)
+    header = header[:width]
+    rows, index, long_rows = [], [], []
+    for i, rec in enumerate(records[1:]):
+        extra = [c for c in rec[width:] if c.strip()]
+        if extra:
+            long_rows.append(
+                f"row {sheet_row(i)}: {len(rec)} cells, the header has {width} "
+                f"(extra: {', '.join(repr(c) for c in extra[:3])})"
+            )
+            continue
+        rec = rec[:width] + [""] * (width - len(rec))
+        rows.append(rec)
+        index.append(i)
+    if long_rows:
+        from .errors import ValidationError
+
+        raise ValidationError(
+            f"{p}: {len(long_rows)} row(s) have more cells than the header — a value "
+            f"containing the delimiter {sep!r} must be quoted (save from Excel as CSV, "
+            "which quotes it):",
+            long_rows,
+        )
+    dup = sorted({c for c in header if header.count(c) > 1})
+    if dup:
+        raise InputError(f"{p}: column name(s) used twice in the header: {', '.join(dup)}")
+    return pd.DataFrame(rows, columns=header, index=index, dtype=str)
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:

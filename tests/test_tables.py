@@ -1,0 +1,94 @@
+"""Reading planners' tables: encodings, row numbers as the spreadsheet shows them, bad rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from gis.errors import InputError, ValidationError
+from gis.tables import find_column, read_table, sheet_row
+
+# Synthetic table (not real data).
+CSV = "名称,所在区,经度\n甲,武昌,114.3\n\n乙,江汉区,114.2\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_encodings(tmp_path, encoding):
+    p = tmp_path / f"synthetic_{encoding}.csv"
+    p.write_bytes(CSV.encode(encoding))
+    df = read_table(p)
+    assert list(df.columns) == ["名称", "所在区", "经度"]
+    assert list(df["名称"]) == ["甲", "乙"]
+
+
+def test_row_numbers_count_blank_lines_like_a_spreadsheet(tmp_path):
+    p = tmp_path / "synthetic.csv"
+    p.write_text(CSV, encoding="utf-8")
+    df = read_table(p)
+    # 甲 is on spreadsheet row 2, 乙 on row 4 (row 3 is blank)
+    assert [sheet_row(i) for i in df.index] == [2, 4]
+
+
+def test_quoted_multiline_cell_counts_as_one_row(tmp_path):
+    p = tmp_path / "synthetic.csv"
+    p.write_text('名称,备注\n甲,"两行\n备注"\n乙,x\n', encoding="utf-8")
+    df = read_table(p)
+    assert [sheet_row(i) for i in df.index] == [2, 3]
+    assert df["备注"].iloc[0] == "两行\n备注"
+
+
+def test_unquoted_delimiter_in_a_value_is_reported_by_row(tmp_path):
+    p = tmp_path / "synthetic.csv"
+    p.write_text("名称,经度,纬度\n甲,114.3,30.6\n乙,丙,114.2,30.5\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"row 3: 4 cells, the header has 3"):
+        read_table(p)
+
+
+def test_short_rows_are_padded(tmp_path):
+    p = tmp_path / "synthetic.csv"
+    p.write_text("名称,经度,纬度\n甲,114.3\n", encoding="utf-8")
+    assert read_table(p)["纬度"].iloc[0] == ""
+
+
+def test_semicolon_and_tab_delimiters(tmp_path):
+    for sep in (";", "\t"):
+        p = tmp_path / "synthetic.csv"
+        p.write_text(f"a{sep}b\n1{sep}2\n", encoding="utf-8")
+        assert read_table(p)["b"].iloc[0] == "2"
+
+
+def test_undecodable_and_empty_files(tmp_path):
+    p = tmp_path / "synthetic.csv"
+    p.write_bytes(b"\xff\xfe\x00\x81\x00")
+    with pytest.raises(InputError, match="UTF-8 or GBK"):
+        read_table(p)
+    p.write_bytes(b"  \n")
+    with pytest.raises(InputError, match="empty"):
+        read_table(p)
+    p.write_text("a,b\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no data rows"):
+        read_table(p)
+
+
+def test_excel_with_chinese_headers(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["名称", "行政区划代码"])
+    ws.append(["甲", 420106])
+    ws.append([None, None])
+    ws.append(["乙", 420103])
+    p = tmp_path / "synthetic.xlsx"
+    wb.save(p)
+    df = read_table(p)
+    assert list(df["行政区划代码"]) == ["420106", "420103"]
+    assert [sheet_row(i) for i in df.index] == [2, 4]
+
+
+def test_find_column_ignores_case_spaces_underscores():
+    import pandas as pd
+
+    df = pd.DataFrame(columns=["Name ZH", "lon"])
+    assert find_column(df, ("name_zh",)) == "Name ZH"
+    assert find_column(df, ("经度", "LON")) == "lon"
+    assert find_column(df, ("纬度",)) is None
