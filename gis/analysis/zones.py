@@ -18,10 +18,12 @@ Boundary rule (documented, and asserted against geopandas in the tests):
   boundary it lies on — the same as ``sjoin(..., predicate="within")``.
 
 Why a cell is safe to decide without a test: a cell is "interior" only if its
-centre is inside the zone and the zone's boundary, widened by a hundredth of a
-cell, touches no part of it (rasterised with ``all_touched=True``), so the
-boundary cannot cross it; a point that rounding puts into a neighbouring cell
-lies within far less than that hundredth of a cell from it.
+centre is inside the zone and a band around the zone's boundary touches no
+part of it (rasterised with ``all_touched=True``), so the boundary cannot
+cross it. The band is drawn around a simplified copy (tolerance a quarter
+cell, for speed) and is a quarter cell plus a hundredth of a cell wide on each
+side, so it contains the original boundary with a margin; a point that
+rounding puts into a neighbouring cell lies far closer than that margin.
 
 Points and zones must be in the same CRS (lon/lat work as well as metres:
 point-in-polygon is the same in both). Working on the CRS the points come in
@@ -57,6 +59,9 @@ from ..errors import InputError
 PREDICATES = ("intersects", "within")
 #: Default number of cells along the longer side of the zones' extent.
 DEFAULT_CELLS = 2048
+#: Simplification tolerance, in cells, of the copy that is rasterised (exact tests use the
+#: original geometry).
+SIMPLIFY_CELLS = 0.25
 #: Points per work unit; threads take units in turn.
 CHUNK = 1 << 16
 
@@ -202,6 +207,7 @@ class ZoneIndex:
         # grid with one empty padding cell all around: index (row+1, col+1)
         grid = np.zeros((nrows + 2, ncols + 2), dtype=np.int32)
         combos: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())]
+        tol = cell * SIMPLIFY_CELLS
         for z, geom in enumerate(arr):
             gx0, gy0, gx1, gy1 = bounds[z]
             c0 = max(int(math.floor((gx0 - x0) / cell)) - 2, 0)
@@ -211,16 +217,19 @@ class ZoneIndex:
             shape = (r1 - r0, c1 - c0)
             transform = Affine(cell, 0.0, x0 + c0 * cell, 0.0, -cell, y1 - r0 * cell)
             dim = shapely.get_dimensions(geom)
+            # A simplified copy (vertices within ``tol`` of the original) is rasterised:
+            # the original boundary lies inside the simplified one's band of half-width
+            # tol + cell/100, so cells clear of that band are decided the same by both.
+            simple = shapely.simplify(geom, tol, preserve_topology=True)
             if dim == 2:
                 inside = rasterio.features.rasterize(
-                    [(geom, 1)], out_shape=shape, transform=transform, dtype="uint8"
+                    [(simple, 1)], out_shape=shape, transform=transform, dtype="uint8"
                 ).astype(bool)
+                edge_of = shapely.boundary(simple)
             else:
                 inside = np.zeros(shape, dtype=bool)
-            # every cell within a hundredth of a cell of the boundary (or of a point/line zone)
-            edge = shapely.buffer(
-                shapely.boundary(geom) if dim == 2 else geom, cell / 100, quad_segs=2
-            )
+                edge_of = simple
+            edge = shapely.buffer(edge_of, tol + cell / 100, quad_segs=2)
             border = rasterio.features.rasterize(
                 [(edge, 1)], out_shape=shape, transform=transform, all_touched=True, dtype="uint8"
             ).astype(bool)
