@@ -113,7 +113,8 @@ def zone_table(
 
 
 def _read_csv_fast(p: Path) -> pd.DataFrame:
-    head = p.open("rb").read(8192)
+    with p.open("rb") as fh:
+        head = fh.read(8192)
     if not head.strip():
         raise InputError(f"{p}: the file is empty")
     for enc in ("utf-8-sig", "gb18030"):

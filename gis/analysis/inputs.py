@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 #: Count of clusters the plan names (武政办〔2024〕121号: 58 个生产性服务业集聚区).
 PLAN_EXPECTED = {"clusters": 58}
 #: Columns tried, in order, as the feature label of a layer.
-LABEL_COLUMNS = ("id", "name_zh", "name", "name_en", "adcode")
+LABEL_COLUMNS = ("id", "adcode", "name_zh", "name", "name_en")
 
 
 def worst_precision(values: Any) -> str:
