@@ -36,7 +36,7 @@ def home(root, tmp_path, monkeypatch):
 def _features(html: str) -> list[dict]:
     """Every GeoJSON feature embedded in a map page."""
     out = []
-    for m in re.finditer(r"L\.geoJSON\((\{.*?\}), \{", html, re.S):
+    for m in re.finditer(r"L\.geoJSON\(GIS\.geo\((\{.*?\})\), \{", html, re.S):
         out.extend(json.loads(m.group(1))["features"])
     return out
 
@@ -198,7 +198,7 @@ def test_tianditu_basemap_uses_the_key_and_names_its_approval_number(home, monke
     from gis.layers import read_layer
 
     x, y = read_layer("districts").geometry.iloc[0].geoms[0].exterior.coords[0]
-    assert f"[{round(x, 5)},{round(y, 5)}]" in html
+    assert f"{round(x, 5)},{round(y, 5)}" in html
 
 
 def test_spec_rebuild_is_byte_identical(home):

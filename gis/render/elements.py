@@ -41,7 +41,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
+        var {{ this.get_name() }} = L.geoJSON(GIS.geo({{ this.data_json }}), {
             style: function (f) {
                 var s = Object.assign({}, {{ this.style|tojson }});
                 var p = f.properties || {};
@@ -86,6 +86,23 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         self.radius = int(radius)
         self.color_strokes = color_strokes
         self.group = group
+
+
+class TopoArcs(MacroElement):
+    """The page's shared-border arcs (:mod:`gis.render.topo`), before any layer uses them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        GIS.setArcs({{ this.arcs_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, arcs: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "TopoArcs"
+        self.arcs_json = script_json(arcs)
 
 
 class MapScript(MacroElement):

@@ -29,10 +29,12 @@ from .elements import (
     PRECISION_STYLES,
     GeoJsonLayer,
     MapScript,
+    TopoArcs,
     legend_html,
     swatch,
     title_html,
 )
+from .topo import encode as encode_topology
 
 #: Field labels for tooltips and popups (zh / en).
 LABELS = {
@@ -187,6 +189,7 @@ def overlay_map(
     sources: dict[str, str] = {}
     schematic = False
     bounds = None
+    prepared = []
     for ov in overlays:
         gdf = ov.gdf
         if gdf is None or gdf.empty:
@@ -195,22 +198,7 @@ def overlay_map(
         schematic |= bool({"schematic", "indicative"} & set(precisions))
         shown = simplify_for_display(gdf) if ov.simplify else gdf
         shown = to_display(shown, datum)
-        tip, pop = default_fields(gdf)
-        legend = (
-            ov.legend if ov.legend is not None else precision_legend(ov.title, ov.style, precisions)
-        )
-        GeoJsonLayer(
-            frame_to_geojson(shown),
-            name=ov.title,
-            style=ov.style,
-            tooltip=ov.tooltip if ov.tooltip is not None else tip,
-            popup=ov.popup if ov.popup is not None else pop,
-            legend=legend or None,
-            show=ov.show,
-            radius=ov.radius,
-            color_strokes=ov.color_strokes,
-            group=ov.group,
-        ).add_to(m)
+        prepared.append((ov, gdf, precisions, shown, frame_to_geojson(shown)))
         sources.update(ov.sources)
         b = shown.total_bounds
         bounds = (
@@ -223,6 +211,27 @@ def overlay_map(
                 max(bounds[3], b[3]),
             ]
         )
+    # every border once for the whole page (shared by neighbours and by repeated layers)
+    arcs, encoded = encode_topology([p[4] for p in prepared])
+    if arcs:
+        TopoArcs(arcs).add_to(m)
+    for (ov, gdf, precisions, _shown, _gj), data in zip(prepared, encoded):
+        tip, pop = default_fields(gdf)
+        legend = (
+            ov.legend if ov.legend is not None else precision_legend(ov.title, ov.style, precisions)
+        )
+        GeoJsonLayer(
+            data,
+            name=ov.title,
+            style=ov.style,
+            tooltip=ov.tooltip if ov.tooltip is not None else tip,
+            popup=ov.popup if ov.popup is not None else pop,
+            legend=legend or None,
+            show=ov.show,
+            radius=ov.radius,
+            color_strokes=ov.color_strokes,
+            group=ov.group,
+        ).add_to(m)
     if fit is not None and not fit.empty:
         bounds = to_display(fit, datum).total_bounds
     if bounds is not None and (bounds[2] - bounds[0] < 0.01 or bounds[3] - bounds[1] < 0.01):

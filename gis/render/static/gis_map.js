@@ -5,6 +5,38 @@
   var GIS = root.GIS = root.GIS || {};
   GIS.layers = [];
 
+  /* Shared-border arcs of the page (gis/render/topo.py): flat [x0, y0, x1, y1, ...] lists;
+     a geometry lists arc indices, ~i for arc i reversed. GIS.geo turns them back into
+     GeoJSON coordinates. */
+  GIS.arcs = [];
+  GIS.setArcs = function (arcs) { GIS.arcs = arcs; };
+  function arcPoints(ref) {
+    var a = GIS.arcs[ref >= 0 ? ref : ~ref], pts = [];
+    for (var i = 0; i < a.length; i += 2) { pts.push([a[i], a[i + 1]]); }
+    return ref >= 0 ? pts : pts.reverse();
+  }
+  function joinArcs(refs) {
+    var out = [];
+    refs.forEach(function (r, k) {
+      var p = arcPoints(r);
+      Array.prototype.push.apply(out, k ? p.slice(1) : p);
+    });
+    return out;
+  }
+  GIS.geo = function (fc) {
+    fc.features.forEach(function (f) {
+      var g = f.geometry;
+      if (!g || !g.arcs) { return; }
+      var a = g.arcs;
+      delete g.arcs;
+      if (g.type === "Polygon") { g.coordinates = a.map(joinArcs); }
+      else if (g.type === "MultiPolygon") { g.coordinates = a.map(function (p) { return p.map(joinArcs); }); }
+      else if (g.type === "LineString") { g.coordinates = joinArcs(a); }
+      else if (g.type === "MultiLineString") { g.coordinates = a.map(joinArcs); }
+    });
+    return fc;
+  };
+
   GIS.escape = function (value) {
     if (value === null || value === undefined) { return ""; }
     var s = (typeof value === "object") ? JSON.stringify(value) : String(value);
