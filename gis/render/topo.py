@@ -40,7 +40,8 @@ def _lines_of(geom: dict[str, Any] | None) -> list[tuple[list[Point], bool]]:
     """(points, closed) of every ring and line of a geometry."""
     if geom is None:
         return []
-    t, c = geom["type"], geom.get("coordinates")
+    t, c = geom["type"], geom.get("coordinates") or []
+    polys: list[Any]
     rings: list[tuple[list[Point], bool]] = []
     if t == "Polygon":
         polys = [c]
