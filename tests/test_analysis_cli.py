@@ -250,3 +250,20 @@ def test_point_zones_need_a_radius() -> None:
     pts = gpd.GeoDataFrame(geometry=[shapely.Point(114.3, 30.6)], crs=4326)
     with pytest.raises(InputError, match="radius"):
         zone_table({"clusters": pts})
+
+
+@pytest.mark.browser
+def test_coverage_map_renders_offline_with_parameters(tmp_path: Path, open_page) -> None:  # type: ignore[no-untyped-def]
+    code, out = run(
+        "coverage", "--radius", "2km", "--points", str(SYN), "--out", str(tmp_path), "--map"
+    )
+    assert code == 0, out
+    page, log = open_page(tmp_path / "coverage_2km.html")
+    page.wait_for_timeout(300)
+    assert log.external_requests == [] and log.errors == []
+    assert page.locator("path.leaflet-interactive").count() >= 13 + 6  # districts + covered parts
+    title = page.locator(".gis-title").inner_text()
+    assert "radius = 2 km" in title and "集聚区覆盖分析" in title
+    legends = " ".join(page.locator(".gis-legend-item").all_inner_texts())
+    assert "覆盖范围 Covered area (r = 2 km)" in legends
+    page.screenshot(path=str(tmp_path / "coverage.png"))

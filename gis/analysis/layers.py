@@ -78,6 +78,12 @@ def _load(spec: str | Path, role: str, notes: list[str], *, require: bool = True
     return metric
 
 
+def _name(spec: str | Path) -> str:
+    """A layer id as it is, a file by its name (no folders in titles)."""
+    p = Path(spec)
+    return p.name if p.suffix else str(spec)
+
+
 def _point_frame(points: gpd.GeoDataFrame, spec: str | Path) -> gpd.GeoDataFrame:
     keep = [
         c for c in ("id", "name_zh", "name_en", "district", "precision", "source") if c in points
@@ -161,9 +167,9 @@ def _coverage(
         [
             (f"覆盖范围 Covered area (r = {lab})", covered),
             ("行政区 Districts", _districts_frame(dis)),
-            (f"{points} (点 points)", _point_frame(pts, points)),
+            (f"{_name(points)} (点 points)", _point_frame(pts, points)),
         ],
-        {"points": str(points), "districts": str(districts), "radius": lab, "crs": METRIC_CRS},
+        {"points": _name(points), "districts": _name(districts), "radius": lab, "crs": METRIC_CRS},
         notes,
         styles={
             f"覆盖范围 Covered area (r = {lab})": {
@@ -205,9 +211,9 @@ def _gaps(
         gap_summary(gaps, dis),
         [
             (f"覆盖空白 Gaps (r = {lab})", gaps),
-            (f"{points} (点 points)", _point_frame(pts, points)),
+            (f"{_name(points)} (点 points)", _point_frame(pts, points)),
         ],
-        {"points": str(points), "districts": str(districts), "radius": lab, "crs": METRIC_CRS},
+        {"points": _name(points), "districts": _name(districts), "radius": lab, "crs": METRIC_CRS},
         notes,
         extra_tables={"gaps": pd.DataFrame(gaps.drop(columns=gaps.geometry.name))},
         styles={
@@ -252,9 +258,9 @@ def _corridors(
         [
             (f"走廊带 Corridor belts (±{lab})", corridor_belts(cor, d)),
             (f"沿线段 Flanked segments (≤ {lab})", flanked_segments(pts, cor, d)),
-            (f"{points} (点 points)", _point_frame(pts, points)),
+            (f"{_name(points)} (点 points)", _point_frame(pts, points)),
         ],
-        {"points": str(points), "corridors": str(corridors), "within": lab, "crs": METRIC_CRS},
+        {"points": _name(points), "corridors": _name(corridors), "within": lab, "crs": METRIC_CRS},
         notes,
         extra_tables={"pairs": corridor_pairs(pts, cor, d)},
         styles={
@@ -301,9 +307,9 @@ def _hubs(
         [
             ("枢纽 Hub zones", hub),
             ("最近枢纽 Nearest hub (distance)", links),
-            (f"{points} (点 points)", _point_frame(pts, points)),
+            (f"{_name(points)} (点 points)", _point_frame(pts, points)),
         ],
-        {"points": str(points), "hubs": str(hubs), "radius": lab, "crs": METRIC_CRS},
+        {"points": _name(points), "hubs": _name(hubs), "radius": lab, "crs": METRIC_CRS},
         notes,
         extra_tables={"catchment": hub_catchment(pts, hub, r)},
         styles={
@@ -391,11 +397,11 @@ def _site(
             (f"现有覆盖 Existing coverage (r = {lab})", coverage_geometry(pts, dis, r)),
             (f"新增覆盖 New sites' reach (r = {lab})", discs),
             ("候选新址 New sites (greedy)", sites),
-            (f"{points} (点 points)", _point_frame(pts, points)),
+            (f"{_name(points)} (点 points)", _point_frame(pts, points)),
         ],
         {
-            "points": str(points),
-            "districts": str(districts),
+            "points": _name(points),
+            "districts": _name(districts),
             "radius": lab,
             "add": str(int(add)),
             "candidates": str(candidates) if candidates else f"grid {format_distance(sp)}",

@@ -135,7 +135,7 @@ def _build_map(res: Any, basemap: str) -> Any:
             overlays,
             title=KIND_TITLES.get(res.kind, res.kind),
             subtitle=params,
-            notes_html=f"<div class='gis-params'>参数 Parameters: {html.escape(params)}</div>{notes}",
+            notes_html=notes,
             basemap=basemap,
         )
 
