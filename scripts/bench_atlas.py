@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Benchmark: the offline atlas against ``GeoDataFrame.explore()`` on the same layers.
+
+Prints, from one run on this machine:
+
+* import time of ``python -c "import gis, folium"`` (fresh processes, best of N);
+* build time of the default atlas (in a warm process, best of N) and its ratio to the
+  import time (target: within 1.5x);
+* ``explore()`` of the same overlays (same frames, same order) written with folium's
+  default CDN links: build time and size (CDN assets not counted, it loads them online);
+* size of every shipped map (total, data and runtime without the inlined Leaflet,
+  gzipped), against the explore() output (target: offline atlas no larger).
+
+    .venv/bin/python scripts/bench_atlas.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def import_time(repeat: int) -> float:
+    def run() -> None:
+        subprocess.run([sys.executable, "-c", "import gis, folium"], check=True, cwd=ROOT)
+
+    return best(run, repeat)
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:7.0f} KB"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    from gis.render.assets import leaflet_css, leaflet_js
+    from gis.render.atlas import build_atlas, catalog_overlays
+    from gis.render.indicator_layers import indicator_overlays, insert_indicator_overlays
+    from gis.render.publish import build_spec
+    from gis.spec import shipped_specs
+
+    out = Path(tempfile.mkdtemp(prefix="bench_atlas_"))
+    t_import = import_time(args.repeat)
+    build_atlas(out / "warm.html")  # warm caches (Leaflet assets, catalog) like a second build
+    t_atlas = best(lambda: build_atlas(out / "wuhan_atlas.html"), args.repeat)
+    t_cold = best(
+        lambda: subprocess.run(
+            [sys.executable, "-m", "gis", "build", "--out", str(out / "cold.html")],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        ),
+        1,
+    )
+    atlas = (out / "wuhan_atlas.html").read_bytes()
+
+    from gis.catalog import load_catalog
+
+    overlays = insert_indicator_overlays(catalog_overlays(load_catalog()), indicator_overlays())
+    frames = [ov.gdf for ov in overlays if ov.gdf is not None and not ov.gdf.empty]
+
+    def explore() -> None:
+        m = None
+        for i, gdf in enumerate(frames):
+            cols = [c for c in gdf.columns if not str(c).startswith("_")]
+            m = gdf[cols].explore(m=m, name=f"layer {i}")
+        m.save(out / "explore.html")
+
+    t_explore = best(explore, args.repeat)
+    explore_html = (out / "explore.html").read_bytes()
+    assets = len(leaflet_js().encode()) + len(leaflet_css().encode())
+
+    print("Atlas build vs GeoDataFrame.explore(), same layers, same run")
+    print(f"  layers: {len(frames)} ({sum(len(f) for f in frames)} features)")
+    print(f"  import gis + folium (fresh process)   {t_import:6.2f} s")
+    print(
+        f"  atlas build (warm process)            {t_atlas:6.2f} s  = "
+        f"{t_atlas / t_import:.2f} x import (target <= 1.5 x)"
+    )
+    print(f"  `clustermap build` cold, whole process {t_cold:6.2f} s")
+    print(f"  explore() of the same layers          {t_explore:6.2f} s")
+    print()
+    print("HTML size")
+    ex_gz = len(gzip.compress(explore_html, 9))
+    print(f"  explore() online (CDN assets not counted) {kb(len(explore_html))}  gz {kb(ex_gz)}")
+    at_gz = len(gzip.compress(atlas, 9))
+    verdict = "within" if len(atlas) <= len(explore_html) else "OVER"
+    print(
+        f"  offline atlas, everything inlined        {kb(len(atlas))}  gz {kb(at_gz)}  "
+        f"({verdict} the explore() size)"
+    )
+    print(f"    of which Leaflet js+css inlined        {kb(assets)}")
+    print(f"    data + runtime                         {kb(len(atlas) - assets)}  (budget 300 KB)")
+    print()
+    print("Shipped maps (offline)")
+    for spec in shipped_specs():
+        try:
+            res = build_spec(spec, out=out)
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports and goes on
+            print(f"  {spec.name:18s} not built: {str(exc).splitlines()[0][:90]}")
+            continue
+        data = res.files[0].read_bytes()
+        print(
+            f"  {spec.name:18s} {kb(len(data))}  data+runtime {kb(len(data) - assets)}  "
+            f"gz {kb(len(gzip.compress(data, 9)))}"
+        )
+    print(f"\n(files in {out})")
+
+
+if __name__ == "__main__":
+    main()
