@@ -95,10 +95,18 @@ class JoinSpec:
     columns: tuple[str, ...] = ()
 
 
+#: Indicator overlays a spec may draw (``indicator = "roles"``), from gis.render.indicator_layers.
+INDICATORS = {
+    "roles": "roles_overlay",  # district roles of clause (七), categorical
+    "census": "census_overlay",  # 2020 census density by district, choropleth
+}
+
+
 @dataclass(frozen=True)
 class LayerSpec:
     layer: str | None = None
     file: str | None = None
+    indicator: str | None = None
     title: str | None = None
     group: str | None = None
     show: bool = True
@@ -292,6 +300,7 @@ def _style(c: _Checker, raw: Any, path: str, default_kind: str = "precision") ->
 _LAYER_KEYS = (
     "layer",
     "file",
+    "indicator",
     "title",
     "group",
     "show",
@@ -311,8 +320,13 @@ def _layer(c: _Checker, raw: Any, path: str) -> LayerSpec | None:
     c.keys(raw, _LAYER_KEYS, path)
     layer = c.typed(raw, "layer", str, path)
     file = c.typed(raw, "file", str, path)
-    if ("layer" in raw) == ("file" in raw):
-        c.add(path, "give exactly one of 'layer' (a catalog id) or 'file' (a GeoJSON path)")
+    if sum(k in raw for k in ("layer", "file", "indicator")) != 1:
+        c.add(
+            path,
+            "give exactly one of 'layer' (a catalog id), 'file' (a GeoJSON path) or "
+            f"'indicator' ({', '.join(INDICATORS)})",
+        )
+    indicator = c.choice(raw, "indicator", tuple(INDICATORS), path)
     join = None
     if "join" in raw:
         j = raw["join"]
@@ -332,6 +346,7 @@ def _layer(c: _Checker, raw: Any, path: str) -> LayerSpec | None:
     return LayerSpec(
         layer=layer,
         file=file,
+        indicator=indicator,
         title=c.typed(raw, "title", str, path),
         group=c.choice(raw, "group", GROUPS, path),
         show=c.typed(raw, "show", bool, path) is not False,
@@ -656,6 +671,33 @@ NO_DATA = "无数据 no data"
 NO_DATA_COLOUR = "#cccccc"
 
 
+def _indicator_overlay(ls: LayerSpec, path: str, cat: Any, problems: list[str]) -> Any:
+    """An overlay of gis.render.indicator_layers (values from gis.indicators) on the districts."""
+    import dataclasses
+
+    try:
+        from .render import indicator_layers
+    except ImportError:
+        problems.append(
+            f"{path}.indicator: needs gis.render.indicator_layers, which is not available in "
+            "this installation"
+        )
+        return None
+    from .layers import read_layer
+
+    districts = read_layer("districts", cat)
+    if districts.empty:
+        problems.append(f"{path}.indicator: the districts layer is empty")
+        return None
+    ov = getattr(indicator_layers, INDICATORS[str(ls.indicator)])(districts, show=ls.show)
+    changes: dict[str, Any] = {}
+    if ls.title:
+        changes["title"] = ls.title
+    if ls.group:
+        changes["group"] = ls.group
+    return dataclasses.replace(ov, **changes) if changes else ov
+
+
 def _layer_overlay(
     spec: MapSpec, ls: LayerSpec, i: int, cat: Any, problems: list[str], plan_index: list[int]
 ) -> Any:
@@ -663,6 +705,8 @@ def _layer_overlay(
     from .render.overlay import Overlay
 
     path = f"layers[{i}]"
+    if ls.indicator is not None:
+        return _indicator_overlay(ls, path, cat, problems)
     if ls.layer is not None:
         if ls.layer not in cat:
             near = difflib.get_close_matches(ls.layer, list(cat), n=1, cutoff=0.5)

@@ -232,3 +232,25 @@ def test_shipped_specs_are_valid():
     assert load_spec(next(p for p in specs if p.stem == "atlas")).outputs.html == (
         "wuhan_atlas.html"
     )
+
+
+def test_indicator_layers_come_from_the_indicators_module(home):
+    p = home / "maps" / "ind.toml"
+    p.write_text(
+        'title = "t"\n[[layers]]\nindicator = "roles"\nshow = false\n'
+        '[[layers]]\nindicator = "census"\ntitle = "密度 Density"\n',
+        encoding="utf-8",
+    )
+    roles, census = resolve_spec(load_spec(p)).overlays
+    assert roles.group == "indicators" and roles.show is False
+    assert "武昌区" in roles.legend and "绿色金融" in roles.legend
+    assert census.title == "密度 Density" and "人/km²" in census.legend
+    # 江汉区 is the densest district in the 2020 census: darkest class
+    from gis.render.elements import parse_legend
+
+    _, rows = parse_legend(census.legend)
+    classes = [r for r in rows if "no data" not in r["label"]]
+    assert census.gdf.set_index("adcode").loc["420103", "_c"] == classes[-1]["fill"]
+    assert census.gdf.set_index("adcode").loc["420114", "_c"] == classes[0]["fill"]  # 蔡甸区
+    with pytest.raises(ValidationError, match=r"layers\[0\].indicator: 'role' is not one of"):
+        parse_spec_text('title = "t"\n[[layers]]\nindicator = "role"\n', "s.toml")

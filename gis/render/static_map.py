@@ -110,17 +110,28 @@ def _nice_length(span_m: float) -> float:
 
 
 def _wrap(text: str, width: int) -> str:
-    """Wrap legend text; CJK characters count double."""
+    """Wrap legend text at ``width`` columns (CJK characters count two); Latin words whole.
+
+    >>> print(_wrap("武昌区 绿色金融亮点区 (Green-finance showcase district)", 30))
+    武昌区 绿色金融亮点区
+    (Green-finance showcase
+    district)
+    """
+    import re
+
+    tokens = re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+", str(text))
     lines, line, n = [], "", 0
-    for ch in str(text):
-        w = 2 if ord(ch) > 0x2E80 else 1
-        if n + w > width and ch != " " and line:
-            lines.append(line)
+    for tok in tokens:
+        w = sum(2 if ord(ch) > 0x2E80 else 1 for ch in tok)
+        if n + w > width and line.strip() and not tok.isspace():
+            lines.append(line.strip())
             line, n = "", 0
-        line += ch
+        if tok.isspace() and not line:
+            continue
+        line += tok
         n += w
-    lines.append(line)
-    return "\n".join(x.strip() for x in lines)
+    lines.append(line.strip())
+    return "\n".join(lines)
 
 
 def _colour_series(gdf: Any, key: str, default: str) -> list[str]:

@@ -334,12 +334,12 @@
     });
   };
 
-  /* A fixed panel (e.g. the plan's targets), HTML escaped by the Python side. */
+  /* A fixed, foldable panel (e.g. the plan's targets), HTML escaped by the Python side. */
   GIS.panel = function (map, html) {
     var P = L.Control.extend({
       onAdd: function () {
-        var div = L.DomUtil.create("div", "gis-panel");
-        div.innerHTML = html;
+        var div = L.DomUtil.create("details", "gis-panel");
+        div.innerHTML = "<summary>规划目标 Plan targets</summary>" + html;
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
