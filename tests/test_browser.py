@@ -108,6 +108,20 @@ def test_unticking_a_layer_hides_its_legend(built, open_page):
     assert legend.is_visible()
 
 
+def test_schematic_note_follows_the_schematic_layers(built, open_page):
+    page, _ = open_page(_map(built, "hubs"))
+    note = page.locator(".gis-title .gis-schematic")
+    assert note.is_visible() and "示意" in note.inner_text()
+    for m in page.evaluate(
+        "GIS.layers.filter(function (m) { return m.schematic; })"
+        ".map(function (m) { return m.title; })"
+    ):
+        page.locator(".gis-layers label", has_text=m).locator("input").uncheck()
+    assert not note.is_visible()
+    page.locator(".gis-layers input").last.check()
+    assert note.is_visible() == page.evaluate("GIS.layers[GIS.layers.length - 1].schematic")
+
+
 def test_measure_tool_reports_a_geodesic_length(built, open_page):
     page, log = open_page(_map(built, "corridors"))
     page.locator(".gis-measure").click()

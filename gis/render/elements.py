@@ -56,7 +56,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         GIS.bindInfo({{ this.get_name() }}, {{ this.tooltip|tojson }}, {{ this.popup|tojson }});
         GIS.register({{ this._parent.get_name() }}, {{ this.get_name() }},
             {title: {{ this.layer_name|tojson }}, legend: {{ this.legend|tojson }},
-             group: {{ this.group|tojson }}});
+             group: {{ this.group|tojson }}, schematic: {{ this.schematic|tojson }}});
         {% endmacro %}
         """
     )
@@ -74,6 +74,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         radius: int = 6,
         color_strokes: bool = False,
         group: str = "plan",
+        schematic: bool = False,
     ) -> None:
         super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "GeoJsonLayer"
@@ -86,6 +87,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         self.radius = int(radius)
         self.color_strokes = color_strokes
         self.group = group
+        self.schematic = schematic
 
 
 class TopoArcs(MacroElement):

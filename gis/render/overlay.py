@@ -231,6 +231,7 @@ def overlay_map(
             radius=ov.radius,
             color_strokes=ov.color_strokes,
             group=ov.group,
+            schematic=bool({"schematic", "indicative"} & set(precisions)),
         ).add_to(m)
     if fit is not None and not fit.empty:
         bounds = to_display(fit, datum).total_bounds

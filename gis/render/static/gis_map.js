@@ -116,7 +116,17 @@
         return div;
       }
     });
-    new Title({position: "topleft"}).addTo(map);
+    var title = new Title({position: "topleft"}).addTo(map);
+    /* the 示意 note shows while a layer with schematic or indicative features shows */
+    var note = title.getContainer().querySelector(".gis-schematic");
+    if (note) {
+      var sync = function () {
+        var on = GIS.layers.some(function (m) { return m.schematic && map.hasLayer(m.layer); });
+        note.style.display = on ? "" : "none";
+      };
+      map.on("layeradd layerremove", sync);
+      sync();
+    }
   };
 
   /* Fold a name for matching: lower case, no spaces or apostrophes (Jiang'an = jiangan). */
