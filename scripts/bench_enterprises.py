@@ -198,7 +198,7 @@ def run_one(method: str, n: int, predicate: str) -> dict[str, object]:
 
         nparts = max(2, n // 500_000)
         with LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster, Client(cluster) as client:  # fmt: skip
             with PeakRSS() as mem:
                 t0 = time.perf_counter()

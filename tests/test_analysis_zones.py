@@ -107,7 +107,7 @@ def test_dask_distributed_local_cluster_gives_identical_result() -> None:
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=CRS)
     dpts = dask_geopandas.from_geopandas(pts, npartitions=4)
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
     ) as cluster:
         got = assign_points_dask(dpts, idx, scheduler=cluster.scheduler_address)
     assert np.array_equal(got.pairs(), idx.assign(x, y).pairs())

@@ -208,7 +208,10 @@ class ZoneIndex:
         grid = np.zeros((nrows + 2, ncols + 2), dtype=np.int32)
         combos: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())]
         tol = cell * SIMPLIFY_CELLS
-        for z, geom in enumerate(arr):
+
+        def zone_state(z: int) -> tuple[int, int, int, int, NDArray[np.uint8]]:
+            """0 outside, 1 interior, 2 border for the cells of zone z's window."""
+            geom = arr[z]
             gx0, gy0, gx1, gy1 = bounds[z]
             c0 = max(int(math.floor((gx0 - x0) / cell)) - 2, 0)
             c1 = min(int(math.floor((gx1 - x0) / cell)) + 3, ncols)
@@ -222,30 +225,24 @@ class ZoneIndex:
             # tol + cell/100, so cells clear of that band are decided the same by both.
             simple = shapely.simplify(geom, tol, preserve_topology=True)
             if dim == 2:
-                inside = rasterio.features.rasterize(
+                state = rasterio.features.rasterize(
                     [(simple, 1)], out_shape=shape, transform=transform, dtype="uint8"
-                ).astype(bool)
+                )
                 edge_of = shapely.boundary(simple)
             else:
-                inside = np.zeros(shape, dtype=bool)
+                state = np.zeros(shape, dtype=np.uint8)
                 edge_of = simple
             edge = shapely.buffer(edge_of, tol + cell / 100, quad_segs=2)
             border = rasterio.features.rasterize(
                 [(edge, 1)], out_shape=shape, transform=transform, all_touched=True, dtype="uint8"
-            ).astype(bool)
-            state = np.where(border, 2, np.where(inside, 1, 0)).astype(np.int64)
-            window = grid[r0 + 1 : r1 + 1, c0 + 1 : c1 + 1]
-            mask = state > 0
-            keys = window[mask].astype(np.int64) * 3 + state[mask]
-            present = np.zeros(3 * len(combos), dtype=bool)
-            present[keys] = True
-            table = np.zeros(3 * len(combos), dtype=np.int32)
-            for key in np.flatnonzero(present).tolist():
-                old, st = divmod(key, 3)
-                ins, bds = combos[old]
-                combos.append((ins + (z,), bds) if st == 1 else (ins, bds + (z,)))
-                table[key] = len(combos) - 1
-            window[mask] = table[keys]
+            )
+            state[border > 0] = 2
+            return r0, r1, c0, c1, state
+
+        # sequential: rasterio's rasterize in worker threads warns (no geotransform) and
+        # gave no speed-up here
+        for z in range(len(arr)):
+            cls._merge(grid, combos, z, *zone_state(z))
         # compact: keep only combinations still present in the grid
         counts = np.bincount(grid.ravel(), minlength=len(combos))
         counts[0] = 1  # combination 0, "no zone", is the padding and stays first
@@ -284,6 +281,31 @@ class ZoneIndex:
             ),
             crs=crs,
         )
+
+    @staticmethod
+    def _merge(
+        grid: NDArray[np.int32],
+        combos: list[tuple[tuple[int, ...], tuple[int, ...]]],
+        z: int,
+        r0: int,
+        r1: int,
+        c0: int,
+        c1: int,
+        state: NDArray[np.uint8],
+    ) -> None:
+        """Add zone z's cell states to the grid of zone combinations."""
+        window = grid[r0 + 1 : r1 + 1, c0 + 1 : c1 + 1]
+        mask = state > 0
+        keys = window[mask].astype(np.int64) * 3 + state[mask]
+        present = np.zeros(3 * len(combos), dtype=bool)
+        present[keys] = True
+        table = np.zeros(3 * len(combos), dtype=np.int32)
+        for key in np.flatnonzero(present).tolist():
+            old, st = divmod(key, 3)
+            ins, bds = combos[old]
+            combos.append((ins + (z,), bds) if st == 1 else (ins, bds + (z,)))
+            table[key] = len(combos) - 1
+        window[mask] = table[keys]
 
     # -- queries -----------------------------------------------------------------
 
