@@ -267,3 +267,36 @@ def test_coverage_map_renders_offline_with_parameters(tmp_path: Path, open_page)
     legends = " ".join(page.locator(".gis-legend-item").all_inner_texts())
     assert "覆盖范围 Covered area (r = 2 km)" in legends
     page.screenshot(path=str(tmp_path / "coverage.png"))
+
+
+def test_coverage_with_population_raster_in_wgs84_and_geotiffs(tmp_path: Path) -> None:
+    import rasterio
+    from affine import Affine
+
+    # SYNTHETIC population grid in EPSG:4326 (another CRS than the analysis): 1 person a cell
+    pop = tmp_path / "synthetic_population_wgs84.tif"
+    arr = np.ones((160, 150), dtype=np.float32)
+    with rasterio.open(
+        pop, "w", driver="GTiff", height=160, width=150, count=1, dtype="float32",
+        crs="EPSG:4326", transform=Affine(0.01, 0, 113.6, 0, -0.01, 31.45), nodata=-1,
+    ) as dst:  # fmt: skip
+        dst.write(arr, 1)
+    code, out = run(
+        "coverage", "--radius", "5km", "--points", str(SYN), "--population", str(pop),
+        "--raster", "500m", "--out", str(tmp_path / "o"),
+    )  # fmt: skip
+    assert code == 0, out
+    t = pd.read_csv(tmp_path / "o" / "coverage_5km.csv", encoding="utf-8-sig")
+    assert (t["population"] > 0).all()
+    assert (t["population_covered"] <= t["population"]).all()
+    # 6 discs of 5 km (78.5 km² each, ~84 cells of ~0.93 km²) if nothing overlaps or is clipped
+    assert 0 < t["population_covered"].sum() <= 6 * 90
+    assert "population from raster" in out
+    with rasterio.open(tmp_path / "o" / "coverage_5km_distance_500m.tif") as src:
+        assert src.crs.to_epsg() == 4547 and src.res == (500.0, 500.0)
+        assert src.nodata == -1 and src.tags()["radius_m"] == "5000"
+        d = src.read(1)
+        assert d.min() >= -1 and 0 <= d[d >= 0].min() < 500
+    with rasterio.open(tmp_path / "o" / "coverage_5km_grid_500m.tif") as src:
+        g = src.read(1)
+        assert set(np.unique(g).tolist()) == {0, 1, 255}
