@@ -949,6 +949,12 @@ def resolve_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
     labels: dict[str, str] = {}
     if spec.atlas:
         overlays.extend(catalog_overlays(cat))
+        try:  # the same indicator overlays as atlas_map draws (static figures use this list)
+            from .render.indicator_layers import indicator_overlays, insert_indicator_overlays
+
+            overlays = insert_indicator_overlays(overlays, indicator_overlays())
+        except ImportError:
+            pass
         if "districts" in cat:
             labels[cat["districts"].title] = "name_zh"
     plan_index = [0]

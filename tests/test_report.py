@@ -98,3 +98,8 @@ def test_docx_opens_in_libreoffice(report, tmp_path):
     assert r.returncode == 0, r.stderr
     pdf = tmp_path / "report.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000
+
+
+def test_report_help_has_an_example():
+    r = CliRunner().invoke(main, ["report", "--help"])
+    assert r.exit_code == 0 and "Example" in r.output and "report.docx" in r.output
