@@ -775,7 +775,14 @@ def _layer_overlay(
     if ls.popup is not None:
         pop = [(c, LABELS.get(c, c)) for c in ls.popup]
     return Overlay(
-        title=title, group=group, show=ls.show, tooltip=tip, popup=pop, sources=sources, **kw
+        title=title,
+        group=group,
+        show=ls.show,
+        tooltip=tip,
+        popup=pop,
+        sources=sources,
+        label=ls.label,
+        **kw,
     )
 
 

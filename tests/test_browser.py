@@ -108,6 +108,19 @@ def test_unticking_a_layer_hides_its_legend(built, open_page):
     assert legend.is_visible()
 
 
+def test_district_labels_show_from_zoom_10_with_their_layer(built, open_page):
+    page, _ = open_page(_map(built, "hubs"))
+    page.evaluate("GIS.map.setZoom(9)")
+    page.wait_for_timeout(300)
+    assert page.locator(".gis-label").count() == 0
+    page.evaluate("GIS.map.setZoom(11)")
+    page.wait_for_timeout(400)
+    names = page.locator(".gis-label").all_inner_texts()
+    assert len(names) == 13 and "武昌区" in names
+    page.locator(".gis-layers label", has_text="行政区 Districts").locator("input").uncheck()
+    assert page.locator(".gis-label").count() == 0
+
+
 def test_schematic_note_follows_the_schematic_layers(built, open_page):
     page, _ = open_page(_map(built, "hubs"))
     note = page.locator(".gis-title .gis-schematic")
@@ -167,7 +180,7 @@ def test_xss_payload_in_a_feature_name_shows_as_text(tmp_path, open_page, root, 
     spec = tmp_path / "xss.toml"
     spec.write_text(
         'title = "XSS <script>alert(2)</script>"\n'
-        '[[layers]]\nfile = "synthetic_xss.geojson"\ntitle = "层 <i>x</i>"\n'
+        '[[layers]]\nfile = "synthetic_xss.geojson"\ntitle = "层 <i>x</i>"\nlabel = "name_zh"\n'
         'style = { kind = "categorical", column = "name_zh" }\n',
         encoding="utf-8",
     )
@@ -191,5 +204,8 @@ def test_xss_payload_in_a_feature_name_shows_as_text(tmp_path, open_page, root, 
     assert XSS in page.locator(".leaflet-tooltip").inner_text()
     # the 示意 note shows because the feature is schematic
     assert "示意" in page.locator(".gis-title").inner_text()
+    page.evaluate("GIS.map.setZoom(12)")
+    page.wait_for_timeout(300)
+    assert page.locator(".gis-label").all_inner_texts() == [XSS]
     assert page.locator("img[src='x']").count() == 0
     assert dialogs == [] and log.errors == [] and log.external_requests == []

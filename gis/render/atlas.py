@@ -59,6 +59,7 @@ def catalog_overlays(catalog: Catalog) -> list[Overlay]:
                 legend="" if info.id == "city" else None,
                 group=info.group,
                 sources=dict.fromkeys(info.sources, info.license),
+                label="name_zh" if info.id == "districts" else None,
             )
         )
     return overlays

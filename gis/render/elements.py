@@ -56,7 +56,8 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         GIS.bindInfo({{ this.get_name() }}, {{ this.tooltip|tojson }}, {{ this.popup|tojson }});
         GIS.register({{ this._parent.get_name() }}, {{ this.get_name() }},
             {title: {{ this.layer_name|tojson }}, legend: {{ this.legend|tojson }},
-             group: {{ this.group|tojson }}, schematic: {{ this.schematic|tojson }}});
+             group: {{ this.group|tojson }}, schematic: {{ this.schematic|tojson }},
+             labels: {{ this.labels_json }}});
         {% endmacro %}
         """
     )
@@ -75,6 +76,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         color_strokes: bool = False,
         group: str = "plan",
         schematic: bool = False,
+        labels: list[list[Any]] | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "GeoJsonLayer"
@@ -88,6 +90,7 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         self.color_strokes = color_strokes
         self.group = group
         self.schematic = schematic
+        self.labels_json = script_json(labels or [])
 
 
 class TopoArcs(MacroElement):

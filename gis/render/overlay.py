@@ -79,6 +79,8 @@ class Overlay:
     radius: int = 6
     #: source text -> licence, for the attribution line
     sources: dict[str, str] = field(default_factory=dict)
+    #: column whose values are drawn as map labels (e.g. district names), or None
+    label: str | None = None
 
 
 def build_date() -> str:
@@ -147,6 +149,21 @@ def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -
         dashed = "dashArray" in PRECISION_STYLES.get(p, {})
         items.append((swatch(fill, stroke=stroke, dash=dashed), PRECISION_LABELS.get(p, p)))
     return legend_html(title, items)
+
+
+def label_points(gdf: Any, column: str | None) -> list[list[Any]]:
+    """``[lat, lon, text]`` of a label per feature (inside polygons), display datum as given."""
+    if not column or column not in gdf.columns:
+        return []
+    out = []
+    for geom, text in zip(gdf.geometry.values, gdf[column]):
+        if geom is None or geom.is_empty or text is None or text != text:
+            continue
+        pt = geom.representative_point() if geom.geom_type.endswith("Polygon") else geom
+        if pt.geom_type != "Point":
+            pt = geom.representative_point()
+        out.append([round(pt.y, HTML_DECIMALS), round(pt.x, HTML_DECIMALS), str(text)])
+    return out
 
 
 def sources_html(sources: dict[str, str]) -> str:
@@ -232,6 +249,7 @@ def overlay_map(
             color_strokes=ov.color_strokes,
             group=ov.group,
             schematic=bool({"schematic", "indicative"} & set(precisions)),
+            labels=label_points(_shown, ov.label),
         ).add_to(m)
     if fit is not None and not fit.empty:
         bounds = to_display(fit, datum).total_bounds

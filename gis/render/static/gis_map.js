@@ -85,6 +85,26 @@
     meta.layer = layer;
     GIS.layers.push(meta);
     if (meta.legend) { GIS.legend(map, layer, meta.legend); }
+    if (meta.labels && meta.labels.length) { GIS.labels(map, layer, meta.labels); }
+  };
+
+  /* Text labels (e.g. district names) that show with their layer from zoom 10 on.
+     Text is set with textContent: never parsed as HTML. */
+  GIS.labels = function (map, layer, labels) {
+    var group = L.layerGroup();
+    labels.forEach(function (x) {
+      var icon = L.divIcon({className: "gis-label", html: "<span></span>", iconSize: null});
+      var mk = L.marker([x[0], x[1]], {icon: icon, interactive: false, keyboard: false});
+      mk.on("add", function () { mk.getElement().firstChild.textContent = x[2]; });
+      group.addLayer(mk);
+    });
+    function sync() {
+      var on = map.hasLayer(layer) && map.getZoom() >= 10;
+      if (on && !map.hasLayer(group)) { map.addLayer(group); }
+      if (!on && map.hasLayer(group)) { map.removeLayer(group); }
+    }
+    map.on("layeradd layerremove zoomend", sync);
+    map.whenReady(sync);
   };
 
   var legendBox = null;
