@@ -44,6 +44,17 @@ def import_time(repeat: int) -> float:
     return best(run, repeat)
 
 
+def module_import_time(module: str, repeat: int) -> float:
+    """Extra import time of ``module`` on top of gis + folium (fresh processes)."""
+
+    def run() -> None:
+        subprocess.run(
+            [sys.executable, "-c", f"import gis, folium; import {module}"], check=True, cwd=ROOT
+        )
+
+    return best(run, repeat)
+
+
 def kb(n: int) -> str:
     return f"{n / 1024:7.0f} KB"
 
@@ -61,6 +72,7 @@ def main() -> None:
 
     out = Path(tempfile.mkdtemp(prefix="bench_atlas_"))
     t_import = import_time(args.repeat)
+    t_mapclassify = module_import_time("mapclassify", args.repeat) - t_import
     build_atlas(out / "warm.html")  # warm caches (Leaflet assets, catalog) like a second build
     t_atlas = best(lambda: build_atlas(out / "wuhan_atlas.html"), args.repeat)
     t_cold = best(
@@ -98,6 +110,10 @@ def main() -> None:
         f"{t_atlas / t_import:.2f} x import (target <= 1.5 x)"
     )
     print(f"  `clustermap build` cold, whole process {t_cold:6.2f} s")
+    print(
+        f"    of which importing mapclassify      {t_mapclassify:6.2f} s "
+        "(gis.classify, for the census choropleth)"
+    )
     print(f"  explore() of the same layers          {t_explore:6.2f} s")
     print()
     print("HTML size")
