@@ -108,9 +108,12 @@ def status_table() -> Any:
     )
 
 
-def collect_sections(spec_paths: list[Path]) -> list[Section]:
+def collect_sections(spec_paths: list[Path], maps_folder: Path | None = None) -> list[Section]:
     """Resolve every spec and draw its figure; a spec that fails becomes a Section with
-    its error message."""
+    its error message. With ``maps_folder``, each interactive map the report embeds is
+    (re)built there too, so the report and its maps always match."""
+    from .render.html import render_html, seeded_ids
+    from .render.publish import plan_map
     from .render.static_map import find_cjk_font, render_static
     from .spec import load_spec, resolve_spec
 
@@ -121,6 +124,13 @@ def collect_sections(spec_paths: list[Path]) -> list[Section]:
             spec = load_spec(p)
             plan = resolve_spec(spec)
             png = render_static(plan, fmt="png", dpi=FIGURE_DPI)
+            if maps_folder is not None:
+                with seeded_ids(0):
+                    page = render_html(plan_map(plan))
+                with atomic_write(
+                    maps_folder / spec.outputs.html, "w", encoding="utf-8", newline="\n"
+                ) as fh:
+                    fh.write(page)
         except GisError as exc:
             sections.append(Section(Path(p).stem, Path(p).stem, "", error=str(exc)))
             continue
@@ -282,13 +292,15 @@ def build_report(
     out: str | Path | None = None,
     docx: bool = True,
 ) -> list[Path]:
-    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``)."""
+    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``),
+    with the interactive maps they embed."""
     from .render.overlay import build_date
     from .settings import out_dir
     from .spec import shipped_specs
 
     paths = [Path(p) for p in specs] if specs else shipped_specs()
-    sections = collect_sections(paths)
+    folder = Path(out) if out else out_dir()
+    sections = collect_sections(paths, folder)
     try:
         from .indicators import target_progress
 
@@ -297,7 +309,6 @@ def build_report(
         targets = None
     status = status_table()
     date = build_date()
-    folder = Path(out) if out else out_dir()
     page = report_html(sections, targets=targets, status=status, date=date)
     data = report_docx(sections, targets=targets, status=status, date=date) if docx else None
     written = []

@@ -52,6 +52,7 @@ def test_html_report_has_figures_tables_and_the_failed_spec(report):
     page = (report / "report.html").read_text(encoding="utf-8")
     assert page.count("src='data:image/png;base64,") == 1
     assert "<iframe src='a_good.html'" in page
+    assert "GIS.register" in (report / "a_good.html").read_text(encoding="utf-8")
     # the spec that cannot be built is listed with its reason, not dropped
     assert "坏 Bad" not in page and "b_bad" in page
     assert "layers[0].layer: &#x27;no_such_layer&#x27; is not in the catalog" in page
