@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from gis.cli import main
-from gis.errors import InputError, ValidationError
+from gis.errors import GisError, InputError, ValidationError
 from gis.render.publish import build_spec
 from gis.spec import load_spec, parse_spec_text, resolve_spec, shipped_specs
 
@@ -254,3 +254,21 @@ def test_indicator_layers_come_from_the_indicators_module(home):
     assert census.gdf.set_index("adcode").loc["420114", "_c"] == classes[0]["fill"]  # 蔡甸区
     with pytest.raises(ValidationError, match=r"layers\[0\].indicator: 'role' is not one of"):
         parse_spec_text('title = "t"\n[[layers]]\nindicator = "role"\n', "s.toml")
+
+
+def test_cli_writes_the_static_figures_it_is_asked_for(home):
+    p = home / "maps" / "cat.toml"
+    p.write_text(DISTRICTS_SPEC, encoding="utf-8")
+    from gis.render.static_map import find_cjk_font
+
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    r = CliRunner().invoke(main, ["build", str(p), "--png", "--pdf", "--embed"])
+    assert r.exit_code == 0, r.output
+    out = home / "maps" / "out"
+    assert (out / "cat.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "cat.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not (out / "cat.svg").exists()
+    assert (out / "cat.embed.html").exists() and (out / "cat.html").exists()
