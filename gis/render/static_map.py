@@ -134,6 +134,36 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def _separate_labels(fig: Any, ax: Any, placed: list[tuple[Any, float]]) -> None:
+    """Nudge the smaller district's label up or down where two labels overlap (one pass)."""
+    ax.apply_aspect()  # final data-to-pixel transform (equal aspect is applied at draw time)
+    renderer = fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    for i, (a, area_a) in enumerate(placed):
+        for b, area_b in placed[i + 1 :]:
+            ea, eb = a.get_window_extent(renderer), b.get_window_extent(renderer)
+            if not ea.expanded(1.0, 1.0).padded(6).overlaps(eb.padded(6)):  # 6 px ≈ 0.5 pt gap
+                continue
+            small, big = (a, b) if area_a <= area_b else (b, a)
+            es, eg = small.get_window_extent(renderer), big.get_window_extent(renderer)
+            up = (es.y0 + es.y1) >= (eg.y0 + eg.y1)
+            dy_px = (eg.y1 - es.y0 + 1) if up else -(es.y1 - eg.y0 + 1)
+            x, y = small.xyann if small.xyann else small.xy
+            px, py = ax.transData.transform((x, y))
+            small.xyann = tuple(inv.transform((px, py + dy_px)))
+
+
+def _label_point(geom: Any) -> Any:
+    """The pole of inaccessibility of the largest part (metres), a point for anything else."""
+    from shapely.ops import polylabel
+
+    if geom.geom_type == "MultiPolygon":
+        geom = max(geom.geoms, key=lambda g: g.area)
+    if geom.geom_type == "Polygon":
+        return polylabel(geom, tolerance=50.0)
+    return geom.representative_point()
+
+
 def _colour_series(gdf: Any, key: str, default: str) -> list[str]:
     if "_c" in gdf.columns:
         return [c if isinstance(c, str) and c else default for c in gdf["_c"]]
@@ -219,6 +249,7 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     ax.set_aspect("equal")
     schematic = False
     legend_handles: list[Any] = []
+    placed: list[tuple[Any, float]] = []
     for ov in overlays:
         shown = simplify_for_display(ov.gdf) if ov.simplify else ov.gdf
         shown = to_display(shown, "wgs84").to_crs(METRIC_CRS)
@@ -274,22 +305,26 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
             for geom, text in zip(shown.geometry, shown[col]):
                 if geom is None or geom.is_empty or text is None:
                     continue
-                pt = geom.representative_point()
-                ax.annotate(
+                pt = _label_point(geom)
+                # small central districts get smaller labels so neighbours do not collide
+                km2 = geom.area / 1e6 if geom.geom_type.endswith("Polygon") else 100.0
+                ann = ax.annotate(
                     str(text),
                     (pt.x, pt.y),
                     ha="center",
                     va="center",
                     fontproperties=fp,
-                    fontsize=6.5,
+                    fontsize=min(7.0, max(4.8, 4.2 + km2**0.5 / 8)),
                     color="#222222",
                     zorder=10,
                 )
+                placed.append((ann, km2))
     if plan.fit is not None and not plan.fit.empty:
         x0, y0, x1, y1 = plan.fit.to_crs(METRIC_CRS).total_bounds
         pad = 0.03 * max(x1 - x0, y1 - y0)
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
+    _separate_labels(fig, ax, placed)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     # scale bar (metres in EPSG:4547), bottom left
