@@ -209,3 +209,26 @@ def test_xss_payload_in_a_feature_name_shows_as_text(tmp_path, open_page, root, 
     assert page.locator(".gis-label").all_inner_texts() == [XSS]
     assert page.locator("img[src='x']").count() == 0
     assert dialogs == [] and log.errors == [] and log.external_requests == []
+
+
+def test_gaode_page_requests_only_gaode_tiles_and_draws_shifted(tmp_path, open_page):
+    from gis.crs import to_display
+    from gis.layers import read_layer
+    from gis.render.overlay import simplify_for_display
+
+    spec = tmp_path / "g.toml"
+    spec.write_text('title = "t"\n[[layers]]\nlayer = "districts"\n', encoding="utf-8")
+    path = build_spec(spec, basemap="gaode", out=tmp_path).files[0]
+    page, log = open_page(path)
+    page.wait_for_timeout(300)
+    assert log.external_requests, "the Gaode tiles were not requested"
+    assert all(".is.autonavi.com/appmaptile" in u for u in log.external_requests)
+    assert page.evaluate("GIS.bases[0].title") == "底图 gaode"
+    west, south, east, north = page.evaluate(
+        "(function () { var b = GIS.layers[0].layer.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    want = to_display(simplify_for_display(read_layer("districts")), "gcj02").total_bounds
+    assert [west, south, east, north] == pytest.approx(list(want), abs=1e-5)
+    wgs = read_layer("districts").total_bounds
+    assert 0.004 < west - wgs[0] < 0.007  # ~500 m east of the WGS84 outline
