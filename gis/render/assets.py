@@ -63,14 +63,25 @@ def _static(name: str) -> str:
     return (resources.files("gis.render") / "static" / name).read_text(encoding="utf-8")
 
 
+def minify(text: str) -> str:
+    r"""Drop ``/* … */`` comments, indentation and blank lines (our runtime has no ``/*``
+    inside strings; lines are kept, so JavaScript's semicolon rules are unchanged).
+
+    >>> minify("a {\n  /* c */\n  b: 1;\n}\n")
+    'a {\nb: 1;\n}'
+    """
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 @lru_cache(maxsize=1)
 def runtime_js() -> str:
-    return _static("gis_map.js")
+    return minify(_static("gis_map.js"))
 
 
 @lru_cache(maxsize=1)
 def runtime_css() -> str:
-    return _static("gis_map.css")
+    return minify(_static("gis_map.css"))
 
 
 def inline_head() -> str:
