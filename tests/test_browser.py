@@ -110,10 +110,10 @@ def test_unticking_a_layer_hides_its_legend(built, open_page):
 
 def test_district_labels_show_from_zoom_10_with_their_layer(built, open_page):
     page, _ = open_page(_map(built, "hubs"))
-    page.evaluate("GIS.map.setZoom(9)")
+    page.evaluate("void GIS.map.setZoom(9)")
     page.wait_for_timeout(300)
     assert page.locator(".gis-label").count() == 0
-    page.evaluate("GIS.map.setZoom(11)")
+    page.evaluate("void GIS.map.setZoom(11)")
     page.wait_for_timeout(400)
     names = page.locator(".gis-label").all_inner_texts()
     assert len(names) == 13 and "武昌区" in names
@@ -204,7 +204,7 @@ def test_xss_payload_in_a_feature_name_shows_as_text(tmp_path, open_page, root, 
     assert XSS in page.locator(".leaflet-tooltip").inner_text()
     # the 示意 note shows because the feature is schematic
     assert "示意" in page.locator(".gis-title").inner_text()
-    page.evaluate("GIS.map.setZoom(12)")
+    page.evaluate("void GIS.map.setZoom(12)")
     page.wait_for_timeout(300)
     assert page.locator(".gis-label").all_inner_texts() == [XSS]
     assert page.locator("img[src='x']").count() == 0

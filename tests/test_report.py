@@ -26,24 +26,22 @@ layer = "no_such_layer"
 """
 
 
-@pytest.fixture
-def home(root, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def report(root, tmp_path_factory):
+    """One report of a good and a bad spec, in a temporary CLUSTERMAP_HOME (built once)."""
     try:
         find_cjk_font()
     except GisError as exc:
         pytest.skip(str(exc))
-    shutil.copytree(root / "layers", tmp_path / "layers")
-    (tmp_path / "maps").mkdir()
-    (tmp_path / "maps" / "a_good.toml").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "maps" / "b_bad.toml").write_text(BAD, encoding="utf-8")
-    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
-    return tmp_path
-
-
-@pytest.fixture
-def report(home):
-    r = CliRunner().invoke(main, ["report"])
+    home = tmp_path_factory.mktemp("home")
+    shutil.copytree(root / "layers", home / "layers")
+    (home / "maps").mkdir()
+    (home / "maps" / "a_good.toml").write_text(GOOD, encoding="utf-8")
+    (home / "maps" / "b_bad.toml").write_text(BAD, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLUSTERMAP_HOME", str(home))
+        mp.setenv("SOURCE_DATE_EPOCH", "1764201600")
+        r = CliRunner().invoke(main, ["report"])
     assert r.exit_code == 0, r.output
     return home / "maps" / "out"
 

@@ -265,10 +265,9 @@ def test_cli_writes_the_static_figures_it_is_asked_for(home):
         find_cjk_font()
     except GisError as exc:
         pytest.skip(str(exc))
-    r = CliRunner().invoke(main, ["build", str(p), "--png", "--pdf", "--embed"])
+    r = CliRunner().invoke(main, ["build", str(p), "--png", "--embed"])
     assert r.exit_code == 0, r.output
     out = home / "maps" / "out"
     assert (out / "cat.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (out / "cat.pdf").read_bytes()[:5] == b"%PDF-"
-    assert not (out / "cat.svg").exists()
+    assert not (out / "cat.pdf").exists() and not (out / "cat.svg").exists()
     assert (out / "cat.embed.html").exists() and (out / "cat.html").exists()
