@@ -80,12 +80,12 @@ def test_shipped_map_works_offline(built, name, open_page, tmp_path):
     assert _distinct_colours(shot) > 20
 
 
-@pytest.mark.parametrize("query", ["武昌", "wuchang"])
-def test_search_finds_a_district_and_opens_its_popup(built, open_page, query):
+def test_search_finds_a_district_in_chinese_and_english_and_opens_its_popup(built, open_page):
     page, log = open_page(_map(built, "corridors"))
-    page.fill(".gis-search input", query)
-    first = page.locator(".gis-search li").first
-    assert first.inner_text().startswith("武昌区 Wuchang")
+    for query in ("wuchang", "武昌"):
+        page.fill(".gis-search input", query)
+        first = page.locator(".gis-search li").first
+        assert first.inner_text().startswith("武昌区 Wuchang")
     first.click()
     page.wait_for_timeout(300)
     assert "武昌区" in page.locator(".leaflet-popup-content").inner_text()
