@@ -157,79 +157,106 @@ def pairs_hash(point: np.ndarray, zone: np.ndarray) -> tuple[str, int]:
     return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()[:16], len(arr)
 
 
-def run_one(method: str, n: int, predicate: str) -> dict[str, object]:
-    """Run one method on n points in this process; return timings, memory and the hash."""
+def run_one(method: str, n: int, predicate: str, budget_s: float = 20.0) -> dict[str, object]:
+    """Run one method on n points in this process; return timings, memory and the hash.
+
+    A method is repeated (at most 3 times) while its runs total less than ``budget_s``;
+    the best time is reported (the machine is shared, so single runs are noisy), and the
+    largest extra peak memory of the runs.
+    """
+    import contextlib
     import warnings
 
     warnings.simplefilter("ignore")
     z, _ = zones()
     x, y = points(n, tuple(z.total_bounds))
-    from gis.analysis.zones import ZoneIndex, assign_points_dask
-
-    out: dict[str, object] = {"method": method, "n": n}
     import rasterio.features  # noqa: F401  (imports are not part of the index build)
 
-    if method == "fast":
-        with PeakRSS() as mem:
-            t0 = time.perf_counter()
-            idx = ZoneIndex.build(z.geometry)
-            t1 = time.perf_counter()
-            a = idx.assign(x, y, threads=2, predicate=predicate)
-            t2 = time.perf_counter()
-        out.update(build_s=t1 - t0, seconds=t2 - t1, end_to_end_s=t2 - t0)
-        out["border_share"] = idx.border_share
-        first = np.flatnonzero(a.label >= 0)
-        point = np.concatenate([first, a.extra_point])
-        zone = np.concatenate([a.label[first], a.extra_zone])
-    elif method == "sjoin":
-        import geopandas as gpd
+    from gis.analysis.zones import ZoneIndex, assign_points_dask
 
-        right = gpd.GeoDataFrame({"zone": np.arange(len(z))}, geometry=z.geometry.values, crs=4326)
-        with PeakRSS() as mem:
-            t0 = time.perf_counter()
-            pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=4326)
-            j = gpd.sjoin(pts, right, predicate=predicate, how="inner")
-            t1 = time.perf_counter()
-        out.update(seconds=t1 - t0, end_to_end_s=t1 - t0)
-        point, zone = j.index.to_numpy(), j["zone"].to_numpy()
-    else:
-        import dask.dataframe as dd
-        import dask_geopandas
-        import geopandas as gpd
-        import pandas as pd
-        from distributed import Client, LocalCluster
+    with contextlib.ExitStack() as stack:
+        client = None
+        if method.startswith("dask"):
+            from distributed import Client, LocalCluster
 
-        nparts = max(2, n // 500_000)
-        with LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster, Client(cluster) as client:  # fmt: skip
-            with PeakRSS() as mem:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+
+        def once() -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+            t: dict[str, float] = {}
+            if method == "fast":
                 t0 = time.perf_counter()
-                df = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=nparts, sort=False)
-                if method == "dask_sjoin":
-                    right = gpd.GeoDataFrame(
-                        {"zone": np.arange(len(z))}, geometry=z.geometry.values, crs=4326
-                    )
-                    dpts = dask_geopandas.from_dask_dataframe(
-                        df, geometry=dask_geopandas.points_from_xy(df, "x", "y", crs=4326)
-                    )
-                    j = dask_geopandas.sjoin(dpts, right, predicate=predicate).compute()
-                    t1 = time.perf_counter()
-                    point, zone = j.index.to_numpy(), j["zone"].to_numpy()
-                else:
-                    t_build = time.perf_counter()
-                    idx = ZoneIndex.build(z.geometry)
-                    t_built = time.perf_counter()
-                    a = assign_points_dask(
-                        df, idx, x="x", y="y", scheduler=client, predicate=predicate
-                    )
-                    t1 = time.perf_counter()
-                    out["build_s"] = t_built - t_build
-                    first = np.flatnonzero(a.label >= 0)
-                    point = np.concatenate([first, a.extra_point])
-                    zone = np.concatenate([a.label[first], a.extra_zone])
-            out.update(seconds=t1 - t0, end_to_end_s=t1 - t0)
-    out["extra_peak_mb"] = (mem.peak - mem.base) / 2**20
+                idx = ZoneIndex.build(z.geometry)
+                t1 = time.perf_counter()
+                a = idx.assign(x, y, threads=2, predicate=predicate)
+                t2 = time.perf_counter()
+                t.update(build_s=t1 - t0, seconds=t2 - t1, end_to_end_s=t2 - t0)
+                t["border_share"] = idx.border_share
+                first = np.flatnonzero(a.label >= 0)
+                return (
+                    t,
+                    np.concatenate([first, a.extra_point]),
+                    np.concatenate([a.label[first], a.extra_zone]),
+                )
+            import geopandas as gpd
+
+            right = gpd.GeoDataFrame(
+                {"zone": np.arange(len(z))}, geometry=z.geometry.values, crs=4326
+            )
+            if method == "sjoin":
+                t0 = time.perf_counter()
+                pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=4326)
+                j = gpd.sjoin(pts, right, predicate=predicate, how="inner")
+                t1 = time.perf_counter()
+                t.update(seconds=t1 - t0, end_to_end_s=t1 - t0)
+                return t, j.index.to_numpy(), j["zone"].to_numpy()
+            import dask.dataframe as dd
+            import dask_geopandas
+            import pandas as pd
+
+            nparts = max(2, n // 500_000)
+            t0 = time.perf_counter()
+            df = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=nparts, sort=False)
+            if method == "dask_sjoin":
+                dpts = dask_geopandas.from_dask_dataframe(
+                    df, geometry=dask_geopandas.points_from_xy(df, "x", "y", crs=4326)
+                )
+                j = dask_geopandas.sjoin(dpts, right, predicate=predicate).compute()
+                t1 = time.perf_counter()
+                t.update(seconds=t1 - t0, end_to_end_s=t1 - t0)
+                return t, j.index.to_numpy(), j["zone"].to_numpy()
+            tb = time.perf_counter()
+            idx = ZoneIndex.build(z.geometry)
+            t["build_s"] = time.perf_counter() - tb
+            a = assign_points_dask(df, idx, x="x", y="y", scheduler=client, predicate=predicate)
+            t1 = time.perf_counter()
+            t.update(seconds=t1 - t0, end_to_end_s=t1 - t0)
+            first = np.flatnonzero(a.label >= 0)
+            return (
+                t,
+                np.concatenate([first, a.extra_point]),
+                np.concatenate([a.label[first], a.extra_zone]),
+            )
+
+        best: dict[str, float] | None = None
+        peak_mb = 0.0
+        spent = 0.0
+        runs = 0
+        while runs < 3 and (runs == 0 or spent < budget_s):
+            with PeakRSS() as mem:
+                t, point, zone = once()
+            runs += 1
+            spent += t["end_to_end_s"]
+            peak_mb = max(peak_mb, (mem.peak - mem.base) / 2**20)
+            if best is None or t["seconds"] < best["seconds"]:
+                best = t
+    assert best is not None
+    out: dict[str, object] = {"method": method, "n": n, "runs": runs, **best}
+    out["extra_peak_mb"] = peak_mb
     out["hash"], out["pairs"] = pairs_hash(np.asarray(point), np.asarray(zone))
     return out
 
@@ -259,7 +286,7 @@ def main() -> int:
     for note in notes:
         print(f"  {note}")
     print(f"points: uniform over the districts' bounding box, WGS84; predicate {args.predicate}\n")
-    header = f"{'points':>11} {'method':<11} {'seconds':>8} {'M pts/s':>8} {'vs sjoin':>8} {'extra MB':>9} {'pairs':>11}  same"
+    header = f"{'points':>11} {'method':<11} {'runs':>4} {'best s':>8} {'M pts/s':>8} {'vs sjoin':>8} {'extra MB':>9} {'pairs':>11}  same"
     print(header)
     print("-" * len(header))
     failed = False
@@ -285,11 +312,12 @@ def main() -> int:
         for method, r in results.items():
             rate = n / r["seconds"] / 1e6
             base = results.get("sjoin")
-            vs = f"{base['seconds'] / r['seconds']:.0f}x" if base else "-"
+            ratio = base["seconds"] / r["seconds"] if base else None
+            vs = "-" if ratio is None else f"{ratio:.1f}x" if ratio < 10 else f"{ratio:.0f}x"
             same = "yes" if r["hash"] == ref["hash"] else "NO"
             failed |= same == "NO"
             print(
-                f"{n:>11,} {method:<11} {r['seconds']:>8.3f} {rate:>8.2f} {vs:>8} "
+                f"{n:>11,} {method:<11} {r['runs']:>4} {r['seconds']:>8.3f} {rate:>8.2f} {vs:>8} "
                 f"{r['extra_peak_mb']:>9.0f} {r['pairs']:>11,}  {same}"
             )
             if "build_s" in r:

@@ -445,6 +445,8 @@ def enterprises(
             metric, fixes = to_metric_checked(gdf, spec)
             notes += fixes
             layers[Path(spec).stem if Path(spec).suffix else spec] = metric
+        if not layers:
+            raise InputError(f"--zones {zones}: every zone layer is empty; load one or name a file")
         zt = zone_table(layers, radius_m=r)
         bar.update(1)
         df = read_register(file)
