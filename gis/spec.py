@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, ValidationError
+from .render.styles import style_overlay
 
 STYLE_KINDS = ("precision", "categorical", "choropleth", "line", "point")
 SCHEMES = ("quantiles", "equal_interval", "natural_breaks")
@@ -559,118 +560,6 @@ def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]
     return merged
 
 
-def _numeric(series: Any, path: str, problems: list[str]) -> Any:
-    import pandas as pd
-
-    num = pd.to_numeric(series, errors="coerce")
-    bad = series[num.isna() & series.notna() & (series.astype(str).str.strip() != "")]
-    for i, v in bad.items():
-        problems.append(f"{path}: feature {i}: {v!r} is not a number")
-    return num
-
-
-def style_overlay(
-    gdf: Any,
-    style: StyleSpec,
-    *,
-    title: str,
-    geometry: str,
-    index: int,
-    path: str,
-    problems: list[str],
-) -> dict[str, Any]:
-    """Overlay keyword arguments (style, legend, frame with ``_c`` colours) for a style spec."""
-    from .render.atlas import PALETTE
-    from .render.elements import legend_html, swatch
-
-    colour = style.color or PALETTE[index % len(PALETTE)]
-    base: dict[str, Any]
-    if geometry == "Point" or (geometry != "LineString" and style.kind == "point"):
-        base = {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}
-    elif geometry == "LineString" or style.kind == "line":
-        base = {"color": colour, "weight": 4, "opacity": 0.9}
-    else:
-        base = {
-            "color": colour,
-            "weight": 2,
-            "fillColor": style.fill or colour,
-            "fillOpacity": 0.25,
-        }
-    for key, attr in (
-        ("weight", "weight"),
-        ("opacity", "opacity"),
-        ("fillOpacity", "fill_opacity"),
-    ):
-        v = getattr(style, attr)
-        if v is not None:
-            base[key] = v
-    if style.fill:
-        base["fillColor"] = style.fill
-    kw: dict[str, Any] = {"style": base, "gdf": gdf}
-    if style.radius:
-        kw["radius"] = style.radius
-    line_or_point = geometry in ("LineString", "Point")
-    if style.kind == "categorical" and style.column:
-        if style.column not in gdf.columns:
-            problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
-            return kw
-        raw_values = gdf[style.column].fillna("").astype(str)
-        if style.split:
-            parts = raw_values.map(lambda t: [x.strip() for x in t.split(style.split) if x.strip()])
-            keys = parts.map(lambda xs: xs[0] if len(xs) == 1 else (MULTI if xs else ""))
-        else:
-            keys = raw_values
-        values = sorted(v for v in set(keys) if v and v != MULTI)
-        palette = list(style.palette) or PALETTE
-        cmap = {v: palette[i % len(palette)] for i, v in enumerate(values)}
-        if (keys == MULTI).any():
-            cmap[MULTI] = MULTI_COLOUR
-        out = gdf.copy()
-        out["_c"] = keys.map(cmap).fillna(NO_DATA_COLOUR).to_numpy()
-        kw["gdf"] = out
-        kw["color_strokes"] = line_or_point and geometry != "Point"
-        if geometry == "Polygon" and style.fill_opacity is None:
-            base["fillOpacity"] = 0.55
-        if (keys == "").any():
-            cmap[NO_DATA] = NO_DATA_COLOUR
-        items = [(swatch(c, stroke=base["color"]), style.labels.get(v, v)) for v, c in cmap.items()]
-        kw["legend"] = legend_html(title, items)
-    elif style.kind == "choropleth" and style.column:
-        if style.column not in gdf.columns:
-            problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
-            return kw
-        _numeric(gdf[style.column], f"{path}.column {style.column!r}", problems)
-        try:
-            from .render.indicator_layers import choropleth_overlay
-        except ImportError:
-            problems.append(
-                f"{path}.kind: choropleth maps need gis.render.indicator_layers, which is not "
-                "available in this installation"
-            )
-            return kw
-        if problems:
-            return kw
-        ov = choropleth_overlay(
-            gdf,
-            style.column,
-            title=title,
-            unit=style.unit,
-            year=style.year,
-            source=style.source,
-            scheme=style.scheme,
-            k=style.k,
-        )
-        kw.update(gdf=ov.gdf, style=ov.style, legend=ov.legend)
-        kw["tooltip"], kw["popup"] = ov.tooltip, ov.popup
-    return kw
-
-
-MULTI = "多类 several"
-MULTI_COLOUR = "#555555"
-NO_DATA = "无数据 no data"
-NO_DATA_COLOUR = "#cccccc"
-
-
 def _indicator_overlay(ls: LayerSpec, path: str, cat: Any, problems: list[str]) -> Any:
     """An overlay of gis.render.indicator_layers (values from gis.indicators) on the districts."""
     import dataclasses
@@ -885,60 +774,11 @@ def _optional_call(module: str, name: str, path: str, what: str, problems: list[
 
 
 def _targets_panel(problems: list[str]) -> str:
-    """HTML of the targets panel: the indicators module's if it has one, else a plain table."""
-    import importlib
-
-    try:
-        mod = importlib.import_module("gis.render.indicator_layers")
-        if hasattr(mod, "targets_panel_html"):
-            return str(mod.targets_panel_html())
-    except ImportError:
-        pass
-    targets = _optional_call(
-        "gis.indicators", "plan_targets", "panel", "the targets panel", problems
+    """HTML of the targets panel (gis.render.indicator_layers.targets_panel_html)."""
+    html = _optional_call(
+        "gis.render.indicator_layers", "targets_panel_html", "panel", "the targets panel", problems
     )
-    if targets is None:
-        return ""
-    return targets_panel_html(targets)
-
-
-def targets_panel_html(targets: Any, limit: int = 40) -> str:
-    """A compact escaped table of the plan's targets (clause, target, comparison, value, unit)."""
-    import html as _html
-
-    name_col = next(
-        (c for c in ("indicator_zh", "indicator", "name_zh", "target_zh") if c in targets.columns),
-        None,
-    )
-    rows = []
-    for r in targets.head(limit).to_dict("records"):
-        label = str(r.get(name_col, r.get("id", ""))) if name_col else str(r.get("id", ""))
-        value = r.get("value", "")
-        v = f"{value:g}" if isinstance(value, float) else str(value)
-        rows.append(
-            "<tr><td>{}</td><td>{}</td><td>{} {} {}</td><td>{}</td></tr>".format(
-                *(
-                    _html.escape(str(x))
-                    for x in (
-                        r.get("id", ""),
-                        label,
-                        r.get("comparison", ""),
-                        v,
-                        r.get("unit", ""),
-                        r.get("target_year", ""),
-                    )
-                )
-            )
-        )
-    more = len(targets) - limit
-    tail = f"<div>… {more} more</div>" if more > 0 else ""
-    return (
-        "<b>2027 目标 Plan targets (武政办〔2024〕121号)</b>"
-        "<table><tr><th>#</th><th>指标 Indicator</th><th>目标 Target</th><th>年 Year</th></tr>"
-        + "".join(rows)
-        + "</table>"
-        + tail
-    )
+    return str(html or "")
 
 
 def resolve_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
