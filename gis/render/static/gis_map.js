@@ -74,7 +74,7 @@
         l.bindTooltip(GIS.table(p, tooltipFields), {sticky: true});
       }
       if (popupFields && popupFields.length) {
-        l.bindPopup(GIS.table(p, popupFields), {maxWidth: 420});
+        l.bindPopup(GIS.table(p, popupFields), {maxWidth: 420, autoPanPaddingTopLeft: [60, 240]});
       }
     });
   };
@@ -165,8 +165,8 @@
         var hits = [];
         function go(h) {
           if (!map.hasLayer(h.meta.layer)) { map.addLayer(h.meta.layer); }
-          if (h.l.getBounds) { map.fitBounds(h.l.getBounds(), {maxZoom: 14}); }
-          else if (h.l.getLatLng) { map.setView(h.l.getLatLng(), 14); }
+          if (h.l.getBounds) { map.fitBounds(h.l.getBounds(), {maxZoom: 14, animate: false}); }
+          else if (h.l.getLatLng) { map.setView(h.l.getLatLng(), 14, {animate: false}); }
           if (h.l.openPopup) { h.l.openPopup(h.l.getBounds ? h.l.getBounds().getCenter() : undefined); }
         }
         input.addEventListener("input", function () {
