@@ -69,14 +69,20 @@ def _out_dir(out: Path | None) -> Path:
     return out if out is not None else out_dir() / "analysis"
 
 
+#: Rows printed of a table; the CSV file has all of them.
+MAX_PRINTED = 40
+
+
 def _echo_table(df: Any) -> None:
     import pandas as pd
 
     if df.empty:
         click.echo("(no rows)")
         return
-    with pd.option_context("display.max_rows", 200, "display.width", 200):
-        click.echo(df.to_string(index=False))
+    with pd.option_context("display.width", 200):
+        click.echo(df.head(MAX_PRINTED).to_string(index=False))
+    if len(df) > MAX_PRINTED:
+        click.echo(f"… {len(df) - MAX_PRINTED} more rows ({len(df)} in all) in the CSV file")
 
 
 def _write_result(
