@@ -394,6 +394,7 @@ def _site(
         "site",
         site_table(sites),
         [
+            ("行政区 Districts", _districts_frame(dis)),
             (f"现有覆盖 Existing coverage (r = {lab})", coverage_geometry(pts, dis, r)),
             (f"新增覆盖 New sites' reach (r = {lab})", discs),
             ("候选新址 New sites (greedy)", sites),
@@ -411,6 +412,7 @@ def _site(
         notes,
         extra_tables=extra,
         styles={
+            "行政区 Districts": {"color": "#555", "weight": 1, "fillOpacity": 0.0},
             f"现有覆盖 Existing coverage (r = {lab})": {
                 "color": "#009E73",
                 "fillColor": "#009E73",

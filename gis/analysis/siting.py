@@ -5,7 +5,8 @@ cluster, discretised into square cells (``cell_m``; each cell weighs its area
 in km², or the population in it when a population layer is given). A
 candidate covers the demand cells whose centres lie within the radius. The
 greedy method picks, ``k`` times, the candidate that covers the most demand
-not yet covered (ties: the first candidate). Greedy maximal coverage is
+not yet covered (ties: the candidate farthest from existing clusters and chosen sites).
+Greedy maximal coverage is
 within a factor 1 − 1/e ≈ 0.63 of the optimum and usually much closer;
 :func:`compare_with_mclp` solves the same discretised problem exactly with
 spopt's MCLP (integer programming with CBC) to show the gap.
@@ -18,8 +19,8 @@ vectors in EPSG:4547 (``new_km2``), not on the cells.
 ...     crs="EPSG:4547")
 >>> existing = gpd.GeoDataFrame(geometry=[shapely.Point(2_000, 1_000)], crs="EPSG:4547")
 >>> sites = greedy_sites(existing, area, 1_000, 1, spacing_m=1_000, cell_m=100)
->>> sites[["x", "y", "new_km2"]].values.tolist()   # first site clear of the existing disc
-[[4000.0, 1000.0, 3.14]]
+>>> sites[["x", "y", "new_km2"]].values.tolist()   # full discs tie: the farthest one wins
+[[9000.0, 1000.0, 3.14]]
 """
 
 from __future__ import annotations
@@ -81,6 +82,10 @@ class CoverageProblem:
     dem: np.ndarray
     n_candidates: int
     radius_m: float
+    #: candidate coordinates and distance to the nearest existing cluster (for ties)
+    cand_x: np.ndarray | None = None
+    cand_y: np.ndarray | None = None
+    cand_dist: np.ndarray | None = None
 
 
 def _demand_cells(
@@ -128,25 +133,52 @@ def coverage_problem(
     cands = _metric(candidates, "candidates")
     tree = shapely.STRtree(np.asarray(shapely.points(dx, dy)))
     ci, di = tree.query(cands.geometry.values, predicate="dwithin", distance=radius)
-    return CoverageProblem(dx, dy, w, ci, di, len(cands), float(radius))
+    cx = shapely.get_x(shapely.point_on_surface(cands.geometry.values))
+    cy = shapely.get_y(shapely.point_on_surface(cands.geometry.values))
+    if len(existing):
+        ex = _metric(existing, "points").geometry.values
+        _, nearest = shapely.STRtree(ex).query_nearest(
+            cands.geometry.values, return_distance=True, all_matches=False
+        )
+        dist = np.asarray(nearest, dtype=float)
+    else:
+        dist = np.full(len(cands), np.inf)
+    return CoverageProblem(dx, dy, w, ci, di, len(cands), float(radius), cx, cy, dist)
 
 
 def greedy_select(problem: CoverageProblem, k: int) -> list[tuple[int, float]]:
-    """``k`` candidates (index, demand gained) chosen greedily; stops early when nothing gains."""
+    """``k`` candidates (index, demand gained) chosen greedily; stops early when nothing gains.
+
+    Ties (equal gain within 1e-9 of the best) go to the candidate farthest from every
+    existing cluster and site chosen so far — the middle of the largest hole — then to the
+    first candidate.
+    """
     if k < 1:
         raise InputError(f"number of new sites must be at least 1, not {k}")
     covered = np.zeros(len(problem.weight), dtype=bool)
     chosen: list[tuple[int, float]] = []
+    dist = (
+        problem.cand_dist.copy()
+        if problem.cand_dist is not None
+        else np.zeros(problem.n_candidates)
+    )
     for _ in range(k):
         gain_w = np.where(covered[problem.dem], 0.0, problem.weight[problem.dem])
         gains = np.bincount(problem.cand, weights=gain_w, minlength=problem.n_candidates)
         for c, _g in chosen:
             gains[c] = -1.0
-        best = int(np.argmax(gains))
-        if gains[best] <= 0:
+        top = gains.max()
+        if top <= 0:
             break
+        tied = np.flatnonzero(gains >= top - 1e-9 * max(1.0, abs(top)))
+        best = int(tied[np.argmax(dist[tied])])
         chosen.append((best, float(gains[best])))
         covered[problem.dem[problem.cand == best]] = True
+        if problem.cand_x is not None and problem.cand_y is not None:
+            d_new = np.hypot(
+                problem.cand_x - problem.cand_x[best], problem.cand_y - problem.cand_y[best]
+            )
+            np.minimum(dist, d_new, out=dist)
     return chosen
 
 
