@@ -383,7 +383,10 @@ def _site(
             pts, dis, r, c, cell_m=cm, population=pop, population_field=population_field
         )
         cmp = compare_with_mclp(problem, int(add))
-        extra["mclp"] = pd.DataFrame([{k: str(v) for k, v in cmp.items()}])
+        ids = c["site_id"].astype(str).to_numpy() if "site_id" in c else None
+        for key in ("greedy_sites", "mclp_sites"):
+            cmp[key] = "; ".join(str(ids[i]) if ids is not None else str(i) for i in cmp[key])
+        extra["mclp"] = pd.DataFrame([cmp])
         notes.append(
             f"greedy covers {cmp['greedy']:g} vs spopt MCLP optimum {cmp['mclp']:g} "
             f"(ratio {cmp['ratio']:.4f}) on the same {cm:g} m demand cells"
