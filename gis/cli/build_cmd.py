@@ -130,9 +130,10 @@ def _build_one_file(specs: tuple[Path, ...], out: Path, basemap: str | None, onl
 
 
 def _report(files: list[Path], seconds: float) -> None:
-    for f in files:
-        click.echo(f"wrote {f} ({f.stat().st_size / 1024:.0f} KB)")
-    click.echo(f"  ({seconds:.1f} s)")
+    """One line a file written; the build time on the last line."""
+    for i, f in enumerate(files):
+        took = f", {seconds:.1f} s" if i == len(files) - 1 else ""
+        click.echo(f"wrote {f} ({f.stat().st_size / 1024:.0f} KB{took})")
 
 
 COMMANDS = [build]
