@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,39 +310,6 @@ def _read_source(path: Path, sheet: str | None) -> tuple[Any, bool, str, list[st
     )
 
 
-def _csv_rows(path: Path, n: int, index: Any) -> list[int] | None:
-    """Spreadsheet row numbers of a CSV's data rows, counting blank lines as rows.
-
-    pandas skips blank lines before numbering, so its index alone would put every row
-    after a blank line one row too high. Returns None for non-CSV files or on any doubt.
-    """
-    import csv
-    import io
-
-    from .tables import decode_bytes
-
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        return None
-    try:
-        text, _ = decode_bytes(path.read_bytes(), path)
-        try:
-            sep = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-        except csv.Error:
-            sep = ","
-        records = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep))
-    except (InputError, csv.Error):
-        return None
-    header = next((k for k, r in enumerate(records) if r), None)
-    if header is None:
-        return None
-    data_rows = [k + 1 for k, r in enumerate(records) if k > header and r]
-    try:
-        rows = [data_rows[int(i)] for i in index]
-    except (IndexError, ValueError, TypeError):
-        return None
-    return rows if len(rows) == n else None
-
-
 # --------------------------------------------------------------------------- CRS
 
 
@@ -410,13 +378,53 @@ def _text(v: Any) -> str:
     return str(v).strip()
 
 
+#: Degrees, minutes, seconds: 114°18'19.8", 114°18′19.8″, 114度18分19.8秒 (after NFKC).
+_DMS = re.compile(
+    r"(\d{1,3}(?:\.\d+)?)\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*['′’分]\s*"
+    r"(?:(\d{1,2}(?:\.\d+)?)\s*(?:\"|″|′′|''|”|秒)?)?)?"
+)
+_HEMISPHERE = re.compile(r"^(东经|北纬|西经|南纬|[ENWS])?\s*(.*?)\s*([ENWS])?$", re.IGNORECASE)
+
+
 def _number(text: str) -> float | None:
-    t = text.strip().replace("°", "").replace("，", ".")
+    """Decimal degrees of a coordinate cell, or None when it is not one.
+
+    Accepts decimal degrees, also in full-width characters or with a space by the point
+    (as typed with a Chinese input method), a trailing °, a hemisphere (E114.3, 东经114.3)
+    and degrees-minutes-seconds as GPS apps and 奥维 show them.
+
+    >>> [_number(t) for t in ("114.3055", "１１４．３０５５", "114. 3055", "E114.3055°")]
+    [114.3055, 114.3055, 114.3055, 114.3055]
+    >>> round(_number("114°18′19.8″"), 6), round(_number("30度35分34秒"), 6)
+    (114.3055, 30.592778)
+    >>> _number("114 30"), _number("114°75'"), _number("abc")
+    (None, None, None)
+    """
+    t = unicodedata.normalize("NFKC", text.replace("，", ".")).strip()
+    t = re.sub(r"\s*\.\s*", ".", t)
+    m = _HEMISPHERE.match(t)
+    sign = 1.0
+    if m and (m.group(1) or m.group(3)):
+        if m.group(1) and m.group(3):
+            return None
+        hemi = (m.group(1) or m.group(3)).upper()
+        sign = -1.0 if hemi in ("W", "S", "西经", "南纬") else 1.0
+        t = m.group(2)
+    dms = _DMS.fullmatch(t)
+    if dms:
+        deg = float(dms.group(1))
+        minutes = float(dms.group(2) or 0)
+        seconds = float(dms.group(3) or 0)
+        if minutes >= 60 or seconds >= 60:
+            return None
+        if (dms.group(2) and not deg.is_integer()) or (dms.group(3) and not minutes.is_integer()):
+            return None  # 114.5°30' or 114°18.5'30": which part is meant?
+        return sign * (deg + minutes / 60 + seconds / 3600)
     try:
         value = float(t)
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
+    return sign * value if math.isfinite(value) else None
 
 
 def _layer_frames(info: LayerInfo, catalog: Catalog) -> tuple[Any, Any]:
@@ -460,14 +468,15 @@ def read_import(
     report.rows_read = len(frame)
     unit = "row" if is_table else "feature"
     if is_table:
-        row_no = _csv_rows(p, len(frame), frame.index) or [sheet_row(i) for i in frame.index]
+        # read_table's index counts blank lines and title rows as the spreadsheet does
+        row_no = [sheet_row(i) for i in frame.index]
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
     cols = {k: find_column(attrs, v) for k, v in COLUMNS.items()}
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
-    _require_columns(p, attrs, cols, is_table)
+    _require_columns(p, attrs, cols, is_table, int(frame.attrs.get("header_row", 1)))
     used = {c for c in cols.values() if c}
     unused = [str(c) for c in attrs.columns if c not in used]
     if unused:
@@ -569,7 +578,9 @@ def read_import(
     return ImportResult(result, report)
 
 
-def _require_columns(p: Path, attrs: Any, cols: dict[str, str | None], is_table: bool) -> None:
+def _require_columns(
+    p: Path, attrs: Any, cols: dict[str, str | None], is_table: bool, header_row: int = 1
+) -> None:
     missing = []
     if cols["name_zh"] is None:
         missing.append("a name column (名称 / name_zh / name)")
@@ -580,7 +591,9 @@ def _require_columns(p: Path, attrs: Any, cols: dict[str, str | None], is_table:
     if missing:
         found = ", ".join(str(c) for c in attrs.columns) or "none"
         raise ValidationError(
-            f"{p}: missing column(s); the header (row 1) has: {found}",
+            f"{p}: missing column(s); "
+            + (f"the header (row {header_row}) has: " if is_table else "its fields are: ")
+            + found,
             [f"add {m}" for m in missing],
         )
 

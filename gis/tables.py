@@ -10,6 +10,12 @@ leading zeros survive; callers convert the columns they need and report the
 rows that fail. :func:`sheet_row` gives the row number a planner sees in the
 spreadsheet (header = row 1).
 
+Title rows above the header (a sheet title such as "2023年各区主要指标", often merged
+across the columns, or "单位：亿元") are skipped: the header is the first of the top
+rows with two or more filled cells. The frame's index stays such that
+``sheet_row(index)`` is the row the spreadsheet shows; ``attrs["header_row"]`` is the
+header's row number.
+
 >>> sheet_row(0)
 2
 """
@@ -27,6 +33,8 @@ from .errors import InputError, LayerNotFoundError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Title rows (at most one filled cell each) skipped above the header, at most.
+MAX_TITLE_ROWS = 5
 
 
 def sheet_row(index: int, header_rows: int = 1) -> int:
@@ -47,10 +55,32 @@ def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
     )
 
 
+def header_index(rows: list[list[Any]]) -> int:
+    """0-based index of the header among ``rows``: the first of the top rows with two or
+    more filled cells, so that title rows above it (one filled cell at most) are skipped.
+
+    >>> header_index([["2023年各区主要指标", "", ""], ["", "", ""], ["区", "GDP", "人口"]])
+    2
+    >>> header_index([["名称"], ["甲"]])
+    0
+    """
+    for k, rec in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        if sum(1 for c in rec if _filled(c)) >= 2:
+            return k
+    return 0
+
+
+def _filled(v: Any) -> bool:
+    if v is None or (isinstance(v, float) and v != v):
+        return False
+    return bool(str(v).strip())
+
+
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a CSV or Excel table as text columns, with stripped header names.
 
-    The frame's ``attrs`` carry ``source`` (the path), ``encoding`` and ``sheet``.
+    The frame's ``attrs`` carry ``source`` (the path), ``encoding``, ``sheet`` and
+    ``header_row`` (the header's spreadsheet row, 1 unless title rows sit above it).
     """
     p = Path(path)
     if not p.exists():
@@ -71,7 +101,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     df = df[~blank] if len(df) else df
     if df.empty:
         raise InputError(f"{p}: the table has a header but no data rows")
-    df.attrs.update({"source": str(p), "encoding": enc, "sheet": sheet})
+    header_row = int(df.attrs.get("header_row", 1))
+    df.attrs.update({"source": str(p), "encoding": enc, "sheet": sheet, "header_row": header_row})
     return df
 
 
@@ -79,8 +110,10 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
     """Rows of a CSV text as a text frame whose index is the 0-based data row *including*
     blank lines, so that :func:`sheet_row` gives the row a spreadsheet shows.
 
-    A row with more cells than the header (typically an unquoted comma inside a value) is
-    an error naming every such row; a shorter row is padded with empty cells.
+    Title rows above the header are skipped (:func:`header_index`). A row with more cells
+    than the header (typically an unquoted comma inside a value) is an error naming every
+    such row; a shorter row is padded with empty cells. A quote left open (``"114.3`` with
+    no closing quote) swallows the following lines into one cell: an error naming the row.
     """
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -91,15 +124,26 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
         raise InputError(f"{p}: not a readable CSV table ({exc})") from None
-    if not records or not any(c.strip() for c in records[0]):
+    h = header_index(records)
+    if not records or not any(c.strip() for c in records[h]):
         raise InputError(f"{p}: the first row must hold the column names")
-    header = records[0]
+    header = records[h]
     width = len(header)
     while width and not header[width - 1].strip():
         width -= 1  # trailing empty header cells (a trailing delimiter)
     header = header[:width]
     rows, index, long_rows = [], [], []
-    for i, rec in enumerate(records[1:]):
+    for i, rec in enumerate(records[h + 1 :], start=h):
+        for c, cell in enumerate(rec):
+            if "\n" in cell and _swallows_rows(cell, sep, width):
+                col = header[c] if c < width else f"column {c + 1}"
+                raise InputError(
+                    f'{p}: row {sheet_row(i)}, {col}: a quote (") opens a cell that runs over '
+                    f"the next {sum(1 for ln in cell.splitlines()[1:] if ln.strip())} line(s), "
+                    "swallowing them as one value: "
+                    f"{cell[:40]!r}…; close the quote, or write a quote inside a value as "
+                    '"" (save the sheet from Excel as CSV, which does this)'
+                )
         extra = [c for c in rec[width:] if c.strip()]
         if extra:
             long_rows.append(
@@ -114,22 +158,31 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         from .errors import ValidationError
 
         raise ValidationError(
-            f"{p}: {len(long_rows)} row(s) have more cells than the header — a value "
-            f"containing the delimiter {sep!r} must be quoted (save from Excel as CSV, "
-            "which quotes it):",
+            f"{p}: {len(long_rows)} row(s) have more cells than the header (row {h + 1}) — "
+            f"a value containing the delimiter {sep!r} must be quoted (save from Excel as "
+            "CSV, which quotes it):",
             long_rows,
         )
     dup = sorted({c for c in header if header.count(c) > 1})
     if dup:
         raise InputError(f"{p}: column name(s) used twice in the header: {', '.join(dup)}")
-    return pd.DataFrame(rows, columns=header, index=index, dtype=str)
+    df = pd.DataFrame(rows, columns=header, index=index, dtype=str)
+    df.attrs["header_row"] = h + 1
+    return df
+
+
+def _swallows_rows(cell: str, sep: str, width: int) -> bool:
+    """A cell whose later lines look like whole rows (``width - 1`` delimiters or more):
+    an unclosed quote, not a note written on two lines."""
+    need = max(2, width - 1)
+    return any(line.count(sep) >= need for line in cell.split("\n")[1:])
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     engine = "xlrd" if p.suffix.lower() == ".xls" else "openpyxl"
     try:
-        df: Any = pd.read_excel(
-            p, sheet_name=0 if sheet is None else sheet, dtype=str, engine=engine
+        raw: Any = pd.read_excel(
+            p, sheet_name=0 if sheet is None else sheet, dtype=str, engine=engine, header=None
         )
     except ImportError:
         raise InputError(
@@ -142,6 +195,23 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(
             f"{p}: not a readable Excel workbook ({exc.__class__.__name__}: {exc})"
         ) from None
+    if raw.empty:
+        raise InputError(f"{p}: the sheet is empty")
+    # header=None: the index is the spreadsheet row - 1 (pandas keeps blank rows)
+    h = header_index(raw.values.tolist())
+    names = ["" if not _filled(v) else str(v).strip() for v in raw.iloc[h]]
+    body = raw.iloc[h + 1 :]
+    keep = [j for j, n in enumerate(names) if n or body.iloc[:, j].map(_filled).any()]
+    names = [names[j] or f"Unnamed: {j}" for j in keep]
+    df = body.iloc[:, keep].copy()
+    df.columns = names
+    df.index = [int(i) - 1 for i in body.index]  # sheet_row(index) = the spreadsheet row
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise InputError(
+            f"{p}: column name(s) used twice in the header (row {h + 1}): {', '.join(dup)}"
+        )
+    df.attrs["header_row"] = h + 1
     return df.fillna("")
 
 

@@ -276,9 +276,9 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str], list[str]]]:
         ["row 2: 经度", "swapped"],
     )
     out["not a number"] = (
-        csv_file("text.csv", "名称,经度,纬度\n合成甲,东经114度,30.55\n"),
+        csv_file("text.csv", "名称,经度,纬度\n合成甲,东经一百一十四度,30.55\n"),
         [],
-        ["row 2: 经度: '东经114度' is not a number"],
+        ["row 2: 经度: '东经一百一十四度' is not a number"],
     )
     out["empty file"] = (csv_file("empty.csv", b""), [], ["the file is empty"])
     out["unknown crs"] = (csv_file("ok.csv", GOOD), ["--crs", "mars"], ["unknown CRS 'mars'"])
@@ -368,3 +368,55 @@ def test_row_numbers_count_blank_lines_as_the_spreadsheet_does(home: Path, tmp_p
     assert [str(r) for r in result.report.rejected] == [
         "row 4: 经度: 'abc' is not a number; write decimal degrees such as 114.3055"
     ]
+
+
+def test_title_row_crlf_gbk_csv_with_one_cell_coordinates(home: Path, tmp_path: Path) -> None:
+    # as Excel on Chinese Windows saves it: GBK, CRLF, a title row above the header,
+    # a trailing empty column, "lon,lat" in one cell (full-width comma in one row)
+    rows, pts = truth_points(6)
+    gx, gy = wgs84_to_gcj02([p.x for p in pts], [p.y for p in pts])
+    lines = ["集聚区名单（合成测试数据）,,,,", "编号,名称,所在区,经纬度,备注,"]
+    for i, (r, x, y) in enumerate(zip(rows, gx, gy)):
+        sep = "，" if i == 1 else ","
+        lon = "abc" if i == 3 else f"{x:.8f}"  # data row 4 = spreadsheet row 6
+        lines.append(f'{r["编号"]},合成{i},{r["adcode"]},"{lon}{sep}{y:.8f}",合成,')
+    path = tmp_path / "名单.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    result = read_import("clusters", path, crs="gcj02", catalog=load_catalog())
+    assert [str(r) for r in result.report.rejected] == [
+        "row 6: 经纬度: 'abc' is not a number; write decimal degrees such as 114.3055"
+    ]
+    keep = [i for i in range(6) if i != 3]
+    assert list(result.gdf["id"]) == [rows[i]["编号"] for i in keep]
+    assert metres_apart(result.gdf.geometry, [pts[i] for i in keep]).max() < 0.01
+
+
+def test_coordinates_typed_with_a_chinese_input_method_or_in_dms(
+    home: Path, tmp_path: Path
+) -> None:
+    rows, pts = truth_points(5)
+    lon = [p.x for p in pts]
+
+    def dms(v: float) -> str:
+        d = int(v)
+        m = int((v - d) * 60)
+        s = (v - d - m / 60) * 3600
+        return f"{d}°{m}′{s:.4f}″"
+
+    typed = [
+        f"{lon[0]:.6f}".translate(str.maketrans("0123456789.", "０１２３４５６７８９．")),
+        f"{lon[1]:.6f}".replace(".", ". "),
+        dms(lon[2]),
+        f"E{lon[3]:.6f}°",
+        f"{int(lon[4])}度{int((lon[4] % 1) * 60)}分",  # minutes only: about 1 km off, no
+    ]
+    path = tmp_path / "typed.csv"
+    body = [
+        f"{r['编号']},合成{i},{t},{p.y:.6f}" for i, (r, t, p) in enumerate(zip(rows, typed, pts))
+    ]
+    path.write_text("编号,名称,经度,纬度\n" + "\n".join(body) + "\n", encoding="utf-8")
+    result = read_import("clusters", path, crs="wgs84", catalog=load_catalog())
+    assert result.report.rejected == []
+    err = metres_apart(result.gdf.geometry, pts)
+    assert err[:4].max() < 0.2  # DMS to 1e-4 seconds: 3 mm
+    assert 0 < err[4] < 1700  # 114度18分 is what was written: truncated, not invented

@@ -92,3 +92,61 @@ def test_find_column_ignores_case_spaces_underscores():
     assert find_column(df, ("name_zh",)) == "Name ZH"
     assert find_column(df, ("经度", "LON")) == "lon"
     assert find_column(df, ("纬度",)) is None
+
+
+def test_title_rows_above_the_header_are_skipped_in_csv(tmp_path):
+    # as Excel on Chinese Windows saves a sheet with a title row: GBK, CRLF, trailing commas
+    p = tmp_path / "synthetic_title.csv"
+    text = "集聚区名单（合成）,,,\r\n单位：个,,,\r\n名称,所在区,经度,\r\n甲,武昌,114.3,\r\n\r\n乙,江汉,114.2,\r\n"
+    p.write_bytes(text.encode("gbk"))
+    df = read_table(p)
+    assert list(df.columns) == ["名称", "所在区", "经度"]
+    assert list(df["名称"]) == ["甲", "乙"]
+    # 甲 on spreadsheet row 4 (header = row 3), 乙 on row 6 (row 5 blank)
+    assert [sheet_row(i) for i in df.index] == [4, 6]
+    assert df.attrs["header_row"] == 3
+
+
+def test_merged_title_row_in_excel_is_skipped(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2023年各区主要指标（合成）"])
+    ws.merge_cells("A1:C1")
+    ws.append(["区", "GDP(亿元)", "备注"])
+    ws.append(["武昌", 1772.02, None])
+    ws.append([None, None, None])
+    ws.append(["江汉", 1500, "x"])
+    p = tmp_path / "synthetic_title.xlsx"
+    wb.save(p)
+    df = read_table(p)
+    assert list(df.columns) == ["区", "GDP(亿元)", "备注"]
+    assert list(df["GDP(亿元)"]) == ["1772.02", "1500"]
+    assert [sheet_row(i) for i in df.index] == [3, 5]
+    assert df.attrs["header_row"] == 2
+
+
+def test_excel_duplicate_header_is_an_error(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["名称", "经度", "经度"])
+    ws.append(["甲", 114.3, 114.4])
+    p = tmp_path / "synthetic_dup.xlsx"
+    wb.save(p)
+    with pytest.raises(InputError, match=r"used twice in the header \(row 1\): 经度"):
+        read_table(p)
+
+
+def test_unclosed_quote_swallowing_rows_is_reported_by_row(tmp_path):
+    # a quote inside a value written \" instead of "" opens a cell that never closes:
+    # without the check the next rows silently became one cell
+    p = tmp_path / "synthetic.csv"
+    p.write_text(
+        '名称,经度,纬度\n甲,114.3,30.6\n乙,"114°11\'41.5\\"",30.5\n丙,114.2,30.4\n丁,114.1,30.3\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"row 3, 经度: a quote .* runs over the next 2 line"):
+        read_table(p)
