@@ -103,7 +103,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("note", "备注", "说明", "notes", "description"),
 }
 
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml")
+#: Fields GDAL's KML drivers add to every placemark (not the planner's data).
+KML_FIELDS = (
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+    "snippet",
+)
+
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".kmz")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", *EXCEL_SUFFIXES)
 
 #: Tolerance of the 'inside Wuhan' test: the city outline is accurate to about ±100 m.
@@ -201,6 +215,8 @@ def _zip_member(path: Path) -> str:
             names = zf.namelist()
     except zipfile.BadZipFile:
         raise InputError(f"{path}: not a readable zip archive") from None
+    # macOS adds __MACOSX/._name copies of every file: resource forks, not layers
+    names = [n for n in names if not n.startswith("__MACOSX/") and not n.split("/")[-1][:2] == "._"]
     shps = [n for n in names if n.lower().endswith(".shp")]
     others = [n for n in names if n.lower().endswith((".geojson", ".gpkg", ".kml"))]
     if len(shps) + len(others) == 0:
@@ -240,16 +256,18 @@ def _read_vector(path: Path, layer: str | None) -> tuple[Any, str, list[str]]:
         ".gpkg": "GeoPackage",
         ".shp": "Shapefile",
         ".kml": "KML",
+        ".kmz": "KMZ",
         ".zip": "zipped",
     }[suffix]
     has_cpg = True
     if suffix == ".shp":
         _check_shapefile_parts(path)
         has_cpg = any(path.parent.glob(path.stem + ".[cC][pP][gG]"))
-    elif suffix == ".zip":
+    elif suffix in (".zip", ".kmz"):
         member = _zip_member(path)
         target = f"/vsizip/{path}/{member}"
-        fmt = f"zipped {'Shapefile' if member.lower().endswith('.shp') else member}"
+        if suffix == ".zip":
+            fmt = f"zipped {'Shapefile' if member.lower().endswith('.shp') else member}"
         if member.lower().endswith(".shp"):
             with zipfile.ZipFile(path) as zf:
                 has_cpg = any(n.lower() == member[:-4].lower() + ".cpg" for n in zf.namelist())
@@ -262,10 +280,21 @@ def _read_vector(path: Path, layer: str | None) -> tuple[Any, str, list[str]]:
         layers = pyogrio.list_layers(target)
         if len(layers) > 1:
             names = [str(n) for n in layers[:, 0]]
+            kwargs["layer"] = names[0]
             warnings.append(
                 f"{path}: {len(names)} layers ({', '.join(names)}); read the first, "
                 f"{names[0]!r}; choose another with --sheet NAME"
             )
+    elif target.lower().endswith(".kml"):
+        # Google Earth / 奥维 folders are layers to GDAL: read them all, in file order
+        if path.stat().st_size == 0:
+            raise InputError(f"{path}: the file is empty")
+        try:
+            folders = [str(n) for n in pyogrio.list_layers(target)[:, 0]]
+        except Exception as exc:
+            raise InputError(f"{path}: cannot read it as {fmt} ({exc})") from None
+        if len(folders) > 1:
+            return _read_kml_folders(path, target, folders, fmt)
     encodings: list[str | None] = [None] if has_cpg else ["utf-8", "gb18030"]
     last: Exception | None = None
     for enc in encodings:
@@ -285,6 +314,32 @@ def _read_vector(path: Path, layer: str | None) -> tuple[Any, str, list[str]]:
     if not has_cpg:
         warnings.append(f"{path}: no .cpg file; attribute text read as {enc}")
     return gdf, fmt, warnings
+
+
+def _read_kml_folders(
+    path: Path, target: str, folders: list[str], fmt: str
+) -> tuple[Any, str, list[str]]:
+    """Every folder of a KML file as one frame (feature numbers run on across folders)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    parts, counts = [], []
+    for name in folders:
+        try:
+            part = gpd.read_file(target, engine="pyogrio", layer=name)
+        except Exception as exc:
+            raise InputError(f"{path}: cannot read folder {name!r} as {fmt} ({exc})") from None
+        counts.append(f"{name} {len(part)}")
+        if len(part):
+            parts.append(part)
+    if not parts:
+        raise InputError(f"{path}: the file holds no features")
+    gdf = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    note = (
+        f"{path}: read {len(gdf)} placemark(s) from {len(folders)} folders "
+        f"({', '.join(counts)}); features are numbered in that order"
+    )
+    return gdf, fmt, [note]
 
 
 def _read_source(path: Path, sheet: str | None) -> tuple[Any, bool, str, list[str]]:
@@ -477,8 +532,13 @@ def read_import(
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
     _require_columns(p, attrs, cols, is_table, int(frame.attrs.get("header_row", 1)))
+    # an id column nobody filled in (KML placemarks carry an empty id field) counts as none
+    if cols["id"] and not any(_text(v) for v in attrs[cols["id"]]):
+        cols["id"] = None
     used = {c for c in cols.values() if c}
-    unused = [str(c) for c in attrs.columns if c not in used]
+    if fmt in ("KML", "KMZ"):
+        used |= set(KML_FIELDS)
+    unused = [str(c) for c in attrs.columns if c not in used and any(_text(v) for v in attrs[c])]
     if unused:
         report.warnings.append(f"{p}: column(s) not imported: {', '.join(unused)}")
 
@@ -857,7 +917,8 @@ def _attributes(
         records.append(rec)
     if not cols["id"]:
         report.warnings.append(
-            f"{p}: no id column (id / 编号); ids made from the row numbers ({info.id}_002 …): "
+            f"{p}: no id column (id / 编号), or an empty one; ids made from the row or "
+            f"feature numbers ({records[0]['id'] if records else info.id} …): "
             "they change if the rows are reordered, so add an id column"
         )
     out = pd.DataFrame(records, columns=list(PLAN_FIELDS))

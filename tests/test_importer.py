@@ -420,3 +420,62 @@ def test_coordinates_typed_with_a_chinese_input_method_or_in_dms(
     err = metres_apart(result.gdf.geometry, pts)
     assert err[:4].max() < 0.2  # DMS to 1e-4 seconds: 3 mm
     assert 0 < err[4] < 1700  # 114度18分 is what was written: truncated, not invented
+
+
+def _google_earth_kml(rows: list[dict[str, str]], pts: list[Any]) -> str:
+    """A KML as Google Earth saves "My Places": placemarks without id, in nested folders."""
+
+    def placemark(i: int) -> str:
+        x, y = pts[i].x, pts[i].y
+        return (
+            f"<Placemark><name>合成{i}</name><description>synthetic</description>"
+            f"<LookAt><longitude>{x}</longitude><latitude>{y}</latitude><range>900</range>"
+            f"</LookAt><styleUrl>#m_ylw-pushpin</styleUrl>"
+            f"<Point><coordinates>{x},{y},0</coordinates></Point></Placemark>"
+        )
+
+    north = "".join(placemark(i) for i in range(0, 3))
+    south = "".join(placemark(i) for i in range(3, 5))
+    loose = "".join(placemark(i) for i in range(5, len(rows)))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">'
+        "<Document><name>synthetic.kml</name><Folder><name>集聚区</name>"
+        f"<Folder><name>江北</name>{north}</Folder><Folder><name>江南</name>{south}</Folder>"
+        f"{loose}</Folder></Document></kml>"
+    )
+
+
+def test_google_earth_kml_and_kmz_with_folders_import_every_placemark(
+    home: Path, tmp_path: Path
+) -> None:
+    # GDAL reads each KML folder as a layer: reading the first one only dropped the others
+    rows, pts = truth_points(7)
+    text = _google_earth_kml(rows, pts)
+    kml = tmp_path / "我的地点.kml"
+    kml.write_text(text, encoding="utf-8")
+    kmz = tmp_path / "我的地点.kmz"
+    with zipfile.ZipFile(kmz, "w") as zf:
+        zf.writestr("doc.kml", text)
+    for path in (kml, kmz):
+        result = read_import("clusters", path, catalog=load_catalog())
+        assert result.report.rows_read == 7
+        assert result.report.rejected == []  # the empty KML id field is not a missing id
+        names = list(result.gdf["name_zh"])
+        assert sorted(names) == [f"合成{i}" for i in range(7)]
+        order = [int(n[2:]) for n in names]
+        assert metres_apart(result.gdf.geometry, [pts[i] for i in order]).max() < 0.01
+        assert any("from 3 folders" in w for w in result.report.warnings)
+        assert not any("altitudeMode" in w or "tessellate" in w for w in result.report.warnings)
+
+
+def test_zip_made_on_a_mac_ignores_its_resource_forks(home: Path, tmp_path: Path) -> None:
+    gdf = _frame()
+    gdf.to_file(tmp_path / "c.shp", engine="pyogrio")
+    zpath = tmp_path / "mac.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for part in tmp_path.glob("c.*"):
+            zf.write(part, f"c/{part.name}")
+            zf.writestr(f"__MACOSX/c/._{part.name}", b"\x00\x05\x16\x07")
+    result = read_import("clusters", zpath, catalog=load_catalog())
+    assert result.report.imported == 5
