@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,8 +110,11 @@ def parse_bound(text: object) -> tuple[float, str]:
     (8.6, '>')
     >>> parse_bound("1,357.41")
     (1357.41, '')
+    >>> parse_bound("２，６００．５"), parse_bound("−3.2")  # typed with a Chinese input method
+    ((2600.5, ''), (-3.2, ''))
     """
-    s = "" if text is None else str(text).strip()
+    s = "" if text is None else unicodedata.normalize("NFKC", str(text)).strip()
+    s = s.replace("\u2212", "-")  # the minus sign U+2212
     if s == "" or s.lower() in ("nan", "na", "n/a", "-", "—", "--", "暂无", "无"):
         return math.nan, ""
     m = re.fullmatch(r"(>=|≥|>|<=|≤|<|约|≈|~)?\s*([-+]?[0-9][0-9,]*(?:\.[0-9]+)?)\s*", s)

@@ -73,7 +73,8 @@ VALUE_CANDIDATES = ("value", "数值", "值", "数据", "value_num")
 UNIT_CANDIDATES = ("unit", "单位", "计量单位")
 YEAR_CANDIDATES = ("year", "年份", "年度", "年")
 SOURCE_CANDIDATES = ("source", "source_url", "来源", "数据来源", "出处")
-#: Columns of a wide table that describe a row rather than hold an indicator.
+#: Columns of a wide table that describe a row rather than hold an indicator (a serial
+#: number 序号 or a rank is numeric but no indicator).
 LABEL_CANDIDATES = (
     "name",
     "name_zh",
@@ -87,6 +88,10 @@ LABEL_CANDIDATES = (
     "备注",
     "note",
     "说明",
+    "序号",
+    "排名",
+    "排序",
+    "no.",
 )
 #: Labels of total rows (not a district, reported as such).
 TOTAL_LABELS = ("合计", "总计", "全市", "全市合计", "小计", "total", "sum")

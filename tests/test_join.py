@@ -211,3 +211,35 @@ def test_title_row_and_total_row(districts: gpd.GeoDataFrame, tmp_path: Path) ->
     assert (total.key, total.rows) == ("合计", [5]) and "total row" in total.reason
     zone = report.unmatched_table[1]  # the census bulletin's short form of 东湖高新区
     assert zone.key == "东湖高新" and "functional zone 东湖高新区" in zone.reason
+
+
+def test_statistics_bureau_layout(districts: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    # as district tables are laid out: merged title, a unit row, 序号, thousands separators
+    # as text, a 功能区 block, 全市/合计 rows and a footnote (all values synthetic)
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["2023年各区主要指标（合成 synthetic）"])
+    ws.merge_cells("A1:D1")
+    ws.append([None, None, None, "单位：亿元、万人"])
+    ws.append(["序号", "地区", "地区生产总值(亿元)", "常住人口（万人）"])
+    ws.append([1, "武昌区", "2,001.50", 120])  # row 4
+    ws.append([2, "江汉", "１，５００．２５", 70])  # row 5: full-width, as typed with an IME
+    ws.append([None, "功能区", None, None])  # row 6
+    ws.append([3, "东湖高新区", "2,600", 60])  # row 7
+    ws.append([None, "全市", "20,011.65", 1377.4])  # row 8
+    ws.append(["注：合成测试数据 synthetic"])  # row 9
+    path = tmp_path / "合成_区县指标.xlsx"
+    wb.save(path)
+    long = read_indicator_table(path)
+    joined, report = join_table(districts, long, layer_name="districts")
+    assert report.problems == []
+    assert report.indicators == ["地区生产总值", "常住人口"]  # 序号 is no indicator
+    by = joined.set_index("adcode")
+    assert by.loc["420106", "地区生产总值"] == 2001.5
+    assert by.loc["420103", "地区生产总值"] == 1500.25
+    assert joined.attrs["indicators"]["地区生产总值"]["unit"] == "亿元"
+    rows = {u.key: u.rows for u in report.unmatched_table}
+    assert rows == {"功能区": [6], "东湖高新区": [7], "全市": [8], "": [9]}
