@@ -222,6 +222,7 @@ def target_progress(
             "id": r.id,
             "clause": r.clause,
             "domain_zh": r.domain_zh,
+            "domain_en": getattr(r, "domain_en", ""),
             "indicator_zh": r.indicator_zh,
             "comparison": r.comparison,
             "target": r.value,
@@ -271,6 +272,40 @@ def target_progress(
                 )
         rows.append(out)
     return pd.DataFrame(rows)
+
+
+def select_domain(progress: pd.DataFrame, domain: str) -> pd.DataFrame:
+    """The rows of ``progress`` (or ``plan_targets()``) of one domain, named as a planner
+    would: 金融, Finance, (七), （七） or 七. An unknown name raises :class:`InputError`
+    listing the domains.
+
+    >>> p = target_progress()
+    >>> [len(select_domain(p, d)) for d in ("金融", "finance", "（七）", "七", "(一)", "一")]
+    [3, 3, 3, 3, 2, 2]
+    >>> set(select_domain(p, "一")["domain_zh"]), set(select_domain(p, "(一)")["domain_zh"])
+    ({'总体'}, {'研发和科技推广'})
+    """
+
+    def fold(text: object, parens: bool) -> str:
+        t = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text)).lower())
+        return t if parens else t.strip("()")
+
+    en = progress["domain_en"] if "domain_en" in progress.columns else progress["domain_zh"]
+    # exact first: "(一)" is 研发和科技推广, "一" the overall targets; 七 alone means (七)
+    for parens in (True, False):
+        want = fold(domain, parens)
+        mask = pd.Series(False, index=progress.index)
+        for col in (progress["domain_zh"], progress["clause"], en):
+            mask |= col.map(lambda v, p=parens: fold(v, p)) == want
+        if mask.any():
+            break
+    if not mask.any():
+        pairs = dict.fromkeys(f"{c} {d}" for c, d in zip(progress["clause"], progress["domain_zh"]))
+        raise InputError(
+            f"no targets for domain {domain!r}; the domains are: {', '.join(pairs)} "
+            "(give the name, e.g. 金融, or the clause, e.g. (七))"
+        )
+    return progress[mask]
 
 
 def district_indicator(

@@ -335,3 +335,17 @@ def test_progress_never_uses_an_estimate() -> None:
     assert math.isnan(p.loc["T03", "progress"])
     assert "estimate" in p.loc["T03", "status"]
     assert not math.isnan(target_progress(baselines=base).set_index("id").loc["T03", "progress"])
+
+
+def test_targets_domain_as_planners_type_it() -> None:
+    from click.testing import CliRunner
+
+    from gis.cli import main
+
+    runner = CliRunner()
+    outputs = [runner.invoke(main, ["targets", "--domain", d]) for d in ("（七）", "七", "Finance")]
+    assert [r.exit_code for r in outputs] == [0, 0, 0]
+    assert all("T19 (七)" in r.output and "3 target(s)" in r.output for r in outputs)
+    bad = runner.invoke(main, ["targets", "--domain", "餐饮"])
+    assert bad.exit_code == 1
+    assert "(八) 物流" in bad.output and "Traceback" not in bad.output

@@ -61,7 +61,7 @@ def join(
 
 
 @click.command("targets")
-@click.option("--domain", default=None, help="Only this domain, e.g. 金融 or (七).")
+@click.option("--domain", default=None, help="Only this domain: 金融, Finance, (七) or 七.")
 def targets(domain: str | None) -> None:
     """Print the plan's quantified 2027 targets with lead departments, baselines and progress.
 
@@ -70,14 +70,11 @@ def targets(domain: str | None) -> None:
       clustermap targets
       clustermap targets --domain 金融
     """
-    from ..errors import InputError
-    from ..indicators import target_progress
+    from ..indicators import select_domain, target_progress
 
     p = target_progress()
     if domain:
-        p = p[(p["domain_zh"] == domain) | (p["clause"] == domain)]
-        if p.empty:
-            raise InputError(f"no targets for domain {domain!r}; try 金融, 物流 or (七)")
+        p = select_domain(p, domain)
     for r in p.itertuples(index=False):
         growth = "年均增长 " if r.kind == "annual_growth" else ""
         click.echo(
