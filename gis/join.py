@@ -279,7 +279,14 @@ class JoinReport:
 
     @property
     def problems(self) -> list[str]:
-        return self.duplicates + self.mixed_units + self.non_numeric
+        nothing = []
+        if not self.matched and self.rows:
+            nothing = [
+                f"{self.table}: none of the {self.rows} row(s) matched a feature of layer "
+                f"{self.layer!r} (key column {self.key_column!r}); check the layer, or name "
+                "the key columns with --key and --layer-key"
+            ]
+        return nothing + self.duplicates + self.mixed_units + self.non_numeric
 
     def text(self) -> str:
         """The report as planners read it (Chinese and English labels)."""

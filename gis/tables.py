@@ -190,7 +190,14 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
             "or save the sheet as .xlsx"
         ) from None
     except ValueError as exc:
-        raise InputError(f"{p}: {exc}") from None
+        hint = ""
+        if sheet is not None:
+            try:
+                with pd.ExcelFile(p, engine=engine) as book:
+                    hint = "; the sheets are: " + ", ".join(map(str, book.sheet_names))
+            except Exception:
+                hint = ""
+        raise InputError(f"{p}: {exc}{hint}") from None
     except Exception as exc:  # zipfile.BadZipFile, openpyxl errors on a damaged file
         raise InputError(
             f"{p}: not a readable Excel workbook ({exc.__class__.__name__}: {exc})"

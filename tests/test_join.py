@@ -243,3 +243,22 @@ def test_statistics_bureau_layout(districts: gpd.GeoDataFrame, tmp_path: Path) -
     assert joined.attrs["indicators"]["地区生产总值"]["unit"] == "亿元"
     rows = {u.key: u.rows for u in report.unmatched_table}
     assert rows == {"功能区": [6], "东湖高新区": [7], "全市": [8], "": [9]}
+
+
+def test_a_join_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
+    # a district table joined to the wrong layer used to print "Result: OK" and exit 0
+    path = tmp_path / "合成.csv"
+    path.write_text("区名,测试值\n武昌区,1\n江汉区,2\n", encoding="utf-8")
+    long = read_indicator_table(path)
+    _, report = join_table(read_layer("corridors"), long, layer_name="corridors")
+    assert report.matched == []
+    assert report.problems and "none of the 2 row(s) matched" in report.problems[0]
+    res = CliRunner().invoke(
+        main, ["join", "corridors", str(path), "--out", str(tmp_path / "o.csv")]
+    )
+    assert res.exit_code == 1 and not (tmp_path / "o.csv").exists()
+
+
+def test_unknown_sheet_lists_the_sheets(planner_xlsx: Path) -> None:
+    with pytest.raises(InputError, match=r"the sheets are: 合成 synthetic"):
+        read_indicator_table(planner_xlsx, sheet="2024")
