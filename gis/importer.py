@@ -72,8 +72,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "name_cn",
     ),
     "name_en": ("name_en", "英文名称", "英文名", "english name", "english"),
-    "lon": ("lon", "lng", "longitude", "经度", "东经", "x", "long", "gcj_lng", "bd_lng"),
-    "lat": ("lat", "latitude", "纬度", "北纬", "y", "gcj_lat", "bd_lat"),
+    "lon": ("lon", "lng", "longitude", "经度", "东经", "x", "long", "gcj_lng", "bd_lng", "x坐标"),
+    "lat": ("lat", "latitude", "纬度", "北纬", "y", "gcj_lat", "bd_lat", "y坐标"),
     "lonlat": ("经纬度", "坐标", "lnglat", "lonlat", "location", "coordinates"),
     "district": (
         "district",
@@ -528,7 +528,7 @@ def read_import(
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
-    cols = {k: find_column(attrs, v) for k, v in COLUMNS.items()}
+    cols = _find_columns(attrs)
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
     _require_columns(p, attrs, cols, is_table, int(frame.attrs.get("header_row", 1)))
@@ -571,7 +571,8 @@ def read_import(
                 f"(x {x0:.0f}…{x1:.0f}, y {y0:.0f}…{y1:.0f}): declare the projection, e.g. "
                 "--crs EPSG:4547 (CGCS2000 3° zone CM 114E), or add the .prj"
             )
-    key, conv_note = _resolve_crs(p, declared, file_crs, is_table, report, attrs)
+    coord_cols = [str(cols[k]) for k in ("lon", "lat", "lonlat") if cols[k]]
+    key, conv_note = _resolve_crs(p, declared, file_crs, is_table, report, attrs, coord_cols)
 
     # raw lon/lat sanity before conversion (tables, and vector files in degrees)
     if is_table:
@@ -636,6 +637,31 @@ def read_import(
     )
     report.imported = len(result)
     return ImportResult(result, report)
+
+
+def _find_columns(attrs: Any) -> dict[str, str | None]:
+    """The column of each schema field; a note in brackets after a header (经度(GCJ02),
+    纬度（°）, 名称【必填】) is ignored when the bare header is not found.
+
+    >>> import pandas as pd
+    >>> cols = _find_columns(pd.DataFrame(columns=["名称", "经度(GCJ02)", "纬度（GCJ02）"]))
+    >>> cols["lon"], cols["lat"]
+    ('经度(GCJ02)', '纬度（GCJ02）')
+    """
+    import pandas as pd
+
+    cols = {k: find_column(attrs, v) for k, v in COLUMNS.items()}
+    bare = [_BRACKETS.sub("", str(c)).strip() for c in attrs.columns]
+    if bare != [str(c) for c in attrs.columns] and len(set(bare)) == len(bare):
+        by_bare = dict(zip(bare, attrs.columns))
+        found = {k: find_column(pd.DataFrame(columns=bare), v) for k, v in COLUMNS.items()}
+        for k, v in found.items():
+            if cols[k] is None and v is not None and by_bare[v] not in cols.values():
+                cols[k] = str(by_bare[v])
+    return cols
+
+
+_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
 
 def _require_columns(
@@ -710,10 +736,28 @@ def _check_raw_lonlat(lon: np.ndarray, lat: np.ndarray, cols: dict[str, Any], re
 
 
 def _resolve_crs(
-    p: Path, declared: str | None, file_crs: Any, is_table: bool, report: ImportReport, attrs: Any
+    p: Path,
+    declared: str | None,
+    file_crs: Any,
+    is_table: bool,
+    report: ImportReport,
+    attrs: Any,
+    coord_cols: list[str],
 ) -> tuple[str, str]:
-    """The key the coordinates are in (wgs84, gcj02, bd09 or EPSG:n) and a note for the report."""
+    """The key the coordinates are in (wgs84, gcj02, bd09 or EPSG:n) and a note for the report.
+
+    Undeclared coordinates whose own columns are labelled GCJ-02/BD-09 (经度(GCJ02),
+    bd_lng, 百度经度 …) are refused: read as WGS84 they would land 500 m to 1 km off.
+    """
     hint = _hinted_crs(p, [str(c) for c in attrs.columns])
+    coord_hint = _hinted_crs(Path(""), coord_cols) if coord_cols else None
+    if declared is None and file_crs is None and coord_hint is not None:
+        label = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}[coord_hint]
+        raise CRSError(
+            f"{p}: the coordinate column(s) {', '.join(coord_cols)} are labelled {label}, "
+            f"but no --crs was given; import with --crs {coord_hint} (or --crs wgs84 if "
+            "the label is wrong). Nothing written"
+        )
     if declared in ("gcj02", "bd09"):
         if file_crs is not None and not file_crs.is_geographic:
             raise CRSError(

@@ -1,7 +1,8 @@
 """Reading the tables planners bring: CSV in any Chinese encoding, Excel.
 
 * CSV: UTF-8, UTF-8 with BOM, GBK/GB18030 (tried in that order; the one that
-  decodes wins), delimiter sniffed (comma, semicolon, tab).
+  decodes wins), UTF-16 with BOM (Excel's "Unicode 文本"), delimiter sniffed (comma,
+  semicolon, tab).
 * Excel ``.xlsx``/``.xlsm`` via openpyxl (first sheet unless ``sheet`` is given),
   ``.xls`` via xlrd when installed.
 
@@ -43,7 +44,15 @@ def sheet_row(index: int, header_rows: int = 1) -> int:
 
 
 def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
-    """Text and encoding name of a CSV file's bytes; a clear error when none fits."""
+    """Text and encoding name of a CSV file's bytes; a clear error when none fits.
+
+    UTF-16 with a byte-order mark (Excel's "Unicode 文本 (*.txt)", tab-separated) is read too.
+    """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") and raw[:4] != b"\xff\xfe\x00\x00":  # not UTF-32
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)

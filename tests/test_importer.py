@@ -251,7 +251,7 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str], list[str]]]:
         return p
 
     out["wrong encoding"] = (
-        csv_file("utf16.csv", GOOD.encode("utf-16")),
+        csv_file("utf32.csv", GOOD.encode("utf-32")),
         [],
         ["cannot decode the file as UTF-8 or GBK"],
     )
@@ -479,3 +479,27 @@ def test_zip_made_on_a_mac_ignores_its_resource_forks(home: Path, tmp_path: Path
             zf.writestr(f"__MACOSX/c/._{part.name}", b"\x00\x05\x16\x07")
     result = read_import("clusters", zpath, catalog=load_catalog())
     assert result.report.imported == 5
+
+
+def test_headers_with_notes_utf16_text_and_labelled_gcj02_columns(
+    home: Path, tmp_path: Path
+) -> None:
+    rows, pts = truth_points(5)
+    gx, gy = wgs84_to_gcj02([p.x for p in pts], [p.y for p in pts])
+    lines = ["序号\t集聚区名称\t所属区\t经度(GCJ02)\t纬度（GCJ02）"] + [
+        f"{i + 1}\t合成{i}\t{r['adcode']}\t{x:.8f}\t{y:.8f}"
+        for i, (r, x, y) in enumerate(zip(rows, gx, gy))
+    ]
+    # Excel's "Unicode 文本 (*.txt)": UTF-16 with BOM, tab-separated, CRLF
+    path = tmp_path / "名单.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
+    # the columns say GCJ-02: read undeclared as WGS84 they would land ~500 m off
+    res = run("import", "clusters", str(path))
+    assert res.exit_code == 1
+    assert "经度(GCJ02), 纬度（GCJ02） are labelled GCJ-02" in res.output
+    assert "--crs gcj02" in res.output
+    assert not (home / "layers" / "clusters.geojson").exists()
+    result = read_import("clusters", path, crs="gcj02", catalog=load_catalog())
+    assert result.report.rejected == []
+    assert list(result.gdf["name_zh"]) == [f"合成{i}" for i in range(5)]
+    assert metres_apart(result.gdf.geometry, pts).max() < 0.01
