@@ -368,10 +368,31 @@ def _read_source(path: Path, sheet: str | None) -> tuple[Any, bool, str, list[st
 # --------------------------------------------------------------------------- CRS
 
 
+#: --crs names planners use besides those of :func:`gis.crs.normalize_crs`.
+_CRS_WORDS = {
+    "高德": "gcj02",
+    "腾讯": "gcj02",
+    "火星": "gcj02",
+    "火星坐标": "gcj02",
+    "百度": "bd09",
+    "国家2000": "cgcs2000",
+    "2000坐标系": "cgcs2000",
+}
+
+
 def _key(crs: str | None) -> str | None:
+    """``--crs`` as a key: wgs84, cgcs2000, gcj02, bd09 or EPSG:n (EPSG:4490 is wgs84).
+
+    >>> [_key(c) for c in ("GCJ-02", "高德", "百度", "4547", "epsg:4547", "cgcs2000")]
+    ['gcj02', 'gcj02', 'bd09', 'EPSG:4547', 'EPSG:4547', 'cgcs2000']
+    """
     if crs is None or not str(crs).strip():
         return None
-    key = normalize_crs(crs)
+    text = str(crs).strip()
+    text = _CRS_WORDS.get(text, text)
+    if text.isdigit():
+        text = f"EPSG:{text}"
+    key = normalize_crs(text)
     return "wgs84" if key in ("EPSG:4326", "EPSG:4490") else key
 
 
@@ -563,11 +584,20 @@ def read_import(
         for i, g in enumerate(geoms):
             if g is None or g.is_empty:
                 reject(i, "geometry", "no geometry; draw it or remove the feature")
-    if not is_table and file_crs is None and declared is None:
+    if (
+        not is_table
+        and file_crs is None
+        and declared in (None, "wgs84", "cgcs2000", "gcj02", "bd09")
+    ):
         x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
         if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
+            said = (
+                f"--crs {crs} is lon/lat degrees, but"
+                if declared
+                else "no CRS in the file (no .prj) and"
+            )
             raise CRSError(
-                f"{p}: no CRS in the file (no .prj) and the coordinates are not degrees "
+                f"{p}: {said} the coordinates are not degrees "
                 f"(x {x0:.0f}…{x1:.0f}, y {y0:.0f}…{y1:.0f}): declare the projection, e.g. "
                 "--crs EPSG:4547 (CGCS2000 3° zone CM 114E), or add the .prj"
             )

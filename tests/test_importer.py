@@ -503,3 +503,29 @@ def test_headers_with_notes_utf16_text_and_labelled_gcj02_columns(
     assert result.report.rejected == []
     assert list(result.gdf["name_zh"]) == [f"合成{i}" for i in range(5)]
     assert metres_apart(result.gdf.geometry, pts).max() < 0.01
+
+
+def test_crs_as_planners_write_it_and_metres_declared_as_degrees(
+    home: Path, tmp_path: Path
+) -> None:
+    gdf = _frame()
+    shp = tmp_path / "metric.shp"
+    gdf.to_crs("EPSG:4547").to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    result = read_import("clusters", shp, crs="4547", catalog=load_catalog())
+    assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
+    # metres declared as lon/lat: one clear error, not every feature "outside Wuhan"
+    for crs in ("cgcs2000", "百度"):
+        res = run("import", "clusters", str(shp), "--crs", crs)
+        assert res.exit_code == 1
+        assert f"--crs {crs} is lon/lat degrees, but the coordinates are not degrees" in res.output
+        assert "outside Wuhan" not in res.output
+    rows, pts = truth_points(3)
+    gx, gy = wgs84_to_gcj02([p.x for p in pts], [p.y for p in pts])
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "名称,经度,纬度\n" + "".join(f"合成{i},{x},{y}\n" for i, (x, y) in enumerate(zip(gx, gy))),
+        encoding="utf-8",
+    )
+    result = read_import("clusters", path, crs="高德", catalog=load_catalog())
+    assert metres_apart(result.gdf.geometry, pts).max() < 0.01

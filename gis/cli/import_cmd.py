@@ -13,9 +13,9 @@ from ..io import PRECISION_CLASSES
 @click.option(
     "--crs",
     metavar="CRS",
-    help="Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap/Gaode, Tencent), "
-    "bd09 (Baidu) or EPSG:n. Default: the file's .prj/GeoPackage CRS, else WGS84 (with a "
-    "check for shifted points).",
+    help="Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap/Gaode, Tencent; 高德), "
+    "bd09 (Baidu; 百度) or EPSG:n (4547 = CGCS2000 3° zone CM 114E). Default: the file's "
+    ".prj/GeoPackage CRS, else WGS84 (with a check for shifted points).",
 )
 @click.option("--sheet", help="Excel sheet, or GeoPackage layer, to read (default: the first).")
 @click.option(
