@@ -535,10 +535,26 @@ def read_import(
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
     p = Path(path)
+    if info.group != "plan":
+        # the plan-layer schema would replace e.g. the districts' adcode key and break them
+        plan = ", ".join(k for k, v in cat.items() if v.group == "plan")
+        raise InputError(
+            f"{p}: layer {layer_id!r} is a {info.group} layer, not a plan layer; it is "
+            f"built by the scripts in scripts/ and cannot be imported. Import into one of: {plan}"
+        )
     declared = _key(crs)
     if precision is not None:
         precision = normalize_precision(precision)
     frame, is_table, fmt, warns = _read_source(p, sheet)
+    if is_table and info.geometry not in ("Point", "Mixed"):
+        points = ", ".join(
+            k for k, v in cat.items() if v.group == "plan" and v.geometry in ("Point", "Mixed")
+        )
+        raise InputError(
+            f"{p}: a table of lon/lat points cannot fill layer {layer_id!r}, which holds "
+            f"{info.geometry} features; import a GIS file (GeoJSON, Shapefile, GeoPackage, KML) "
+            f"of {info.geometry}s, or the points into a point layer ({points})"
+        )
     report = ImportReport(layer_id=layer_id, path=p, format=fmt, output=info.path)
     report.warnings.extend(warns)
     report.rows_read = len(frame)

@@ -529,3 +529,24 @@ def test_crs_as_planners_write_it_and_metres_declared_as_degrees(
     )
     result = read_import("clusters", path, crs="高德", catalog=load_catalog())
     assert metres_apart(result.gdf.geometry, pts).max() < 0.01
+
+
+def test_base_layers_and_tables_into_polygon_layers_are_refused_up_front(
+    home: Path, tmp_path: Path
+) -> None:
+    polys = gpd.GeoDataFrame(
+        {"id": ["Z1"], "名称": ["合成区"]},
+        geometry=[shapely.Point(114.30, 30.58).buffer(0.01)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "zone.geojson"
+    polys.to_file(path, engine="pyogrio")
+    before = digest(home / "layers" / "districts.geojson")
+    res = run("import", "districts", str(path))
+    # the plan schema has no adcode: importing would have broken the district layer
+    assert res.exit_code == 1 and "'districts' is a base layer" in res.output
+    assert digest(home / "layers" / "districts.geojson") == before
+    res = run("import", "hub_zones", str(GCJ_CSV), "--crs", "gcj02")
+    assert res.exit_code == 1
+    assert "a table of lon/lat points cannot fill layer 'hub_zones'" in res.output
+    assert res.output.count("\n") <= 2  # one message, not one line per row
