@@ -462,6 +462,18 @@ _DMS = re.compile(
 _HEMISPHERE = re.compile(r"^(东经|北纬|西经|南纬|[ENWS])?\s*(.*?)\s*([ENWS])?$", re.IGNORECASE)
 
 
+def _match_district(text: str) -> str | None:
+    """:func:`gis.districts.match_district`, also for 湖北省武汉市江汉区, 东湖高新 (the short
+    form without 区) and 420106.0 (an adcode written by a tool as a float).
+
+    >>> [_match_district(t) for t in ("湖北省武汉市江汉区", "东湖高新", "420106.0", "武昌县")]
+    ['420103', 'fz_donghu_hitech', '420106', None]
+    """
+    t = re.sub(r"^(\d{6})\.0+$", r"\1", text.strip())
+    t = re.sub(r"^湖北省\s*", "", t)
+    return match_district(t) or (match_district(t + "区") if t and not t.endswith("区") else None)
+
+
 def _number(text: str) -> float | None:
     """Decimal degrees of a coordinate cell, or None when it is not one.
 
@@ -627,7 +639,7 @@ def read_import(
     city, districts = _layer_frames(info, cat)
     stated: list[str | None] = []
     if cols["district"]:
-        stated = [match_district(_text(v)) for v in attrs[cols["district"]].tolist()]
+        stated = [_match_district(_text(v)) for v in attrs[cols["district"]].tolist()]
     if key in ("wgs84", "gcj02") and districts is not None and stated:
         if is_table:
             px, py = lon, lat
@@ -977,7 +989,7 @@ def _attributes(
                 reject(i, str(cols["level"]), str(exc))
         if cols["district"]:
             raw = _text(d[cols["district"]])
-            code = match_district(raw) if raw else ""
+            code = _match_district(raw) if raw else ""
             if code is None:
                 near = suggest_district(raw)
                 hint = f"; did you mean {' / '.join(near)}?" if near else ""

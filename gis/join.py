@@ -408,7 +408,9 @@ def join_table(
             reason = "empty key"
         elif district_mode:
             # 东湖高新 / 武汉经开 (the census bulletin's short forms) are zone names without 区
-            m = match_district(raw_s) or match_district(raw_s.strip() + "区")
+            # 湖北省武汉市江汉区, 420106.0 (an adcode a tool wrote as a float)
+            t = re.sub(r"^(\d{6})\.0+$", r"\1", re.sub(r"^湖北省\s*", "", raw_s.strip()))
+            m = match_district(t) or match_district(t + "区")
             if m is not None and m in names:
                 code = m
             elif m is not None and m.startswith("fz_"):

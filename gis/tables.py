@@ -50,9 +50,13 @@ def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
     """
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") and raw[:4] != b"\xff\xfe\x00\x00":  # not UTF-32
         try:
-            return raw.decode("utf-16"), "utf-16"
+            text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            pass
+            text = ""
+        # any even byte count decodes as UTF-16: text it is only if (nearly) all printable
+        odd = sum(1 for ch in text if not (ch.isprintable() or ch.isspace()))
+        if text and odd <= len(text) // 1000:
+            return text, "utf-16"
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)

@@ -550,3 +550,29 @@ def test_base_layers_and_tables_into_polygon_layers_are_refused_up_front(
     assert res.exit_code == 1
     assert "a table of lon/lat points cannot fill layer 'hub_zones'" in res.output
     assert res.output.count("\n") <= 2  # one message, not one line per row
+
+
+def test_district_written_with_province_short_zone_name_or_float_adcode(
+    home: Path, tmp_path: Path
+) -> None:
+    rows, pts = truth_points(3)
+    from gis.districts import district_name
+
+    written = [
+        f"湖北省武汉市{district_name(rows[0]['adcode'])}",
+        "东湖高新",
+        f"{rows[2]['adcode']}.0",
+    ]
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "名称,所在区,经度,纬度\n"
+        + "".join(f"合成{i},{d},{p.x},{p.y}\n" for i, (d, p) in enumerate(zip(written, pts))),
+        encoding="utf-8",
+    )
+    result = read_import("clusters", path, crs="wgs84", catalog=load_catalog())
+    assert result.report.rejected == []
+    assert list(result.gdf["district"]) == [
+        rows[0]["adcode"],
+        "fz_donghu_hitech",
+        rows[2]["adcode"],
+    ]

@@ -262,3 +262,12 @@ def test_a_join_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
 def test_unknown_sheet_lists_the_sheets(planner_xlsx: Path) -> None:
     with pytest.raises(InputError, match=r"the sheets are: 合成 synthetic"):
         read_indicator_table(planner_xlsx, sheet="2024")
+
+
+def test_keys_with_province_prefix_or_float_adcode(
+    districts: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "合成.csv"
+    path.write_text("地区,测试值\n湖北省武汉市江汉区,1\n420106.0,2\n", encoding="utf-8")
+    _, report = join_table(districts, read_indicator_table(path))
+    assert report.matched == ["420103", "420106"] and report.unmatched_table == []
