@@ -246,6 +246,32 @@ def test_enterprises_bad_rows_are_named(tmp_path: Path) -> None:
     assert code == 1 and "row 7" in text and not (tmp_path / "o").exists()
 
 
+def test_enterprises_headers_with_units_and_alternatives(tmp_path: Path) -> None:
+    """Registers name columns 营业收入(万元) and 行业/领域: --value 营业收入 --domain 领域 finds
+    them, the unit travels into the output header, the sums add up, the note is printed once."""
+    path, df = _register(tmp_path)
+    df = df.rename(columns={"营业收入": "营业收入(万元)", "领域": "行业/领域"})
+    df.to_csv(path, index=False, encoding="gb18030")
+    zt = zone_table({"districts": read_layer("districts")})
+    s = summarise(read_register(path), zt, values=["营业收入"], domain="领域")
+    revenue = pd.to_numeric(df["营业收入(万元)"], errors="coerce")
+    assert s.per_zone["营业收入(万元)"].sum() == pytest.approx(revenue.sum())  # the outside row: ""
+    assert set(s.per_zone_domain["domain"]) == {"软件", "物流"}
+    assert s.per_zone_domain["营业收入(万元)"].sum() == pytest.approx(revenue.sum())
+    with pytest.raises(InputError, match=r"no column '收入'.*营业收入\(万元\)"):
+        summarise(read_register(path), zt, values=["收入"])
+    out = tmp_path / "out"
+    code, text = run(
+        "enterprises", str(path), "--value", "营业收入", "--domain", "领域",
+        "--zones", f"districts,{SYN}", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, text
+    assert text.count("buffered by") == 1
+    table = pd.read_csv(out / "enterprises_synthetic_register.csv", encoding="utf-8-sig")
+    districts = table[table["layer"] == "districts"]
+    assert districts["营业收入(万元)"].sum() == pytest.approx(revenue.sum())
+
+
 def test_point_zones_need_a_radius() -> None:
     pts = gpd.GeoDataFrame(geometry=[shapely.Point(114.3, 30.6)], crs=4326)
     with pytest.raises(InputError, match="radius"):

@@ -25,6 +25,7 @@ with their spreadsheet row numbers, never dropped silently.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,6 +249,43 @@ def register_coordinates(
     return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
+_UNIT_SUFFIX = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
+
+
+def _fold(name: object) -> str:
+    return str(name).strip().lower().replace(" ", "").replace("_", "")
+
+
+def resolve_column(df: pd.DataFrame, name: str, where: str = "register") -> str:
+    """The column a user means by ``name``: the exact header, else the one header whose name
+    without its unit (``营业收入(万元)``) or one of whose ``/``-separated parts (``行业/领域``)
+    is ``name``. An unknown or ambiguous name is an :class:`InputError` listing the headers.
+
+    >>> df = pd.DataFrame(columns=["企业名称", "营业收入(万元)", "行业/领域"])
+    >>> resolve_column(df, "营业收入"), resolve_column(df, "领域"), resolve_column(df, "行业")
+    ('营业收入(万元)', '行业/领域', '行业/领域')
+    """
+    if name in df.columns:
+        return name
+    key = _fold(name)
+    for rule in (
+        lambda c: _fold(c) == key,
+        lambda c: _fold(_UNIT_SUFFIX.sub("", str(c))) == key,
+        lambda c: key in {_fold(x) for x in re.split(r"[/／、|]", _UNIT_SUFFIX.sub("", str(c)))},
+    ):
+        hits = [str(c) for c in df.columns if rule(c)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise InputError(
+                f"{where}: column {name!r} matches several headers {hits}; give the full header"
+            )
+    raise InputError(
+        f"{where}: no column {name!r}; columns are {list(df.columns)} "
+        "(give one of these headers, e.g. --value 营业收入 for 营业收入(万元))"
+    )
+
+
 @dataclass
 class EnterpriseSummary:
     """Results of :func:`summarise`."""
@@ -278,9 +316,8 @@ def summarise(
     the result is identical.
     """
     where = str(df.attrs.get("source", "register"))
-    for col in (*values, *([domain] if domain else [])):
-        if col not in df.columns:
-            raise InputError(f"{where}: no column {col!r}; columns are {list(df.columns)}")
+    values = [resolve_column(df, v, where) for v in values]
+    domain = resolve_column(df, domain, where) if domain else None
     x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs)
     vals = {v: _numeric(df, v, where, required=False) for v in values}
     if scheduler is not None:

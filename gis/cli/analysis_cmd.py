@@ -487,7 +487,7 @@ def enterprises(
                 "cluster_radius": format_distance(r),
                 "crs": crs,
             },
-            notes + zt.notes + s.notes,
+            notes + s.notes,
             extra_tables=extra,
             name=re.sub(r"[^\w.-]+", "_", file.stem),
         )
