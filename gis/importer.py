@@ -1,8 +1,10 @@
 """Import a planner's file into a catalog layer: the path official lists take into the tool.
 
-Reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and Excel tables with lon/lat columns
-(Chinese headers such as 经度/纬度/名称/所在区/级别/领域 are recognised), GeoJSON,
-GeoPackage, Shapefiles (zipped or not, with or without ``.prj``) and KML. Coordinates may
+Reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16) and Excel tables with lon/lat
+columns (Chinese headers such as 经度/纬度/名称/所在区/级别/领域 are recognised, also with a
+note in brackets such as 经度(GCJ02); decimal degrees, full-width digits or DMS), GeoJSON,
+GeoPackage, Shapefiles (zipped or not, with or without ``.prj``) and KML/KMZ (every
+folder). Coordinates may
 be WGS84, CGCS2000, GCJ-02 (Amap/Gaode, Tencent), BD-09 (Baidu) or any EPSG system; they
 are converted to WGS84 and checked to fall inside Wuhan. Every row is validated against
 the plan-layer schema (:mod:`gis.layer_schema`); district names become adcodes

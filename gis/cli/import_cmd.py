@@ -40,11 +40,13 @@ def import_(
 ) -> None:
     """Import FILE as LAYER (e.g. clusters), converting it to WGS84 and validating every row.
 
-    Reads CSV (UTF-8, UTF-8 BOM, GBK/GB18030) and Excel with lon/lat columns (Chinese
-    headers 编号/名称/所在区/级别/领域/经度/纬度/备注 are recognised), GeoJSON, GeoPackage,
-    Shapefile (.shp or zipped) and KML. A rejected row is reported with its spreadsheet row
-    number (header = row 1); nothing is written unless every row is valid (or
-    --skip-invalid), so the previous layer stays as it was.
+    Reads CSV (UTF-8, UTF-8 BOM, GBK/GB18030, Excel's UTF-16 "Unicode 文本") and Excel with
+    lon/lat columns (Chinese headers 编号/名称/所在区/级别/领域/经度/纬度 or 经纬度/备注 are
+    recognised; title rows above the header are skipped), GeoJSON, GeoPackage, Shapefile
+    (.shp or zipped) and KML/KMZ (every folder). A rejected row is reported with the row
+    number the spreadsheet shows; nothing is written unless every row is valid (or
+    --skip-invalid), so the previous layer stays as it was. Only plan layers can be
+    imported (not districts or city).
 
     \b
     Examples:
