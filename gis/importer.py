@@ -692,7 +692,8 @@ def read_import(
     report.rejected = [pr for i in sorted(problems) for pr in problems[i]]
     result = gpd.GeoDataFrame(
         out.iloc[keep].reset_index(drop=True),
-        geometry=gdf.geometry.values[np.asarray(keep, dtype=int)],
+        # heights (KML, GPS, CAD exports) are dropped: layers are 2-D lon/lat
+        geometry=shapely.force_2d(gdf.geometry.values[np.asarray(keep, dtype=int)]),
         crs=STORAGE_CRS,
     )
     report.imported = len(result)

@@ -466,6 +466,7 @@ def test_google_earth_kml_and_kmz_with_folders_import_every_placemark(
         order = [int(n[2:]) for n in names]
         assert metres_apart(result.gdf.geometry, [pts[i] for i in order]).max() < 0.01
         assert any("from 3 folders" in w for w in result.report.warnings)
+        assert not result.gdf.geometry.has_z.any()  # the placemarks' ",0" heights dropped
         assert not any("altitudeMode" in w or "tessellate" in w for w in result.report.warnings)
 
 
