@@ -111,13 +111,55 @@ def test_categorical_style_colours_each_district_and_lists_it_in_the_legend(home
     feats = _features(html)
     assert len(feats) == 13
     colours = {f["properties"]["name_zh"]: f["properties"]["_c"] for f in feats}
-    assert len(set(colours.values())) == 8  # Okabe-Ito palette of 8 colours, cycled
+    assert len(set(colours.values())) == 13  # one colour each: a legend row names one district
     # each name shows in its feature and once more in the legend
     legend = re.search(r"legend: (\".*?\"),\s*group", html, re.S)
     assert legend is not None
     legend_html = json.loads(legend.group(1))
     for name, colour in colours.items():
         assert re.search(f"background:{colour};[^<]*</span>{name}<", legend_html)
+
+
+DOMAINS_12 = "研发和科技推广 检验检测 知识产权 工业设计 软件信息 工程设计 金融 物流 人力资源 会展 会计审计 法律"
+
+
+def _domain_points(home, domains: list[str]) -> None:
+    """SYNTHETIC points, one per domain value, on a line across 武昌区 (WGS84)."""
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"id": f"syn{i}", "name_zh": f"合成点{i}", "domains": d,
+                           "source": "synthetic test", "precision": "indicative"},
+            "geometry": {"type": "Point", "coordinates": [114.30 + 0.002 * i, 30.55]},
+        }
+        for i, d in enumerate(domains)
+    ]  # fmt: skip
+    (home / "maps" / "pts.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    (home / "maps" / "dom.toml").write_text(
+        'title = "领域 Domains"\n[[layers]]\nfile = "pts.geojson"\n'
+        'style = { kind = "categorical", column = "domains", split = "、" }\n',
+        encoding="utf-8",
+    )
+
+
+def test_categorical_points_get_distinct_colours_and_legend_swatches_match(home):
+    """The plan's 12 domains + a multi-domain point: 13 different colours (no cycling, 多类
+    not black like 金融), legend swatches as opaque as the markers."""
+    domains = DOMAINS_12.split()
+    _domain_points(home, [*domains, "金融、物流"])
+    html = build_spec(home / "maps" / "dom.toml").files[0].read_text(encoding="utf-8")
+    colours = {f["properties"]["domains"]: f["properties"]["_c"] for f in _features(html)}
+    assert len(set(colours.values())) == 13
+    legend = json.loads(re.search(r"legend: (\".*?\"),\s*group", html, re.S).group(1))
+    for name, colour in colours.items():
+        label = "多类 several" if "、" in name else name
+        assert re.search(f"background:{colour};opacity:0.95;[^<]*</span>{label}<", legend)
+    _domain_points(home, [f"类{i}" for i in range(19)])
+    with pytest.raises(ValidationError, match="has 19 categories but 18 colours"):
+        resolve_spec(load_spec(home / "maps" / "dom.toml"))
 
 
 def test_choropleth_from_a_joined_table_classes_the_values(home):

@@ -78,8 +78,15 @@ def style_overlay(
         else:
             keys = raw_values
         values = sorted(v for v in set(keys) if v and v != MULTI)
-        palette = list(style.palette) or PALETTE
-        cmap = {v: palette[i % len(palette)] for i, v in enumerate(values)}
+        palette = list(style.palette) or categorical_palette(len(values))
+        if len(values) > len(palette):
+            problems.append(
+                f"{path}.column: {style.column!r} has {len(values)} categories but "
+                f"{len(palette)} colours tell them apart; give style.palette with "
+                f"{len(values)} colours or map fewer categories"
+            )
+            return kw
+        cmap = {v: palette[i] for i, v in enumerate(values)}
         if (keys == MULTI).any():
             cmap[MULTI] = MULTI_COLOUR
         out = gdf.copy()
@@ -90,7 +97,12 @@ def style_overlay(
             base["fillOpacity"] = 0.55
         if (keys == "").any():
             cmap[NO_DATA] = NO_DATA_COLOUR
-        items = [(swatch(c, stroke=base["color"]), style.labels.get(v, v)) for v, c in cmap.items()]
+        # the swatch as opaque as the features, so legend and map colours match
+        opacity = float(base.get("fillOpacity", base.get("opacity", 0.6)))
+        items = [
+            (swatch(c, stroke=base["color"], opacity=opacity), style.labels.get(v, v))
+            for v, c in cmap.items()
+        ]
         kw["legend"] = legend_html(title, items)
     elif style.kind == "choropleth" and style.column:
         if style.column not in gdf.columns:
@@ -123,6 +135,39 @@ def style_overlay(
 
 
 MULTI = "多类 several"
-MULTI_COLOUR = "#555555"
+#: Mid grey: apart from black (the 8th Okabe-Ito colour) and the light no-data grey.
+MULTI_COLOUR = "#999999"
+
+#: ColorBrewer "Paired" (12 classes): for 9-12 categories (the plan has 12 domains).
+PAIRED_12 = [
+    "#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928",
+    "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99",
+]  # fmt: skip
+#: matplotlib "tab20" without its two greys (kept for 多类 and no data): 13-18 categories
+#: (e.g. the 13 districts).
+TAB18 = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
+    "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+]  # fmt: skip
+
+
+def categorical_palette(n: int) -> list[str]:
+    """Distinct colours for ``n`` categories: Okabe-Ito up to 8, then Paired (12), TAB18.
+
+    Colours never repeat: more than 18 categories need a palette from the spec.
+
+    >>> len(categorical_palette(8)), len(categorical_palette(12)), len(categorical_palette(13))
+    (8, 12, 18)
+    """
+    from .atlas import PALETTE
+
+    if n <= len(PALETTE):
+        return list(PALETTE)
+    if n <= len(PAIRED_12):
+        return list(PAIRED_12)
+    return list(TAB18)
+
+
 NO_DATA = "无数据 no data"
 NO_DATA_COLOUR = "#cccccc"
