@@ -148,17 +148,45 @@ def collect_sections(spec_paths: list[Path], maps_folder: Path | None = None) ->
 def _html_table(df: Any) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
-        for row in df.itertuples(index=False, name=None)
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in _cells(df)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _cell(v: Any) -> str:
+#: Most decimals shown in a report table (the CSV files keep every digit).
+MAX_DECIMALS = 3
+
+
+def _decimals(values: list[float]) -> int:
+    """Fewest decimals (≤ MAX_DECIMALS) that show every value of a column as stored."""
+    for d in range(MAX_DECIMALS):
+        if all(abs(v - round(v, d)) < 1e-9 for v in values):
+            return d
+    return MAX_DECIMALS
+
+
+def _cells(df: Any) -> list[list[str]]:
+    """Table cells as text; a float column has one number of decimals in every row, so
+    64.00 % and 92.21 % line up and 1,088.112 km² is not cut to 1,088.
+
+    >>> import pandas as pd
+    >>> _cells(pd.DataFrame({"pct": [64.0, 92.21], "km2": [1088.112, 80.0], "n": [7, 3]}))
+    [['64.00', '1,088.112', '7'], ['92.21', '80.000', '3']]
+    """
+    cols = []
+    for c in df.columns:
+        vals = list(df[c])
+        floats = [v for v in vals if isinstance(v, float) and v == v]
+        d = _decimals(floats)
+        cols.append([_cell(v, d) for v in vals])
+    return [list(r) for r in zip(*cols)] if cols else []
+
+
+def _cell(v: Any, decimals: int = MAX_DECIMALS) -> str:
     if v is None or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, float):
-        return f"{v:,.4g}"
+        return f"{v:,.{decimals}f}"
     return str(v)
 
 
@@ -254,10 +282,10 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
             cell.text = str(c)
             for r in cell.paragraphs[0].runs:
                 r.bold = True
-        for row in df.itertuples(index=False, name=None):
+        for row in _cells(df):
             cells = t.add_row().cells
             for cell, v in zip(cells, row):
-                cell.text = _cell(v)
+                cell.text = v
         for row_ in t.rows:
             for cell in row_.cells:
                 for par in cell.paragraphs:

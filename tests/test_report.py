@@ -102,3 +102,29 @@ def test_docx_opens_in_libreoffice(report, tmp_path):
 def test_report_help_has_an_example():
     r = CliRunner().invoke(main, ["report", "--help"])
     assert r.exit_code == 0 and "Example" in r.output and "report.docx" in r.output
+
+
+def test_table_numbers_keep_their_decimals_in_html_and_docx():
+    """A coverage table as the report shows it: every row of a column with the same decimals
+    (64.00 next to 92.21), areas not cut to 4 digits (1,088.112, not 1,088)."""
+    import io
+
+    import pandas as pd
+    from docx import Document
+
+    from gis.report import Section, report_docx, report_html
+
+    df = pd.DataFrame(
+        {"adcode": ["420102", "420114"], "area_km2": [80.686, 1088.112],
+         "covered_pct": [64.0, 3.54], "clusters_inside": [7, 3], "radius_m": [2000.0, 2000.0]}
+    )  # fmt: skip
+    sec = Section("cov", "覆盖 Coverage", "", tables=[("覆盖 Coverage", df)])
+    none = pd.DataFrame({"-": []})
+    page = report_html([sec], targets=none, status=none, date="2025-11-27", embed_maps=False)
+    row = page.split("<td>420114</td>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>1,088.112</td><td>3.54</td><td>3</td><td>2,000</td>" in row
+    assert "<td>80.686</td><td>64.00</td>" in page
+    doc = Document(io.BytesIO(report_docx([sec], targets=none, status=none, date="2025-11-27")))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "adcode")
+    cells = [c.text for c in table.rows[1].cells]
+    assert cells == ["420102", "80.686", "64.00", "7", "2,000"]
