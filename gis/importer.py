@@ -737,11 +737,19 @@ def _require_columns(
         )
     if missing:
         found = ", ".join(str(c) for c in attrs.columns) or "none"
+        problems = [f"add {m}" for m in missing]
+        sheets = list(attrs.attrs.get("sheets") or [])
+        if len(sheets) > 1:
+            # the first sheet of a workbook is often 说明 (notes), the list on another
+            problems.append(
+                f"or choose the sheet holding the list with --sheet (read: "
+                f"{attrs.attrs.get('sheet_name')!r}; the workbook has: {', '.join(sheets)})"
+            )
         raise ValidationError(
             f"{p}: missing column(s); "
             + (f"the header (row {header_row}) has: " if is_table else "its fields are: ")
             + found,
-            [f"add {m}" for m in missing],
+            problems,
         )
 
 

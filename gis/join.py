@@ -123,9 +123,16 @@ def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
     else:
         found = _col(table, KEY_CANDIDATES)
         if found is None:
+            sheets = list(table.attrs.get("sheets") or [])
+            other = (
+                f" or choose another sheet with --sheet (read {table.attrs.get('sheet_name')!r}; "
+                f"the workbook has: {', '.join(sheets)})"
+                if len(sheets) > 1
+                else ""
+            )
             raise InputError(
                 f"{src}: no key column found; expected one of {', '.join(KEY_CANDIDATES[:12])}…; "
-                f"the columns are: {', '.join(cols)}. Name the key column with --key COLUMN"
+                f"the columns are: {', '.join(cols)}. Name the key column with --key COLUMN" + other
             )
         kcol = found
     ind_col = _col(table, INDICATOR_CANDIDATES)

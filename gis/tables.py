@@ -113,7 +113,14 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     blank = df.apply(lambda r: all(v in ("", None) or pd.isna(v) for v in r), axis=1)
     df = df[~blank] if len(df) else df
     if df.empty:
-        raise InputError(f"{p}: the table has a header but no data rows")
+        sheets = list(df.attrs.get("sheets") or [])
+        other = (
+            f"; read sheet {df.attrs.get('sheet_name')!r}, the workbook has: "
+            f"{', '.join(sheets)} (choose one with --sheet)"
+            if len(sheets) > 1
+            else ""
+        )
+        raise InputError(f"{p}: the table has a header but no data rows{other}")
     header_row = int(df.attrs.get("header_row", 1))
     df.attrs.update({"source": str(p), "encoding": enc, "sheet": sheet, "header_row": header_row})
     return df
@@ -193,23 +200,20 @@ def _swallows_rows(cell: str, sep: str, width: int) -> bool:
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     engine = "xlrd" if p.suffix.lower() == ".xls" else "openpyxl"
+    sheets: list[str] = []
     try:
-        raw: Any = pd.read_excel(
-            p, sheet_name=0 if sheet is None else sheet, dtype=str, engine=engine, header=None
-        )
+        with pd.ExcelFile(p, engine=engine) as book:
+            sheets = [str(n) for n in book.sheet_names]
+            raw: Any = pd.read_excel(
+                book, sheet_name=0 if sheet is None else sheet, dtype=str, header=None
+            )
     except ImportError:
         raise InputError(
             f"{p}: reading .xls needs the package xlrd (pip install xlrd), "
             "or save the sheet as .xlsx"
         ) from None
     except ValueError as exc:
-        hint = ""
-        if sheet is not None:
-            try:
-                with pd.ExcelFile(p, engine=engine) as book:
-                    hint = "; the sheets are: " + ", ".join(map(str, book.sheet_names))
-            except Exception:
-                hint = ""
+        hint = f"; the sheets are: {', '.join(sheets)}" if sheets else ""
         raise InputError(f"{p}: {exc}{hint}") from None
     except Exception as exc:  # zipfile.BadZipFile, openpyxl errors on a damaged file
         raise InputError(
@@ -232,6 +236,8 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
             f"{p}: column name(s) used twice in the header (row {h + 1}): {', '.join(dup)}"
         )
     df.attrs["header_row"] = h + 1
+    df.attrs["sheet_name"] = sheets[0] if sheet is None and sheets else str(sheet)
+    df.attrs["sheets"] = sheets
     return df.fillna("")
 
 

@@ -577,3 +577,31 @@ def test_district_written_with_province_short_zone_name_or_float_adcode(
         "fz_donghu_hitech",
         rows[2]["adcode"],
     ]
+
+
+def test_workbook_whose_first_sheet_is_notes_names_the_other_sheets(
+    home: Path, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    rows, pts = truth_points(2)
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "填表说明"
+    notes.append(["说明：坐标请填写WGS84经纬度（合成测试数据）"])
+    notes.append(["联系人：合成"])
+    ws = wb.create_sheet("名单")
+    ws.append(["编号", "名称", "经度", "纬度"])
+    for i, (r, p) in enumerate(zip(rows, pts)):
+        ws.append([r["编号"], f"合成{i}", p.x, p.y])
+    path = tmp_path / "名单.xlsx"
+    wb.save(path)
+    res = run("import", "clusters", str(path), "--crs", "wgs84")
+    assert res.exit_code == 1
+    assert "--sheet (read: '填表说明'; the workbook has: 填表说明, 名单)" in res.output
+    notes.delete_rows(2)  # a notes sheet of one line: "no data rows", and the sheets
+    wb.save(path)
+    res = run("import", "clusters", str(path), "--crs", "wgs84")
+    assert res.exit_code == 1 and "the workbook has: 填表说明, 名单" in res.output
+    result = read_import("clusters", path, crs="wgs84", sheet="名单", catalog=load_catalog())
+    assert metres_apart(result.gdf.geometry, pts).max() < 0.01
