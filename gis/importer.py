@@ -30,6 +30,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -464,6 +465,7 @@ _DMS = re.compile(
 _HEMISPHERE = re.compile(r"^(东经|北纬|西经|南纬|[ENWS])?\s*(.*?)\s*([ENWS])?$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _match_district(text: str) -> str | None:
     """:func:`gis.districts.match_district`, also for 湖北省武汉市江汉区, 东湖高新 (the short
     form without 区) and 420106.0 (an adcode written by a tool as a float).
