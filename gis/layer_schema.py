@@ -29,6 +29,7 @@ The 12 domains are those of 武政办〔2024〕121号, sections (一)–(十二)
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from .errors import InputError
@@ -104,6 +105,9 @@ _DOMAIN_ALIASES = {
     "会计": "会计审计",
     "审计": "会计审计",
     "会计审计服务": "会计审计",
+    "会计服务": "会计审计",
+    "审计服务": "会计审计",
+    "检验检测认证服务": "检验检测",
     "法律服务": "法律",
 }
 for _d, _en in DOMAINS_EN.items():
@@ -122,6 +126,8 @@ _LEVEL_ALIASES = {
     "municipal": "市级",
     "city": "市级",
 }
+
+_LEVEL_SUFFIX = re.compile(r"(生产性)?(服务业)?(集聚区|示范区|示范园区|示范|园区)$")
 
 #: Separators between several domains in one cell.
 _SPLIT = re.compile(r"[、,，;；/|]+")
@@ -147,13 +153,23 @@ def normalize_domains(text: object) -> list[str]:
     unknown = []
     for part in parts:
         d = _DOMAIN_INDEX.get(_fold(part))
-        if d is None:
+        words = part.split()
+        if d is None and len(words) > 1 and all(_fold(w) in _DOMAIN_INDEX for w in words):
+            found.update(_DOMAIN_INDEX[_fold(w)] for w in words)  # 金融 物流
+        elif d is None:
             unknown.append(part)
         else:
             found.add(d)
     if unknown:
+        near = [
+            m
+            for u in unknown
+            for m in difflib.get_close_matches(u, DOMAINS, n=2, cutoff=0.4)
+            if m not in found
+        ]
+        hint = f" (did you mean {' / '.join(dict.fromkeys(near))}?)" if near else ""
         raise InputError(
-            f"unknown domain(s) {', '.join(repr(u) for u in unknown)}; "
+            f"unknown domain(s) {', '.join(repr(u) for u in unknown)}{hint}; "
             f"use the plan's 12 domains: {'、'.join(DOMAINS)}"
         )
     return [d for d in DOMAINS if d in found]
@@ -168,7 +184,9 @@ def normalize_level(text: object) -> str:
     """国家级, 省级 or 市级 for the forms planners write ('' for an empty cell)."""
     if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
         return ""
-    level = _LEVEL_INDEX.get(_fold(str(text)))
+    folded = _fold(str(text))
+    # 国家级服务业集聚区, 市级示范: the level with the kind of place after it
+    level = _LEVEL_INDEX.get(folded) or _LEVEL_INDEX.get(_LEVEL_SUFFIX.sub("", folded))
     if level is None:
         raise InputError(
             f"unknown level {str(text)!r}; use 国家级, 省级 or 市级 (national/provincial/municipal)"

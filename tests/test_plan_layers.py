@@ -138,3 +138,18 @@ def test_every_unshipped_named_item_says_why(root: Path) -> None:
             assert r["reason"]
     parks = sources(root, "shared_lists_design_parks.csv")
     assert len(parks) == 9 and all(r["source_url"] for r in parks)
+
+
+def test_domains_and_levels_as_official_lists_write_them() -> None:
+    from gis.errors import InputError
+    from gis.layer_schema import normalize_domains, normalize_level
+
+    assert normalize_domains("金融 物流") == ["金融", "物流"]  # space-separated in one cell
+    assert normalize_domains("会计服务") == ["会计审计"]
+    with pytest.raises(InputError, match=r"'设计' \(did you mean 工程设计 / 工业设计\?\)"):
+        normalize_domains("金融、设计")
+    assert normalize_level("国家级服务业集聚区") == "国家级"
+    assert normalize_level("市级示范") == "市级"
+    for bad in ("区级", "省级（待批）"):  # not a level of the plan; pending is not a level
+        with pytest.raises(InputError, match="unknown level"):
+            normalize_level(bad)
