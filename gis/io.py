@@ -126,16 +126,17 @@ def _check_extent(path: Path, features: list[dict[str, Any]], key: str | None) -
             continue
         x, y = float(coords[0]), float(coords[1])
         ident = _feature_label(feat, i, key)
+        # swapped first: Wuhan's longitude (~114) as a latitude is also > 90
+        if xmin <= y <= xmax and ymin <= x <= ymax:
+            raise CRSError(
+                f"{path}: {ident}: coordinate ({x}, {y}) has latitude and longitude swapped; "
+                "GeoJSON stores [longitude, latitude]: swap the two columns"
+            )
         if abs(x) > 180 or abs(y) > 90:
             raise CRSError(
                 f"{path}: {ident}: coordinate ({x:.1f}, {y:.1f}) is not lon/lat; the file looks "
                 "projected (metres). Reproject it to WGS84 (EPSG:4326), or import it with "
                 "`clustermap import LAYER FILE --crs EPSG:<code>`"
-            )
-        if xmin <= y <= xmax and ymin <= x <= ymax:
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x}, {y}) has latitude and longitude swapped; "
-                "GeoJSON stores [longitude, latitude]: swap the two columns"
             )
         if not (xmin <= x <= xmax and ymin <= y <= ymax):
             raise CRSError(
