@@ -519,6 +519,22 @@ def _number(text: str) -> float | None:
     return sign * value if math.isfinite(value) else None
 
 
+def _projection_hint(x0: float, x1: float) -> str:
+    """The likely projection of Wuhan eastings without a .prj, as a --crs suggestion.
+
+    >>> _projection_hint(38499845, 38558425)
+    'e.g. --crs EPSG:4526 (CGCS2000 3° zone 38: eastings carry the zone number 38)'
+    """
+    if 38_300_000 < x0 and x1 < 38_800_000:
+        return "e.g. --crs EPSG:4526 (CGCS2000 3° zone 38: eastings carry the zone number 38)"
+    guess = "e.g. --crs EPSG:4547 (CGCS2000 3° zone CM 114E)"
+    if 300_000 < x0 and x1 < 700_000:
+        guess += (
+            "; older surveys of the same zone: EPSG:2383 (Xian 1980) or EPSG:2435 (Beijing 1954)"
+        )
+    return guess
+
+
 def _layer_frames(info: LayerInfo, catalog: Catalog) -> tuple[Any, Any]:
     from .layers import read_layer
 
@@ -630,8 +646,8 @@ def read_import(
             )
             raise CRSError(
                 f"{p}: {said} the coordinates are not degrees "
-                f"(x {x0:.0f}…{x1:.0f}, y {y0:.0f}…{y1:.0f}): declare the projection, e.g. "
-                "--crs EPSG:4547 (CGCS2000 3° zone CM 114E), or add the .prj"
+                f"(x {x0:.0f}…{x1:.0f}, y {y0:.0f}…{y1:.0f}): declare the projection, "
+                f"{_projection_hint(x0, x1)}, or add the .prj"
             )
     coord_cols = [str(cols[k]) for k in ("lon", "lat", "lonlat") if cols[k]]
     key, conv_note = _resolve_crs(p, declared, file_crs, is_table, report, attrs, coord_cols)

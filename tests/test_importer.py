@@ -605,3 +605,16 @@ def test_workbook_whose_first_sheet_is_notes_names_the_other_sheets(
     assert res.exit_code == 1 and "the workbook has: 填表说明, 名单" in res.output
     result = read_import("clusters", path, crs="wgs84", sheet="名单", catalog=load_catalog())
     assert metres_apart(result.gdf.geometry, pts).max() < 0.01
+
+
+def test_zone_numbered_eastings_without_prj_get_the_zone_crs_suggested(
+    home: Path, tmp_path: Path
+) -> None:
+    gdf = _frame()
+    shp = tmp_path / "zone38.shp"
+    gdf.to_crs("EPSG:4526").to_file(shp, engine="pyogrio")  # eastings 38xxxxxx
+    shp.with_suffix(".prj").unlink()
+    res = run("import", "clusters", str(shp))
+    assert res.exit_code == 1 and "--crs EPSG:4526 (CGCS2000 3° zone 38" in res.output
+    result = read_import("clusters", shp, crs="EPSG:4526", catalog=load_catalog())
+    assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
