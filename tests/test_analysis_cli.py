@@ -292,6 +292,17 @@ def test_coverage_map_renders_offline_with_parameters(tmp_path: Path, open_page)
     assert "radius = 2 km" in title and "集聚区覆盖分析" in title
     legends = " ".join(page.locator(".gis-legend-item").all_inner_texts())
     assert "覆盖范围 Covered area (r = 2 km)" in legends
+    # the districts are the base layer: listed under 底图, drawn in the minimap, whose view
+    # box (the main map's view) fits inside it; outline-only districts have a hollow swatch
+    base = page.locator(".gis-layer-group[data-group='base']").inner_text()
+    assert "行政区 Districts" in base
+    assert page.locator(".gis-minimap path").count() >= 2  # districts + the view box
+    page.evaluate("void GIS.map.setView([30.55, 114.31], 12, {animate: false})")
+    mini = page.locator(".gis-minimap").bounding_box()
+    box = page.locator(".gis-minimap path").last.bounding_box()
+    assert box["width"] < mini["width"] and box["height"] < mini["height"]
+    swatch = page.locator(".gis-legend-item", has_text="行政区 Districts").locator(".gis-swatch")
+    assert "transparent" in (swatch.get_attribute("style") or "")
     page.screenshot(path=str(tmp_path / "coverage.png"))
 
 

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 KINDS = ("coverage", "gaps", "corridors", "hubs", "site")
+#: Title of the districts frame of a result: the base layer of analysis maps (minimap, 底图).
+DISTRICTS_TITLE = "行政区 Districts"
 
 
 @dataclass
@@ -166,7 +168,7 @@ def _coverage(
         table,
         [
             (f"覆盖范围 Covered area (r = {lab})", covered),
-            ("行政区 Districts", _districts_frame(dis)),
+            (DISTRICTS_TITLE, _districts_frame(dis)),
             (f"{_name(points)} (点 points)", _point_frame(pts, points)),
         ],
         {"points": _name(points), "districts": _name(districts), "radius": lab, "crs": METRIC_CRS},
@@ -178,7 +180,7 @@ def _coverage(
                 "weight": 1,
                 "fillOpacity": 0.35,
             },
-            "行政区 Districts": {"color": "#555", "weight": 1, "fillOpacity": 0.0},
+            DISTRICTS_TITLE: {"color": "#555", "weight": 1, "fillOpacity": 0.0},
         },
     )
 
@@ -397,7 +399,7 @@ def _site(
         "site",
         site_table(sites),
         [
-            ("行政区 Districts", _districts_frame(dis)),
+            (DISTRICTS_TITLE, _districts_frame(dis)),
             (f"现有覆盖 Existing coverage (r = {lab})", coverage_geometry(pts, dis, r)),
             (f"新增覆盖 New sites' reach (r = {lab})", discs),
             ("候选新址 New sites (greedy)", sites),
@@ -415,7 +417,7 @@ def _site(
         notes,
         extra_tables=extra,
         styles={
-            "行政区 Districts": {"color": "#555", "weight": 1, "fillOpacity": 0.0},
+            DISTRICTS_TITLE: {"color": "#555", "weight": 1, "fillOpacity": 0.0},
             f"现有覆盖 Existing coverage (r = {lab})": {
                 "color": "#009E73",
                 "fillColor": "#009E73",

@@ -125,6 +125,7 @@ KIND_TITLES = {
 
 
 def _build_map(res: Any, basemap: str) -> Any:
+    from ..analysis.layers import DISTRICTS_TITLE
     from ..render.html import seeded_ids
     from ..render.overlay import Overlay, overlay_map
 
@@ -133,7 +134,8 @@ def _build_map(res: Any, basemap: str) -> Any:
         kw: dict[str, Any] = {}
         if title in res.styles:
             kw["style"] = res.styles[title]
-        overlays.append(Overlay(gdf.to_crs("EPSG:4326"), title, group="analysis", **kw))
+        group = "base" if title == DISTRICTS_TITLE else "analysis"
+        overlays.append(Overlay(gdf.to_crs("EPSG:4326"), title, group=group, **kw))
     params = " · ".join(f"{k} = {v}" for k, v in res.params.items())
     notes = "".join(f"<div>{html.escape(n)}</div>" for n in res.notes)
     with seeded_ids():

@@ -179,6 +179,8 @@ def parse_legend(legend: str) -> tuple[str, list[dict[str, Any]]]:
     >>> t, rows = parse_legend(legend_html("区 <D>", [(swatch("#ff0000", dash=True), "a & b")]))
     >>> t, rows[0]["fill"], rows[0]["dashed"], rows[0]["label"]
     ('区 <D>', '#ff0000', True, 'a & b')
+    >>> parse_legend(legend_html("市 City", [(swatch("transparent"), "x")]))[1][0]["fill"]
+    'none'
     """
     m = re.match(r"<b>(.*?)</b>", legend, re.S)
     title = html.unescape(m.group(1)) if m else ""
@@ -187,7 +189,10 @@ def parse_legend(legend: str) -> tuple[str, list[dict[str, Any]]]:
         props = dict(part.split(":", 1) for part in html.unescape(style).split(";") if ":" in part)
         rows.append(
             {
-                "fill": props.get("background", "#888888"),
+                # a hollow swatch (outline-only layer) is matplotlib's "none"
+                "fill": {"transparent": "none"}.get(
+                    props.get("background", "#888888"), props.get("background", "#888888")
+                ),
                 "stroke": props.get("border-color", "#555555"),
                 "opacity": float(props.get("opacity", 0.6)),
                 "dashed": props.get("border-style") == "dashed",

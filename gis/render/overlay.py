@@ -143,6 +143,8 @@ def precisions_of(gdf: Any) -> list[str]:
 def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -> str:
     """Legend of one layer: a swatch per precision class it holds."""
     fill = style.get("fillColor", style.get("color", "#888"))
+    if style.get("fill") is False or style.get("fillOpacity") == 0:
+        fill = "transparent"  # an outline-only layer gets a hollow swatch
     stroke = style.get("color", "#555")
     items = []
     for p in precisions or ["official"]:

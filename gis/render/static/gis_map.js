@@ -301,7 +301,12 @@
       if (drawn.getLayers().length) { mini.fitBounds(drawn.getBounds(), {animate: false}); }
       else { mini.setView(map.getCenter(), Math.max(map.getZoom() - 4, 1), {animate: false}); }
     }
-    function sync() { box.setBounds(map.getBounds()); }
+    function sync() {
+      box.setBounds(map.getBounds());
+      if (!drawn.getLayers().length) {  /* nothing to fit: follow the main map */
+        mini.setView(map.getCenter(), Math.max(map.getZoom() - 4, 1), {animate: false});
+      }
+    }
     fitAll();
     map.on("moveend zoomend resize", sync);
     mini.on("click", function (e) { map.panTo(e.latlng); });
