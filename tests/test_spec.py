@@ -101,6 +101,7 @@ def test_resolution_names_missing_layers_and_columns(home):
     assert "layers[1].tooltip[1]: column 'name_eng' is not in the layer" in msg
     assert "(did you mean 'name_en'?)" in msg
     assert "layers[1].style.column: 'area' is not a column of the layer" in msg
+    assert "(did you mean 'area_km2'?); columns: adcode, name_zh" in msg
 
 
 def test_categorical_style_colours_each_district_and_lists_it_in_the_legend(home):

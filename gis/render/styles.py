@@ -26,6 +26,18 @@ def numeric_problems(series: Any, path: str, problems: list[str]) -> Any:
     return num
 
 
+def _missing_column(column: str, gdf: Any, path: str) -> str:
+    """``layers[i].style.column: 'domain' is not a column of the layer (did you mean …)``."""
+    import difflib
+
+    cols = [str(c) for c in gdf.columns if c != "geometry" and not str(c).startswith("_")]
+    near = difflib.get_close_matches(column, cols, n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return (
+        f"{path}.column: {column!r} is not a column of the layer{hint}; columns: {', '.join(cols)}"
+    )
+
+
 def style_overlay(
     gdf: Any,
     style: StyleSpec,
@@ -69,7 +81,7 @@ def style_overlay(
     line_or_point = geometry in ("LineString", "Point")
     if style.kind == "categorical" and style.column:
         if style.column not in gdf.columns:
-            problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
+            problems.append(_missing_column(style.column, gdf, path))
             return kw
         raw_values = gdf[style.column].fillna("").astype(str)
         if style.split:
@@ -106,7 +118,7 @@ def style_overlay(
         kw["legend"] = legend_html(title, items)
     elif style.kind == "choropleth" and style.column:
         if style.column not in gdf.columns:
-            problems.append(f"{path}.column: {style.column!r} is not a column of the layer")
+            problems.append(_missing_column(style.column, gdf, path))
             return kw
         numeric_problems(gdf[style.column], f"{path}.column {style.column!r}", problems)
         try:
