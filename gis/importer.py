@@ -652,8 +652,9 @@ def read_import(
     coord_cols = [str(cols[k]) for k in ("lon", "lat", "lonlat") if cols[k]]
     key, conv_note = _resolve_crs(p, declared, file_crs, is_table, report, attrs, coord_cols)
 
-    # raw lon/lat sanity before conversion (tables, and vector files in degrees)
-    if is_table:
+    # raw lon/lat sanity before conversion (tables in degrees)
+    projected = key.startswith("EPSG:") and not _crs_is_geographic(key)
+    if is_table and not projected:
         _check_raw_lonlat(lon, lat, cols, reject)
     # shift detection: points read as WGS84 that fit their districts better shifted
     city, districts = _layer_frames(info, cat)
@@ -682,6 +683,10 @@ def read_import(
             x[good], y[good] = gcj02_to_wgs84(lon[good], lat[good])
         elif key == "bd09":
             x[good], y[good] = bd09_to_wgs84(lon[good], lat[good])
+        elif key.startswith("EPSG:"):
+            x[good], y[good] = _table_to_wgs84(lon[good], lat[good], key)
+            if projected:
+                _check_survey_xy(lon, lat, x, y, good, key, cols, reject)
         geoms = np.array(
             [shapely.Point(a, b) if ok else None for a, b, ok in zip(x, y, good)], dtype=object
         )
@@ -816,10 +821,56 @@ def _check_raw_lonlat(lon: np.ndarray, lat: np.ndarray, cols: dict[str, Any], re
             reject(
                 i,
                 f"{fx}",
-                f"({x}, {y}) is not in degrees (projected metres?); convert to lon/lat or "
-                "import a GIS file that carries its CRS (.prj)",
+                f"({x}, {y}) is not in degrees (projected metres?); declare the projection, "
+                f"{_projection_hint(min(x, y), max(x, y))}",
             )
             lon[i] = lat[i] = np.nan
+
+
+def _crs_is_geographic(key: str) -> bool:
+    import pyproj
+
+    return bool(pyproj.CRS.from_user_input(key).is_geographic)
+
+
+def _table_to_wgs84(x: np.ndarray, y: np.ndarray, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Easting/northing (or lon/lat) of an EPSG system to WGS84 lon/lat."""
+    import pyproj
+
+    tr = pyproj.Transformer.from_crs(key, STORAGE_CRS, always_xy=True)
+    ox, oy = tr.transform(x, y)
+    return np.asarray(ox, dtype=float), np.asarray(oy, dtype=float)
+
+
+def _check_survey_xy(
+    ex: np.ndarray,
+    ny: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    good: np.ndarray,
+    key: str,
+    cols: dict[str, Any],
+    reject: Any,
+) -> None:
+    """Reject rows whose x/y are the surveyors' X (northing) and Y (easting) the other way
+    round: in Chinese surveying X is the northing (~3,390,000 m in Wuhan)."""
+    xmin, ymin, xmax, ymax = WUHAN_BBOX
+    idx = np.flatnonzero(good & ~((lon >= xmin) & (lon <= xmax) & (lat >= ymin) & (lat <= ymax)))
+    if not len(idx):
+        return
+    sx, sy = _table_to_wgs84(ny[idx], ex[idx], key)
+    fx = f"{cols['lon']}/{cols['lat']}" if cols["lon"] else str(cols["lonlat"])
+    for i, a, b in zip(idx, sx, sy):
+        if xmin <= a <= xmax and ymin <= b <= ymax:
+            reject(
+                int(i),
+                fx,
+                f"({ex[i]}, {ny[i]}) has easting and northing swapped (in Chinese surveying X "
+                "is the northing, ~3,390,000 m in Wuhan, and Y the easting); this tool reads "
+                f"{cols['lon'] or 'the first value'} as the easting: swap the two column names",
+            )
+            lon[i] = lat[i] = np.nan
+            good[i] = False
 
 
 def _resolve_crs(

@@ -618,3 +618,26 @@ def test_zone_numbered_eastings_without_prj_get_the_zone_crs_suggested(
     assert res.exit_code == 1 and "--crs EPSG:4526 (CGCS2000 3° zone 38" in res.output
     result = read_import("clusters", shp, crs="EPSG:4526", catalog=load_catalog())
     assert metres_apart(result.gdf.geometry, gdf.geometry).max() < 0.01
+
+
+def test_table_in_projected_metres_with_declared_epsg(home: Path, tmp_path: Path) -> None:
+    # a table of eastings/northings with --crs EPSG:4547 was rejected row by row as
+    # "not in degrees" although the CRS was declared
+    rows, pts = truth_points(4)
+    metric = gpd.GeoSeries(pts, crs="EPSG:4326").to_crs("EPSG:4547")
+    path = tmp_path / "metres.csv"
+    body = "".join(f"合成{i},{p.x:.3f},{p.y:.3f}\n" for i, p in enumerate(metric))
+    path.write_text("名称,x,y\n" + body, encoding="utf-8")
+    result = read_import("clusters", path, crs="EPSG:4547", catalog=load_catalog())
+    assert result.report.rejected == []
+    assert metres_apart(result.gdf.geometry, pts).max() < 0.01
+    undeclared = read_import("clusters", path, catalog=load_catalog())
+    assert "declare the projection, e.g. --crs EPSG:4547" in str(undeclared.report.rejected[0])
+    # surveyors' convention: X坐标 is the northing; reported, not placed 3,000 km away
+    survey = tmp_path / "survey.csv"
+    body = "".join(f"合成{i},{p.y:.3f},{p.x:.3f}\n" for i, p in enumerate(metric))
+    survey.write_text("名称,X坐标,Y坐标\n" + body, encoding="utf-8")
+    result = read_import("clusters", survey, crs="4547", catalog=load_catalog())
+    assert len(result.report.rejected) == 4
+    assert "easting and northing swapped" in str(result.report.rejected[0])
+    assert "outside Wuhan" not in " ".join(str(r) for r in result.report.rejected)
