@@ -271,3 +271,18 @@ def test_keys_with_province_prefix_or_float_adcode(
     path.write_text("地区,测试值\n湖北省武汉市江汉区,1\n420106.0,2\n", encoding="utf-8")
     _, report = join_table(districts, read_indicator_table(path))
     assert report.matched == ["420103", "420106"] and report.unmatched_table == []
+
+
+def test_cli_join_writes_excel_and_refuses_unknown_output_types(
+    planner_xlsx: Path, tmp_path: Path
+) -> None:
+    # --out x.xlsx used to write CSV text into a file Excel cannot open
+    out = tmp_path / "joined.xlsx"
+    res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    back = pd.read_excel(out, dtype={"adcode": str}).set_index("adcode")
+    assert back.loc["420106", "测试产值"] == 1772.02 and len(back) == 13
+    bad = tmp_path / "joined.shp"
+    res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(bad)])
+    assert res.exit_code == 1 and "unsupported output type '.shp'" in res.output
+    assert not bad.exists()

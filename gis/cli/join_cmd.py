@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+#: Output types of ``join --out``: the joined layer, or its attributes as a table.
+OUT_SUFFIXES = (".geojson", ".json", ".csv", ".txt", ".xlsx")
+
 
 @click.command("join")
 @click.argument("layer")
@@ -18,7 +21,8 @@ import click
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Write the joined layer (.geojson) or its attributes (.csv); only when no problems.",
+    help="Write the joined layer (.geojson) or its attributes (.csv, .xlsx); only when no "
+    "problems.",
 )
 def join(
     layer: str,
@@ -40,9 +44,15 @@ def join(
       clustermap join districts 区县指标.xlsx
       clustermap join districts figures.csv --key 区名 --out maps/out/joined.geojson
     """
+    from ..errors import InputError
     from ..join import join_table, read_indicator_table
     from ..layers import read_layer
 
+    if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
+        raise InputError(
+            f"{out}: unsupported output type {out.suffix!r}; use .geojson (the joined layer), "
+            ".csv or .xlsx (its attributes)"
+        )
     gdf = read_layer(layer)
     long = read_indicator_table(table, key=key, sheet=sheet)
     joined, report = join_table(gdf, long, layer_key=layer_key, layer_name=layer)
@@ -53,6 +63,10 @@ def join(
 
         if out.suffix.lower() in (".geojson", ".json"):
             write_geojson(joined, out, name=f"{layer}_joined")
+        elif out.suffix.lower() == ".xlsx":
+            frame = joined.drop(columns=joined.geometry.name)
+            with atomic_write(out, "wb") as fh:
+                frame.to_excel(fh, index=False, sheet_name=layer[:31], engine="openpyxl")
         else:
             frame = joined.drop(columns=joined.geometry.name)
             with atomic_write(out, "w", encoding="utf-8-sig", newline="") as fh:
