@@ -376,7 +376,12 @@ def summarise(
     any_hit = np.ones(len(x), dtype=bool)
     any_hit[a.unassigned()] = False
     none = np.flatnonzero(~any_hit)
-    outside = pd.DataFrame(
-        {"row": none + sheet_row(0), "lon": x[none].round(6), "lat": y[none].round(6)}
-    )
+    # the row as the file has it (its own coordinates, findable in the sheet), then WGS84
+    lon_col = str(lon or find_column(df, LON_NAMES))
+    lat_col = str(lat or find_column(df, LAT_NAMES))
+    outside = pd.DataFrame({"row": none + sheet_row(0)})
+    for col in (lon_col, lat_col):
+        outside[col] = df[col].iloc[none].to_numpy()
+    outside["lon_wgs84"] = x[none].round(6)
+    outside["lat_wgs84"] = y[none].round(6)
     return EnterpriseSummary(per_zone, per_zone_domain, outside, pd.DataFrame(counts), zones.notes)
