@@ -448,8 +448,11 @@ def join_table(
     bounds: list[str] = []
     no_data = 0
     for r in t.itertuples(index=False):
+        text = str(r.value_text).strip()
+        if text.endswith(("%", "％")) and str(r.unit).strip() in ("%", "％"):
+            text = text[:-1]  # 5.1% under 增速(%): a percent cell of Excel
         try:
-            v, b = parse_bound(r.value_text)
+            v, b = parse_bound(text)
         except ValueError:
             non_numeric.append(
                 f"{src}: row {r.row}, column {r.column!r}: {r.value_text!r} is not a number; "

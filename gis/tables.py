@@ -197,6 +197,40 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
     return df
 
 
+def _percent_cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None:
+    """Percent-formatted numbers as the sheet shows them: 0.051 shown as 5.1% becomes
+    "5.1%", not "0.051" (read under a header 增速(%) that was 100 times too small).
+
+    ``raw`` is the sheet read with ``header=None`` (index = row - 1, column = col - 1).
+    """
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(p, read_only=True, data_only=True)
+    except Exception:
+        return
+    try:
+        ws = (
+            book.worksheets[0]
+            if sheet is None
+            else book[sheet]
+            if isinstance(sheet, str)
+            else book.worksheets[sheet]
+        )
+        for row in ws.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                fmt = getattr(cell, "number_format", "") or ""
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+                    r, c = int(cell.row) - 1, int(cell.column) - 1
+                    if r < raw.shape[0] and c < raw.shape[1]:
+                        raw.iat[r, c] = f"{value * 100:.10g}%"
+    except Exception:
+        return
+    finally:
+        book.close()
+
+
 def _swallows_rows(cell: str, sep: str, width: int) -> bool:
     """A cell whose later lines look like whole rows (``width - 1`` delimiters or more):
     an unclosed quote, not a note written on two lines."""
@@ -227,6 +261,8 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         ) from None
     if raw.empty:
         raise InputError(f"{p}: the sheet is empty")
+    if engine == "openpyxl":
+        _percent_cells_as_shown(p, sheet, raw)
     # header=None: the index is the spreadsheet row - 1 (pandas keeps blank rows)
     h = header_index(raw.values.tolist())
     names = ["" if not _filled(v) else str(v).strip() for v in raw.iloc[h]]

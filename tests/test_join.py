@@ -286,3 +286,25 @@ def test_cli_join_writes_excel_and_refuses_unknown_output_types(
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(bad)])
     assert res.exit_code == 1 and "unsupported output type '.shp'" in res.output
     assert not bad.exists()
+
+
+def test_excel_percent_cells_are_read_as_shown(districts: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    # 5.1% in a cell formatted as percent is stored as 0.051: read under 增速(%) it was
+    # silently 100 times too small
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["区", "增速(%)", "测试值(亿元)"])
+    ws.append(["武昌", 0.051, 0.5])
+    ws.append(["江汉", 4.2, 0.25])  # typed as a plain number in a percent column
+    ws["B2"].number_format = "0.0%"
+    ws["C3"].number_format = "0%"  # a percent cell under a header of 亿元: an error
+    path = tmp_path / "合成_percent.xlsx"
+    wb.save(path)
+    joined, report = join_table(districts, read_indicator_table(path))
+    by = joined.set_index("adcode")
+    assert by.loc["420106", "增速"] == pytest.approx(5.1)
+    assert by.loc["420103", "增速"] == 4.2
+    assert report.non_numeric and "row 3, column '测试值(亿元)': '25%'" in report.non_numeric[0]
