@@ -283,6 +283,8 @@ class JoinReport:
     mixed_units: list[str]
     no_data: int
     text_columns: list[str]
+    #: display name of each layer key (a district's name, a cluster's name_zh)
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[str]:
@@ -304,7 +306,7 @@ class JoinReport:
             f"Indicators 指标: {', '.join(self.indicators) or '(none)'}",
             f"Matched 已匹配: {len(self.matched)} feature(s)"
             + (
-                f": {', '.join(f'{k} {district_name(k)}' for k in self.matched)}"
+                f": {', '.join(f'{k} {self.names.get(k) or district_name(k)}' for k in self.matched)}"
                 if self.matched
                 else ""
             ),
@@ -493,7 +495,8 @@ def join_table(
             written = " / ".join(dict.fromkeys(g["key"].astype(str)))
             dups.append(
                 f"{src}: rows {_rows(sorted(g['row'].astype(int)))} (column {g['column'].iloc[0]!r}) "
-                f"all give {col!r} for {code} {district_name(str(code))} (written {written}); "
+                f"all give {col!r} for {code} {names.get(str(code)) or district_name(str(code))} "
+                f"(written {written}); "
                 "keep one row per key"
             )
 
@@ -544,6 +547,7 @@ def join_table(
         mixed_units=mixed,
         no_data=no_data,
         text_columns=text_cols,
+        names=dict(names),
     )
     return joined, report
 

@@ -175,6 +175,8 @@ def test_join_by_id_on_any_layer() -> None:
         ("p3", ["p1", "p2"])
     ]
     assert table["id"].tolist() == ["p1", "合成乙园", "p3"]  # input untouched
+    # the report names the features, not "p1 p1" (district names are for districts only)
+    assert "Matched 已匹配: 2 feature(s): p1 合成甲园, p2 合成乙园" in report.text()
 
 
 def test_multiple_years_become_columns(districts: gpd.GeoDataFrame, tmp_path: Path) -> None:
