@@ -124,6 +124,28 @@ KIND_TITLES = {
 }
 
 
+def _enterprise_overlays(gdf: Any, file: str) -> list[Any]:
+    """One choropleth of the enterprise count per zone layer (districts, cluster discs, …),
+    so the map shows where the firms are, not one flat colour."""
+    from ..render.indicator_layers import choropleth_overlay
+
+    out = []
+    for layer in dict.fromkeys(gdf["layer"]):
+        part = gdf[gdf["layer"] == layer].drop(columns=["layer"]).rename(columns={"zone": "id"})
+        k = min(5, int(part["enterprises"].nunique()))
+        ov = choropleth_overlay(
+            part,
+            "enterprises",
+            title=f"企业数 Enterprises per zone: {layer}",
+            unit="家",
+            source=file,
+            k=max(k, 1),
+            group="base" if layer == "districts" else "analysis",
+        )
+        out.append(ov)
+    return out
+
+
 def _build_map(res: Any, basemap: str) -> Any:
     from ..analysis.layers import DISTRICTS_TITLE
     from ..render.html import seeded_ids
@@ -135,6 +157,9 @@ def _build_map(res: Any, basemap: str) -> Any:
         if title in res.styles:
             kw["style"] = res.styles[title]
         group = "base" if title == DISTRICTS_TITLE else "analysis"
+        if res.kind == "enterprises" and "layer" in gdf.columns:
+            overlays += _enterprise_overlays(gdf.to_crs("EPSG:4326"), res.params.get("file", ""))
+            continue
         overlays.append(Overlay(gdf.to_crs("EPSG:4326"), title, group=group, **kw))
     params = " · ".join(f"{k} = {v}" for k, v in res.params.items())
     notes = "".join(f"<div>{html.escape(n)}</div>" for n in res.notes)
