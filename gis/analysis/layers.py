@@ -233,6 +233,7 @@ def _corridors(
     points: str | Path = "clusters",
     corridors: str | Path = "corridors",
     within: str = "500m",
+    districts: str | Path = "districts",
 ) -> AnalysisResult:
     import shapely
 
@@ -241,6 +242,7 @@ def _corridors(
     notes: list[str] = []
     pts = _load(points, "points", notes)
     cor = _load(corridors, "corridors", notes)
+    dis = _load(districts, "districts", notes)  # drawn for orientation only
     d = parse_distance(within, what="distance")
     table = corridor_table(pts, cor, d)
     not_lines = shapely.get_dimensions(cor.geometry.values) != 1
@@ -258,6 +260,7 @@ def _corridors(
         "corridors",
         table,
         [
+            (DISTRICTS_TITLE, _districts_frame(dis)),
             (f"走廊带 Corridor belts (±{lab})", corridor_belts(cor, d)),
             (f"沿线段 Flanked segments (≤ {lab})", flanked_segments(pts, cor, d)),
             (f"{_name(points)} (点 points)", _point_frame(pts, points)),
@@ -266,6 +269,7 @@ def _corridors(
         notes,
         extra_tables={"pairs": corridor_pairs(pts, cor, d)},
         styles={
+            DISTRICTS_TITLE: {"color": "#555", "weight": 1, "fillOpacity": 0.0},
             f"走廊带 Corridor belts (±{lab})": {
                 "color": "#CC79A7",
                 "fillColor": "#CC79A7",
@@ -281,6 +285,7 @@ def _hubs(
     points: str | Path = "clusters",
     hubs: str | Path = "hub_zones",
     radius: str = "5km",
+    districts: str | Path = "districts",
 ) -> AnalysisResult:
     import geopandas as gpd
     import shapely
@@ -290,6 +295,7 @@ def _hubs(
     notes: list[str] = []
     pts = _load(points, "points", notes)
     hub = _load(hubs, "hubs", notes, require=False)
+    dis = _load(districts, "districts", notes)  # drawn for orientation only
     r = parse_distance(radius)
     table = nearest_hub(pts, hub)
     # a line from each cluster to the nearest point of its hub zone
@@ -307,6 +313,7 @@ def _hubs(
         "hubs",
         table,
         [
+            (DISTRICTS_TITLE, _districts_frame(dis)),
             ("枢纽 Hub zones", hub),
             ("最近枢纽 Nearest hub (distance)", links),
             (f"{_name(points)} (点 points)", _point_frame(pts, points)),
@@ -315,6 +322,7 @@ def _hubs(
         notes,
         extra_tables={"catchment": hub_catchment(pts, hub, r)},
         styles={
+            DISTRICTS_TITLE: {"color": "#555", "weight": 1, "fillOpacity": 0.0},
             "枢纽 Hub zones": {
                 "color": "#E69F00",
                 "fillColor": "#E69F00",
