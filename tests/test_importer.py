@@ -641,3 +641,15 @@ def test_table_in_projected_metres_with_declared_epsg(home: Path, tmp_path: Path
     assert len(result.report.rejected) == 4
     assert "easting and northing swapped" in str(result.report.rejected[0])
     assert "outside Wuhan" not in " ".join(str(r) for r in result.report.rejected)
+
+
+def test_name_column_headed_just_集聚区(home: Path, tmp_path: Path) -> None:
+    rows, pts = truth_points(2)
+    path = tmp_path / "n.csv"
+    path.write_text(
+        "序号,集聚区,经度,纬度\n"
+        + "".join(f"{i + 1},合成{i},{p.x},{p.y}\n" for i, p in enumerate(pts)),
+        encoding="utf-8",
+    )
+    result = read_import("clusters", path, crs="wgs84", catalog=load_catalog())
+    assert list(result.gdf["name_zh"]) == ["合成0", "合成1"]
