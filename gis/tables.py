@@ -197,6 +197,27 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
     return df
 
 
+def _what_it_is(p: Path) -> str:
+    """A hint when an 'Excel' file is something else under an Excel name."""
+    try:
+        head = p.read_bytes()[:2048]
+    except OSError:
+        return ""
+    low = head.lstrip().lower()
+    if low.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta")):
+        return (
+            "; it is a web page (HTML/XML table) with an Excel name, as some systems export: "
+            "open it in Excel and save it as .xlsx (Excel 工作簿)"
+        )
+    if head and b"\x00" not in head:
+        try:  # up to the last full line: a cut multi-byte character is no evidence
+            decode_bytes(head.rsplit(b"\n", 1)[0] if b"\n" in head else head, p)
+        except InputError:
+            return ""
+        return "; it is a text (CSV) file with an Excel name: rename it to .csv"
+    return ""
+
+
 def _percent_cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None:
     """Percent-formatted numbers as the sheet shows them: 0.051 shown as 5.1% becomes
     "5.1%", not "0.051" (read under a header 增速(%) that was 100 times too small).
@@ -257,7 +278,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(f"{p}: {exc}{hint}") from None
     except Exception as exc:  # zipfile.BadZipFile, openpyxl errors on a damaged file
         raise InputError(
-            f"{p}: not a readable Excel workbook ({exc.__class__.__name__}: {exc})"
+            f"{p}: not a readable Excel workbook ({exc.__class__.__name__}: {exc})" + _what_it_is(p)
         ) from None
     if raw.empty:
         raise InputError(f"{p}: the sheet is empty")

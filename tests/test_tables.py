@@ -150,3 +150,18 @@ def test_unclosed_quote_swallowing_rows_is_reported_by_row(tmp_path):
     )
     with pytest.raises(InputError, match=r"row 3, 经度: a quote .* runs over the next 2 line"):
         read_table(p)
+
+
+def test_csv_or_html_under_an_excel_name_is_explained(tmp_path):
+    fake = tmp_path / "synthetic.xlsx"
+    fake.write_bytes("名称,经度\r\n甲,114.3\r\n".encode("gbk"))
+    with pytest.raises(
+        InputError, match="text \\(CSV\\) file with an Excel name: rename it to .csv"
+    ):
+        read_table(fake)
+    html = tmp_path / "synthetic.xls"
+    html.write_text(
+        "<html><body><table><tr><td>名称</td></tr></table></body></html>", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="web page .* save it as .xlsx"):
+        read_table(html)
