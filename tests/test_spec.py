@@ -129,7 +129,7 @@ def _domain_points(home, domains: list[str]) -> None:
     feats = [
         {
             "type": "Feature",
-            "properties": {"id": f"syn{i}", "name_zh": f"合成点{i}", "domains": d,
+            "properties": {"id": f"syn{i}", "name_zh": f"合成点{i}", "domains": d, "district": "420106",
                            "source": "synthetic test", "precision": "indicative"},
             "geometry": {"type": "Point", "coordinates": [114.30 + 0.002 * i, 30.55]},
         }
@@ -154,6 +154,8 @@ def test_categorical_points_get_distinct_colours_and_legend_swatches_match(home)
     html = build_spec(home / "maps" / "dom.toml").files[0].read_text(encoding="utf-8")
     colours = {f["properties"]["domains"]: f["properties"]["_c"] for f in _features(html)}
     assert len(set(colours.values())) == 13
+    # popups name the district, not only its adcode
+    assert {f["properties"]["district"] for f in _features(html)} == {"420106 武昌区"}
     legend = json.loads(re.search(r"legend: (\".*?\"),\s*group", html, re.S).group(1))
     for name, colour in colours.items():
         label = "多类 several" if "、" in name else name

@@ -19,6 +19,7 @@ import datetime as dt
 import html
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,35 @@ def simplify_for_display(gdf: Any, tolerance_m: float = SIMPLIFY_M) -> Any:
     out = metric.copy()
     out.geometry = simple
     return out.to_crs(gdf.crs)
+
+
+def with_district_names(gdf: Any) -> Any:
+    """A copy whose ``district`` codes read as names in tooltips and popups
+    (``420103`` → ``420103 江汉区``, ``fz_wedz`` → ``fz_wedz 武汉经开区``, lists kept as lists).
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"district": ["420103", "420104;420102", "fz_wedz", "?"]})
+    >>> with_district_names(df)["district"].tolist()
+    ['420103 江汉区', '420104 硚口区;420102 江岸区', 'fz_wedz 武汉经开区', '?']
+    """
+    if "district" not in gdf.columns:
+        return gdf
+    from ..districts import district_name
+
+    def name(value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return value
+        parts = re.split(r"([;、,])", value)
+        return "".join(
+            p
+            if p in ";、," or district_name(p.strip()) == p.strip()
+            else f"{p.strip()} {district_name(p.strip())}"
+            for p in parts
+        )
+
+    out = gdf.copy()
+    out["district"] = out["district"].map(name)
+    return out
 
 
 def frame_to_geojson(gdf: Any, decimals: int = HTML_DECIMALS) -> dict[str, Any]:
@@ -216,7 +246,7 @@ def overlay_map(
         precisions = precisions_of(gdf)
         schematic |= bool({"schematic", "indicative"} & set(precisions))
         shown = simplify_for_display(gdf) if ov.simplify else gdf
-        shown = to_display(shown, datum)
+        shown = with_district_names(to_display(shown, datum))
         prepared.append((ov, gdf, precisions, shown, frame_to_geojson(shown)))
         sources.update(ov.sources)
         b = shown.total_bounds
