@@ -232,3 +232,25 @@ def test_gaode_page_requests_only_gaode_tiles_and_draws_shifted(tmp_path, open_p
     assert [west, south, east, north] == pytest.approx(list(want), abs=1e-5)
     wgs = read_layer("districts").total_bounds
     assert 0.004 < west - wgs[0] < 0.007  # ~500 m east of the WGS84 outline
+
+
+def test_controls_leave_most_of_a_laptop_screen_to_the_map(built, open_page):
+    """At 1024×680 the title block, layer list, legend (and minimap) covered over half of the
+    atlas; now they stay apart and cover well under half, the minimap hides."""
+    page, log = open_page(_map(built, "atlas"), width=1024, height=680)
+    boxes = {}
+    for sel in (".gis-title", ".gis-layers", ".gis-legend", ".gis-minimap"):
+        loc = page.locator(sel)
+        boxes[sel] = loc.bounding_box() if loc.count() and loc.is_visible() else None
+    assert boxes[".gis-minimap"] is None
+    shown = [b for b in boxes.values() if b]
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+            )  # fmt: skip
+            assert apart, (a, b)
+    covered = sum(b["width"] * b["height"] for b in shown)
+    assert covered < 0.4 * 1024 * 680, covered / (1024 * 680)
+    assert log.errors == []
