@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -218,27 +220,56 @@ def _what_it_is(p: Path) -> str:
     return ""
 
 
-def _percent_cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None:
-    """Percent-formatted numbers as the sheet shows them: 0.051 shown as 5.1% becomes
-    "5.1%", not "0.051" (read under a header 增速(%) that was 100 times too small).
+#: Workbooks up to this size are opened fully to see their merged cells.
+MERGED_CELLS_MAX_BYTES = 20_000_000
+
+
+def _shown_differently(p: Path) -> tuple[bool, bool]:
+    """(has percent formats, has merged cells): a cheap look inside the .xlsx zip."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = z.namelist()
+            styles = z.read("xl/styles.xml") if "xl/styles.xml" in names else b""
+            percent = b"%" in styles or re.search(rb'numFmtId="(9|10)"', styles) is not None
+            merged = any(
+                b"<mergeCell " in z.read(n)
+                for n in names
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False, False
+    return percent, merged
+
+
+def _cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None:
+    """Cells as the sheet shows them, in place:
+
+    * percent-formatted numbers: 0.051 shown as 5.1% becomes "5.1%", not "0.051" (read
+      under a header 增速(%) it was 100 times too small);
+    * a value merged down a column (所在区 武昌区 over five rows, as official lists group
+      rows) is the value of every row it spans, not of the first one only.
 
     ``raw`` is the sheet read with ``header=None`` (index = row - 1, column = col - 1).
     """
     from openpyxl import load_workbook
 
+    percent, merged = _shown_differently(p)
+    if not (percent or merged):
+        return  # most workbooks: nothing to do, and no second reading
+    full = merged and p.stat().st_size <= MERGED_CELLS_MAX_BYTES
     try:
-        book = load_workbook(p, read_only=True, data_only=True)
+        book = load_workbook(p, read_only=not full, data_only=True)
     except Exception:
         return
     try:
-        ws = (
+        ws: Any = (
             book.worksheets[0]
             if sheet is None
             else book[sheet]
             if isinstance(sheet, str)
             else book.worksheets[sheet]
         )
-        for row in ws.iter_rows():
+        for row in ws.iter_rows() if percent else ():
             for cell in row:
                 value = getattr(cell, "value", None)
                 fmt = getattr(cell, "number_format", "") or ""
@@ -246,6 +277,17 @@ def _percent_cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame)
                     r, c = int(cell.row) - 1, int(cell.column) - 1
                     if r < raw.shape[0] and c < raw.shape[1]:
                         raw.iat[r, c] = f"{value * 100:.10g}%"
+        if full:
+            for rng in ws.merged_cells.ranges:
+                c = rng.min_col - 1
+                # one column over several rows; a title merged across columns stays one cell
+                if rng.min_col != rng.max_col or rng.max_row == rng.min_row or c >= raw.shape[1]:
+                    continue
+                top = raw.iat[rng.min_row - 1, c] if rng.min_row - 1 < raw.shape[0] else None
+                if top is None or (isinstance(top, float) and top != top):
+                    continue
+                for r in range(rng.min_row, min(rng.max_row, raw.shape[0])):
+                    raw.iat[r, c] = top
     except Exception:
         return
     finally:
@@ -283,7 +325,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     if raw.empty:
         raise InputError(f"{p}: the sheet is empty")
     if engine == "openpyxl":
-        _percent_cells_as_shown(p, sheet, raw)
+        _cells_as_shown(p, sheet, raw)
     # header=None: the index is the spreadsheet row - 1 (pandas keeps blank rows)
     h = header_index(raw.values.tolist())
     names = ["" if not _filled(v) else str(v).strip() for v in raw.iloc[h]]

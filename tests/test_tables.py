@@ -165,3 +165,26 @@ def test_csv_or_html_under_an_excel_name_is_explained(tmp_path):
     )
     with pytest.raises(InputError, match="web page .* save it as .xlsx"):
         read_table(html)
+
+
+def test_values_merged_down_a_column_fill_every_row_they_span(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["合成集聚区名单"])
+    ws.merge_cells("A1:C1")  # the title merged across columns stays a title
+    ws.append(["所在区", "名称", "级别"])
+    ws.append(["武昌区", "甲", "省级"])
+    ws.append([None, "乙", None])
+    ws.append([None, "丙", "市级"])
+    ws.append(["江汉区", "丁", "市级"])
+    ws.merge_cells("A3:A5")  # 武昌区 over rows 3-5, as official lists group rows
+    ws.merge_cells("C3:C4")
+    p = tmp_path / "synthetic_merged.xlsx"
+    wb.save(p)
+    df = read_table(p)
+    assert list(df.columns) == ["所在区", "名称", "级别"]
+    assert list(df["所在区"]) == ["武昌区", "武昌区", "武昌区", "江汉区"]
+    assert list(df["级别"]) == ["省级", "省级", "市级", "市级"]
+    assert [sheet_row(i) for i in df.index] == [3, 4, 5, 6]
