@@ -105,7 +105,8 @@ def check_layer(info: LayerInfo) -> list[str]:
         if not shapely.is_valid(geom):
             problems.append(f"{label}: invalid geometry ({shapely.is_valid_reason(geom)})")
         for col in COMMON_FIELDS:
-            if col in gdf.columns and not d.get(col):
+            v = d.get(col)  # a property missing from one feature reads as None or NaN
+            if col in gdf.columns and (v is None or v != v or not str(v).strip()):
                 problems.append(f"{label}: empty {col!r}")
         prec = d.get("precision")
         if prec and prec not in PRECISION_CLASSES:

@@ -48,6 +48,18 @@ def test_layers_check_reports_every_problem_at_once(home):
     assert "Traceback" not in r.output
 
 
+def test_layers_check_finds_a_source_missing_from_one_feature(home):
+    import json
+
+    p = home / "layers" / "hub_zones.geojson"
+    data = json.loads(p.read_text(encoding="utf-8"))
+    del data["features"][1]["properties"]["source"]  # the others keep theirs: NaN, not ""
+    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(main, ["layers", "check"])
+    assert r.exit_code == 1
+    assert "hub_zones.geojson: feature 2" in r.output and "empty 'source'" in r.output
+
+
 def test_malformed_layer_file_is_one_line_error_and_no_output(home):
     (home / "layers" / "districts.geojson").write_text("{not json", encoding="utf-8")
     out = home / "maps" / "out" / "atlas.html"
