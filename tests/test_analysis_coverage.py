@@ -197,6 +197,21 @@ def test_greedy_siting_covers_the_biggest_gap_and_matches_mclp() -> None:
     assert [c for c, _ in greedy_select(problem, 3)] == cmp["greedy_sites"]
 
 
+def test_siting_ties_go_to_the_middle_of_the_hole_not_a_far_corner() -> None:
+    """A 10 × 4 km strip with one cluster at its west end: every full disc gains the same;
+    the site goes to the middle of the empty part, 2 km from the long edges (it went to a
+    corner 500 m from two edges: farthest from the cluster, a tip of the city in Wuhan)."""
+    import geopandas as gpd
+
+    area = gpd.GeoDataFrame(
+        {"adcode": ["1"]}, geometry=[shapely.box(0, 0, 10_000, 4_000)], crs="EPSG:4547"
+    )
+    existing = gpd.GeoDataFrame(geometry=[shapely.Point(1_000, 2_000)], crs="EPSG:4547")
+    sites = greedy_sites(existing, area, 500, 1, spacing_m=500, cell_m=100)
+    assert sites[["x", "y"]].values.tolist() == [[8_000.0, 2_000.0]]
+    assert sites.loc[0, "new_km2"] == pytest.approx(math.pi * 0.25, rel=1e-2)
+
+
 def test_raster_and_vector_shares_agree_at_10_m() -> None:
     d = districts()
     pts = clusters((2_500, 5_000), (5_000, 1_000), (7_300, 8_100), (9_900, 300))

@@ -5,7 +5,8 @@ cluster, discretised into square cells (``cell_m``; each cell weighs its area
 in km², or the population in it when a population layer is given). A
 candidate covers the demand cells whose centres lie within the radius. The
 greedy method picks, ``k`` times, the candidate that covers the most demand
-not yet covered (ties: the candidate farthest from existing clusters and chosen sites).
+not yet covered (ties: the middle of the largest hole between existing clusters, chosen
+sites and the edge of the study area).
 Greedy maximal coverage is
 within a factor 1 − 1/e ≈ 0.63 of the optimum and usually much closer;
 :func:`compare_with_mclp` solves the same discretised problem exactly with
@@ -86,6 +87,8 @@ class CoverageProblem:
     cand_x: np.ndarray | None = None
     cand_y: np.ndarray | None = None
     cand_dist: np.ndarray | None = None
+    #: distance of each candidate to the edge of the study area (for ties)
+    cand_edge: np.ndarray | None = None
 
 
 def _demand_cells(
@@ -143,15 +146,20 @@ def coverage_problem(
         dist = np.asarray(nearest, dtype=float)
     else:
         dist = np.full(len(cands), np.inf)
-    return CoverageProblem(dx, dy, w, ci, di, len(cands), float(radius), cx, cy, dist)
+    # the edge of the study area bounds a hole like a cluster does (50 m simplified: ties only)
+    edge = shapely.distance(
+        shapely.boundary(shapely.simplify(region, 50.0)), cands.geometry.values
+    ).astype(float)
+    return CoverageProblem(dx, dy, w, ci, di, len(cands), float(radius), cx, cy, dist, edge)
 
 
 def greedy_select(problem: CoverageProblem, k: int) -> list[tuple[int, float]]:
     """``k`` candidates (index, demand gained) chosen greedily; stops early when nothing gains.
 
-    Ties (equal gain within 1e-9 of the best) go to the candidate farthest from every
-    existing cluster and site chosen so far — the middle of the largest hole — then to the
-    first candidate.
+    Ties (equal gain within 1e-9 of the best) go to the middle of the largest hole: the
+    candidate farthest from every existing cluster, site chosen so far and the edge of the
+    study area (not a tip of the city far from clusters); then the one farthest from
+    clusters and sites; then the first candidate.
     """
     if k < 1:
         raise InputError(f"number of new sites must be at least 1, not {k}")
@@ -171,7 +179,9 @@ def greedy_select(problem: CoverageProblem, k: int) -> list[tuple[int, float]]:
         if top <= 0:
             break
         tied = np.flatnonzero(gains >= top - 1e-9 * max(1.0, abs(top)))
-        best = int(tied[np.argmax(dist[tied])])
+        room = dist if problem.cand_edge is None else np.minimum(dist, problem.cand_edge)
+        order = np.lexsort((-tied, dist[tied], room[tied]))  # last key sorts first
+        best = int(tied[order[-1]])
         chosen.append((best, float(gains[best])))
         covered[problem.dem[problem.cand == best]] = True
         if problem.cand_x is not None and problem.cand_y is not None:
