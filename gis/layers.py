@@ -37,13 +37,15 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
     return read_geojson(info.path, key=info.key)
 
 
-def _count_features(info: LayerInfo) -> int:
+def _count_features(info: LayerInfo) -> int | None:
+    """Features in the layer file: 0 when absent, None when the file cannot be read."""
     if not info.path.exists():
         return 0
     try:
-        return len(json.loads(info.path.read_text(encoding="utf-8")).get("features", []))
+        features = json.loads(info.path.read_text(encoding="utf-8")).get("features")
     except (ValueError, AttributeError):
-        return 0
+        return None
+    return len(features) if isinstance(features, list) else None
 
 
 def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -51,10 +53,13 @@ def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
     cat = catalog or load_catalog()
     rows = []
     for info in cat.values():
-        n = _count_features(info)
+        counted = _count_features(info)
+        n = counted or 0
         exp = info.expected
         if not info.path.exists():
             msg = f"file {info.file} absent"
+        elif counted is None:
+            msg = f"file {info.file} unreadable — run `clustermap layers check` for the details"
         elif exp is not None and n < exp:
             msg = f"{n}/{exp} loaded"
         else:

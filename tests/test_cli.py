@@ -109,3 +109,11 @@ def test_console_script_is_installed():
     assert exe.exists()
     r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "clustermap" in r.stdout
+
+
+def test_layers_says_when_a_file_is_unreadable(home):
+    (home / "layers" / "districts.geojson").write_text("{broken", encoding="utf-8")
+    r = CliRunner().invoke(main, ["layers"])
+    assert r.exit_code == 0
+    line = next(s for s in r.output.splitlines() if s.startswith("districts"))
+    assert "unreadable" in line and "layers check" in line
