@@ -542,10 +542,10 @@ def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]
         problems.append(f"{path}.columns: {', '.join(missing)} not in {tpath.name}")
         return layer
     keys = set(layer[j.on].astype(str))
-    for i, v in enumerate(df[key].astype(str)):
+    for i, v in zip(df.index, df[key].astype(str)):
         if v not in keys:
             problems.append(
-                f"{tpath.name} row {sheet_row(i)}, column {key!r}: {v!r} matches no feature's "
+                f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: {v!r} matches no feature's "
                 f"{j.on!r}; fix the value or remove the row"
             )
     dup = df[key][df[key].duplicated()]

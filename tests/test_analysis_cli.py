@@ -347,3 +347,20 @@ def test_coverage_with_population_raster_in_wgs84_and_geotiffs(tmp_path: Path) -
     with rasterio.open(tmp_path / "o" / "coverage_5km_grid_500m.tif") as src:
         g = src.read(1)
         assert set(np.unique(g).tolist()) == {0, 1, 255}
+
+
+def test_enterprises_undeclared_crs_gets_a_note_or_a_refusal(tmp_path: Path) -> None:
+    path, df = _register(tmp_path)
+    out = tmp_path / "out"
+    code, text = run("enterprises", str(path), "--zones", "districts", "--out", str(out))
+    assert code == 0, text
+    assert "read as WGS84 (no --crs given)" in text and "--crs gcj02" in text
+    labelled = tmp_path / "synthetic_register_labelled.csv"
+    df.rename(columns={"经度": "经度(GCJ02)", "纬度": "纬度(GCJ02)"}).to_csv(labelled, index=False)
+    code, text = run(
+        "enterprises", str(labelled), "--lon", "经度(GCJ02)", "--lat", "纬度(GCJ02)",
+        "--zones", "districts", "--out", str(out),
+    )  # fmt: skip
+    assert code == 1
+    assert "say the coordinates are GCJ-02" in text and "--crs gcj02" in text
+    assert not (out / "enterprises_synthetic_register_labelled.csv").exists()

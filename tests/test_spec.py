@@ -206,6 +206,19 @@ def test_join_errors_name_the_table_row(home):
     assert "synthetic_bad.csv row 4, column 'adcode': duplicate '420102'" in msg
 
 
+def test_join_row_numbers_count_blank_lines(home):
+    csv = home / "synthetic_gap.csv"
+    csv.write_text("adcode,count\n420102,1\n\n429999,2\n", encoding="utf-8")
+    p = home / "maps" / "j.toml"
+    p.write_text(
+        'title = "t"\n[[layers]]\nlayer = "districts"\n'
+        'join = { table = "../synthetic_gap.csv", on = "adcode" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match=r"synthetic_gap.csv row 4, column 'adcode'"):
+        resolve_spec(load_spec(p))
+
+
 def test_cli_bad_spec_exits_1_and_leaves_previous_output(home):
     p = home / "maps" / "cat.toml"
     p.write_text(DISTRICTS_SPEC, encoding="utf-8")

@@ -394,9 +394,9 @@ def site(
 @click.option("--lat", default=None, help="Latitude column (default: lat/纬度/y).")
 @click.option(
     "--crs",
-    default="wgs84",
-    show_default=True,
-    help="Coordinates: wgs84, gcj02, bd09, EPSG:<code>.",
+    default=None,
+    help="Coordinates: wgs84, gcj02 (Amap/Gaode, Tencent), bd09 (Baidu), EPSG:<code>. "
+    "Undeclared: read as WGS84, with a note.",
 )
 @click.option(
     "--value", "values", multiple=True, help="Numeric column to sum (repeatable), e.g. 营业收入."
@@ -483,6 +483,7 @@ def enterprises(
         zt = zone_table(layers, radius_m=r)
         bar.update(1)
         df = read_register(file)
+        crs = _register_crs(df, file, crs)
         bar.update(1)
         s = summarise(
             df,
@@ -519,6 +520,31 @@ def enterprises(
             name=re.sub(r"[^\w.-]+", "_", file.stem),
         )
         _write_result(res, out, fmt, make_map, basemap, bar)
+
+
+def _register_crs(df: Any, file: Path, crs: str | None) -> str:
+    """The declared CRS, or WGS84 with a note; refuse columns labelled GCJ-02/BD-09 undeclared."""
+    from ..errors import InputError
+
+    if crs:
+        return crs
+    labels = " ".join(str(c) for c in df.columns).lower()
+    for hints, key, name in (
+        (("gcj", "高德", "火星", "腾讯", "amap", "gaode"), "gcj02", "GCJ-02 (Amap/Gaode, Tencent)"),
+        (("bd09", "bd-09", "百度", "baidu"), "bd09", "BD-09 (Baidu)"),
+    ):
+        if any(h in labels for h in hints):
+            raise InputError(
+                f"{file}: the column names say the coordinates are {name}, but no --crs was "
+                f"given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
+            )
+    click.echo(
+        "note: coordinates read as WGS84 (no --crs given). If the register was geocoded with "
+        "Amap/Gaode or Tencent (GCJ-02) or Baidu (BD-09), rerun with --crs gcj02 or --crs bd09: "
+        "otherwise every point sits about 500 m off.",
+        err=True,
+    )
+    return "wgs84"
 
 
 COMMANDS = [coverage, gaps, corridors, hubs, site, enterprises]
