@@ -37,10 +37,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 
-def _corridor_ids(corridors: gpd.GeoDataFrame) -> list[str]:
-    return labels(corridors)
-
-
 def corridor_pairs(
     points: gpd.GeoDataFrame, corridors: gpd.GeoDataFrame, within_m: float
 ) -> pd.DataFrame:
@@ -52,7 +48,7 @@ def corridor_pairs(
     tree = shapely.STRtree(p.geometry.values)
     ci, pi = tree.query(c.geometry.values, predicate="dwithin", distance=within_m)
     dist = shapely.distance(c.geometry.values[ci], p.geometry.values[pi])
-    cid, pid = _corridor_ids(c), labels(p)
+    cid, pid = labels(c), labels(p)
     cprec, pprec = precision_of(c, "schematic"), precision_of(p)
     out = pd.DataFrame(
         {
@@ -77,7 +73,7 @@ def corridor_table(
     union = shapely.union_all(shapely.buffer(p.geometry.values, within_m, quad_segs=QUAD_SEGS))
     rows = []
     cprec, pprec = precision_of(c, "schematic"), precision_of(p)
-    for cid, geom, prec in zip(_corridor_ids(c), c.geometry.values, cprec):
+    for cid, geom, prec in zip(labels(c), c.geometry.values, cprec):
         line = shapely.get_dimensions(geom) == 1
         length = shapely.length(geom) / 1000 if line else np.nan
         flanked = shapely.length(shapely.intersection(geom, union)) / 1000 if line else np.nan
@@ -106,7 +102,7 @@ def corridor_belts(corridors: gpd.GeoDataFrame, within_m: float) -> gpd.GeoDataF
     belts = shapely.buffer(c.geometry.values, within_m, quad_segs=QUAD_SEGS)
     return gpd.GeoDataFrame(
         {
-            "corridor": _corridor_ids(c),
+            "corridor": labels(c),
             "within_m": within_m,
             "area_km2": np.round(shapely.area(belts) / 1e6, 3),
             "precision": precision_of(c, "schematic"),
@@ -130,7 +126,7 @@ def flanked_segments(
     segs: list[Any] = list(shapely.intersection(c.geometry.values, union))
     out = gpd.GeoDataFrame(
         {
-            "corridor": _corridor_ids(c),
+            "corridor": labels(c),
             "flanked_km": np.round(shapely.length(segs) / 1000, 3),
             "precision": [
                 worst_precision([cp, *precision_of(p)]) for cp in precision_of(c, "schematic")
