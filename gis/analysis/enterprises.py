@@ -113,6 +113,43 @@ def zone_table(
     return ZoneTable(frame, index, list(layers), notes)
 
 
+#: The zone layers of ``clustermap enterprises`` unless ``--zones`` names others.
+DEFAULT_ZONES = "districts,clusters,pilot_zones"
+
+
+def load_zones(zones: str = DEFAULT_ZONES, *, radius_m: float) -> ZoneTable:
+    """The :class:`ZoneTable` of comma-separated zone layers or files, in their own lon/lat.
+
+    Zones are checked (:func:`gis.analysis.inputs.checked`) but never moved through a
+    projected CRS: a register's point on a district's vertex or edge must get the
+    district ``geopandas.sjoin`` gives it. An empty layer is skipped with a note when it
+    is one of the defaults, refused when named.
+    """
+    from .inputs import checked, load_frame, require_features
+
+    specs = [s.strip() for s in zones.split(",") if s.strip()]
+    if not specs:
+        raise InputError("--zones: give at least one zone layer, e.g. districts")
+    explicit = zones != DEFAULT_ZONES
+    notes: list[str] = []
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for spec in specs:
+        gdf = load_frame(spec, role="zones")
+        if len(gdf) == 0:
+            if explicit:
+                require_features(gdf, spec, role="zones")
+            notes.append(f"zones {spec}: no features loaded, skipped")
+            continue
+        own, fixes = checked(gdf, spec)
+        notes += fixes
+        layers[Path(spec).stem if Path(spec).suffix else spec] = own
+    if not layers:
+        raise InputError(f"--zones {zones}: every zone layer is empty; load one or name a file")
+    zt = zone_table(layers, radius_m=radius_m)
+    zt.notes[:0] = notes
+    return zt
+
+
 def _read_csv_fast(p: Path) -> pd.DataFrame:
     with p.open("rb") as fh:
         head = fh.read(8192)
@@ -308,8 +345,14 @@ def summarise(
     crs: str = "wgs84",
     threads: int | None = None,
     scheduler: str | Any | None = None,
+    predicate: str = "intersects",
 ) -> EnterpriseSummary:
     """Counts and sums per zone (and per zone and domain), and the rows outside every zone.
+
+    ``predicate`` is the boundary rule of :class:`gis.analysis.zones.ZoneIndex`:
+    ``"intersects"`` (a firm on a zone's boundary is in the zone, on a shared border in
+    both) or ``"within"`` (in neither); the pairs are those of ``geopandas.sjoin`` with
+    that predicate on the zones' own coordinates.
 
     With ``scheduler`` (a ``dask.distributed`` address or Client) the points are
     assigned on that cluster (:func:`gis.analysis.zones.assign_points_dask`);
@@ -327,9 +370,11 @@ def summarise(
 
         parts = max(1, min(64, len(x) // 1_000_000 + 1))
         ddf = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=parts, sort=False)
-        a = assign_points_dask(ddf, zones.index, x="x", y="y", scheduler=scheduler)
+        a = assign_points_dask(
+            ddf, zones.index, x="x", y="y", scheduler=scheduler, predicate=predicate
+        )
     else:
-        a = zones.index.assign(x, y, threads=threads)
+        a = zones.index.assign(x, y, threads=threads, predicate=predicate)
     nz = len(zones.frame)
     per_zone = pd.DataFrame(zones.frame.drop(columns="geometry"))
     per_zone["enterprises"] = a.counts(nz)

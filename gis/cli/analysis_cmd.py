@@ -415,6 +415,14 @@ def site(
     help="Point/line zones (e.g. clusters) become discs of this radius.",
 )
 @click.option(
+    "--predicate",
+    type=click.Choice(["intersects", "within"]),
+    default="intersects",
+    show_default=True,
+    help="A firm exactly on a zone's boundary: intersects counts it in the zone (on a shared "
+    "border in both), within in neither; as geopandas.sjoin with that predicate.",
+)
+@click.option(
     "--scheduler", default=None, help="dask.distributed scheduler address (tcp://host:8786)."
 )
 @click.option(
@@ -437,6 +445,7 @@ def enterprises(
     domain: str | None,
     zones: str,
     cluster_radius: str,
+    predicate: str,
     scheduler: str | None,
     out: Path | None,
     fmt: str,
@@ -452,35 +461,13 @@ def enterprises(
     """
     import geopandas as gpd
 
-    from ..analysis.enterprises import read_register, summarise, zone_table
-    from ..analysis.inputs import load_frame, to_metric_checked
+    from ..analysis.enterprises import load_zones, read_register, summarise
     from ..analysis.layers import AnalysisResult
     from ..analysis.units import format_distance, parse_distance
-    from ..errors import InputError
 
     r = parse_distance(cluster_radius, what="--cluster-radius")
-    specs = [s.strip() for s in zones.split(",") if s.strip()]
-    if not specs:
-        raise InputError("--zones: give at least one zone layer, e.g. districts")
-    explicit = zones != "districts,clusters,pilot_zones"
     with _progress("enterprises", 4) as bar:
-        notes: list[str] = []
-        layers: dict[str, gpd.GeoDataFrame] = {}
-        for spec in specs:
-            gdf = load_frame(spec, role="zones")
-            if len(gdf) == 0:
-                if explicit:
-                    from ..analysis.inputs import require_features
-
-                    require_features(gdf, spec, role="zones")
-                notes.append(f"zones {spec}: no features loaded, skipped")
-                continue
-            metric, fixes = to_metric_checked(gdf, spec)
-            notes += fixes
-            layers[Path(spec).stem if Path(spec).suffix else spec] = metric
-        if not layers:
-            raise InputError(f"--zones {zones}: every zone layer is empty; load one or name a file")
-        zt = zone_table(layers, radius_m=r)
+        zt = load_zones(zones, radius_m=r)
         bar.update(1)
         df = read_register(file)
         crs = _register_crs(df, file, crs)
@@ -494,6 +481,7 @@ def enterprises(
             lat=lat,
             crs=crs,
             scheduler=scheduler,
+            predicate=predicate,
         )
         bar.update(1)
         geo = gpd.GeoDataFrame(
@@ -511,11 +499,12 @@ def enterprises(
             {
                 "file": file.name,
                 "rows": str(len(df)),
-                "zones": ",".join(layers),
+                "zones": ",".join(zt.layers),
                 "cluster_radius": format_distance(r),
                 "crs": crs,
+                "predicate": predicate,
             },
-            notes + s.notes,
+            s.notes,
             extra_tables=extra,
             name=re.sub(r"[^\w.-]+", "_", file.stem),
         )
