@@ -24,16 +24,18 @@ with their spreadsheet row numbers, never dropped silently.
 
 from __future__ import annotations
 
-import csv
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..readers.register import arrow_codes, arrow_floats
 from ..settings import WUHAN_BBOX
 from ..tables import find_column, sheet_row
 from .inputs import labels
@@ -150,48 +152,15 @@ def load_zones(zones: str = DEFAULT_ZONES, *, radius_m: float) -> ZoneTable:
     return zt
 
 
-def _read_csv_fast(p: Path) -> pd.DataFrame:
-    with p.open("rb") as fh:
-        head = fh.read(8192)
-    if not head.strip():
-        raise InputError(f"{p}: the file is empty")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            sample = head.decode(enc, errors="strict" if len(head) < 8192 else "ignore")
-            try:
-                sep = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
-            except csv.Error:
-                sep = ","
-            df = _read_csv(p, sep, enc)
-            df.attrs["encoding"] = enc
-            return df
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{p}: not a readable CSV table ({exc})") from None
-    raise InputError(
-        f"{p}: cannot decode the file as UTF-8 or GBK/GB18030; save it as 'CSV UTF-8' and retry"
-    )
+def read_register(
+    path: str | Path, *, columns: Callable[[list[str]], Iterable[str]] | None = None
+) -> pd.DataFrame:
+    """The register as text columns (CSV in UTF-8/GBK, Excel, or Parquet).
 
-
-def _read_csv(p: Path, sep: str, enc: str) -> pd.DataFrame:
-    """All columns as text; pyarrow's parser when installed (~6x faster on big registers)."""
-    try:
-        import pyarrow  # noqa: F401
-
-        df = pd.read_csv(
-            p, sep=sep, dtype=str, keep_default_na=False, encoding=enc, engine="pyarrow"
-        )
-        return df
-    except ImportError:
-        pass
-    except (ValueError, pd.errors.ParserError):  # let the C parser give its own message
-        pass
-    return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding=enc)
-
-
-def read_register(path: str | Path) -> pd.DataFrame:
-    """The register as text columns (CSV in UTF-8/GBK, Excel, or Parquet)."""
+    ``columns`` (see :func:`register_columns`) picks the columns to read from the header;
+    a CSV is read by the fast path of :mod:`gis.readers.register`. ``attrs["header"]``
+    lists every column of the file.
+    """
     p = Path(path)
     if not p.exists():
         raise LayerNotFoundError(f"{p}: file not found")
@@ -202,21 +171,63 @@ def read_register(path: str | Path) -> pd.DataFrame:
         except ImportError:
             raise InputError(f"{p}: reading Parquet needs pyarrow (pip install pyarrow)") from None
     elif suffix in (".csv", ".txt", ".tsv"):
-        df = _read_csv_fast(p)
+        from ..readers.register import read_csv_register
+
+        df = read_csv_register(p, columns=columns)
     else:
         from ..tables import read_table
 
         df = read_table(p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    if df.empty:
+    header = list(df.attrs.get("header") or df.columns)
+    if columns is not None and suffix not in (".csv", ".txt", ".tsv"):
+        df = df[list(dict.fromkeys(columns(list(df.columns))))]
+    if len(df) == 0:
         raise InputError(f"{p}: the table has a header but no data rows")
     df.attrs["source"] = str(p)
+    df.attrs["header"] = header
     return df
+
+
+def register_columns(
+    header: list[str],
+    *,
+    lon: str | None = None,
+    lat: str | None = None,
+    values: Iterable[str] = (),
+    domain: str | None = None,
+    where: str = "register",
+) -> list[str]:
+    """The columns of ``header`` that :func:`summarise` reads with these options.
+
+    A value or domain column that is not there is an :class:`InputError` listing the
+    header; missing coordinate columns are left for :func:`register_coordinates` to name.
+    """
+    probe = pd.DataFrame(columns=header)
+    keep = [lon or find_column(probe, LON_NAMES), lat or find_column(probe, LAT_NAMES)]
+    if not all(c in header for c in keep):
+        return list(header)  # register_coordinates names what is missing
+    keep += [resolve_column(probe, v, where) for v in values]
+    if domain:
+        keep.append(resolve_column(probe, domain, where))
+    return [c for c in dict.fromkeys(keep) if c is not None and c in header]
+
+
+def _rows(df: pd.DataFrame, idx: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Spreadsheet row numbers of the rows at positions ``idx`` (the index keeps title rows
+    and blank lines: see :mod:`gis.tables`)."""
+    index = df.index
+    if isinstance(index, pd.RangeIndex) and index.step == 1:
+        return np.asarray(idx, dtype=np.int64) + sheet_row(int(index.start))
+    return np.asarray(index.to_numpy()[idx], dtype=np.int64) + sheet_row(0)
 
 
 def _numeric(df: pd.DataFrame, col: str, where: str, *, required: bool) -> np.ndarray:
     raw = df[col]
-    try:  # fast path: every value parses as a number
+    fast = arrow_floats(raw, blanks=not required)
+    if fast is not None:  # Arrow text: pyarrow.compute.cast, bit-identical to float()
+        return fast  # type: ignore[no-any-return]
+    try:  # every value parses as a number
         vals = np.asarray(raw.to_numpy(), dtype=np.float64)
     except (ValueError, TypeError):
         vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
@@ -226,7 +237,8 @@ def _numeric(df: pd.DataFrame, col: str, where: str, *, required: bool) -> np.nd
         bad &= ~text.isin(["", "nan", "None", "-"]).to_numpy()
     if bad.any():
         idx = np.flatnonzero(bad)
-        listed = [f"row {sheet_row(int(i))}: {raw.iloc[int(i)]!r}" for i in idx[:MAX_LISTED]]
+        rows = _rows(df, idx[:MAX_LISTED])
+        listed = [f"row {r}: {raw.iloc[int(i)]!r}" for r, i in zip(rows, idx[:MAX_LISTED])]
         more = f" (and {len(idx) - MAX_LISTED} more)" if len(idx) > MAX_LISTED else ""
         raise ValidationError(
             f"{where}: field {col!r} must hold numbers in {len(idx)} row(s){more}; fix or "
@@ -253,7 +265,8 @@ def register_coordinates(
         if col is None or col not in df.columns:
             raise InputError(
                 f"{where}: no {what} column (looked for {', '.join(names[:4])}); name it with "
-                f"--{'lon' if what == 'longitude' else 'lat'} COLUMN. Columns: {list(df.columns)}"
+                f"--{'lon' if what == 'longitude' else 'lat'} COLUMN. Columns: "
+                f"{list(df.attrs.get('header') or df.columns)}"
             )
     assert lon_col is not None and lat_col is not None
     x = _numeric(df, lon_col, where, required=True)
@@ -272,9 +285,9 @@ def register_coordinates(
         idx = np.flatnonzero(out)
         swapped = (y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)
         listed = [
-            f"row {sheet_row(int(i))}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
+            f"row {r}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
             + (" — longitude and latitude swapped?" if swapped[i] else "")
-            for i in idx[:MAX_LISTED]
+            for r, i in zip(_rows(df, idx[:MAX_LISTED]), idx[:MAX_LISTED])
         ]
         more = f" (and {len(idx) - MAX_LISTED} more)" if len(idx) > MAX_LISTED else ""
         raise ValidationError(
@@ -383,7 +396,10 @@ def summarise(
     # zone x domain
     per_zone_domain = pd.DataFrame()
     if domain:
-        codes, uniques = pd.factorize(df[domain].astype(str).replace("", "(none)"))
+        fact = arrow_codes(df[domain], "(none)")
+        codes, uniques = (
+            fact if fact is not None else pd.factorize(df[domain].astype(str).replace("", "(none)"))
+        )
         nd = len(uniques)
         first = np.flatnonzero(a.label >= 0)
         key = np.concatenate(
@@ -424,7 +440,7 @@ def summarise(
     # the row as the file has it (its own coordinates, findable in the sheet), then WGS84
     lon_col = str(lon or find_column(df, LON_NAMES))
     lat_col = str(lat or find_column(df, LAT_NAMES))
-    outside = pd.DataFrame({"row": none + sheet_row(0)})
+    outside = pd.DataFrame({"row": _rows(df, none)})
     for col in (lon_col, lat_col):
         outside[col] = df[col].iloc[none].to_numpy()
     outside["lon_wgs84"] = x[none].round(6)

@@ -141,6 +141,8 @@ class ZoneIndex:
     #: per combination: its only zone (interior, no border), -1 (no zone), -2 (needs work)
     code: NDArray[np.int32]
     crs: Any = None
+    #: ``code`` of every cell (``code[grid]``, in the smallest integer type): one read a point
+    code_grid: NDArray[np.integer[Any]] | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -151,6 +153,11 @@ class ZoneIndex:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._local = threading.local()
+
+    def __post_init__(self) -> None:
+        if self.code_grid is None:
+            small = self.n_zones < 2**7 - 1
+            self.code_grid = self.code[self.grid].astype(np.int8 if small else np.int32)
 
     @property
     def n_zones(self) -> int:
@@ -244,25 +251,27 @@ class ZoneIndex:
         states: list[NDArray[np.uint8] | None] = [None] * len(arr)
         with rasterio.Env():  # one GDAL environment for all calls
             for members in groups:
-                polys = [(simple[z], z + 1) for z in members if dims[z] == 2]
+                # values are positions in the group (1-based): uint8 grids, a quarter of int32's
+                vt = "uint8" if len(members) < 255 else "int32"
+                polys = [(_shape(simple[z]), k + 1) for k, z in enumerate(members) if dims[z] == 2]
                 fill = (
                     rasterio.features.rasterize(
-                        polys, out_shape=(nrows, ncols), transform=full, dtype="int32"
+                        polys, out_shape=(nrows, ncols), transform=full, dtype=vt
                     )
                     if polys
-                    else np.zeros((nrows, ncols), dtype=np.int32)
+                    else np.zeros((nrows, ncols), dtype=vt)
                 )
                 band = rasterio.features.rasterize(
-                    [(edges[z], z + 1) for z in members],
+                    [(_shape(edges[z]), k + 1) for k, z in enumerate(members)],
                     out_shape=(nrows, ncols),
                     transform=full,
                     all_touched=True,
-                    dtype="int32",
+                    dtype=vt,
                 )
-                for z in members:
+                for k, z in enumerate(members):
                     win = (slice(r0s[z], r1s[z]), slice(c0s[z], c1s[z]))
-                    st = (fill[win] == z + 1).astype(np.uint8)
-                    st[band[win] == z + 1] = 2
+                    st = (fill[win] == k + 1).astype(np.uint8)
+                    st[band[win] == k + 1] = 2
                     states[z] = st
         # merged in zone order, so a point's first zone is its lowest-numbered zone
         for z in range(len(arr)):
@@ -348,8 +357,8 @@ class ZoneIndex:
             self._local.geoms = geoms
         return geoms  # type: ignore[no-any-return]
 
-    def cells(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[Any]:
-        """The combination id of each point's cell (0 outside the grid).
+    def flat_cells(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.intp]:
+        """Each point's position in the raveled (padded) grid; outside the grid: its edge.
 
         A point rounded into a neighbouring cell is still decided correctly:
         interior cells keep the widened boundary off their whole area.
@@ -365,10 +374,14 @@ class ZoneIndex:
         if not (lo_x >= 0 and hi_x < self.ncols + 2 and lo_y >= 0 and hi_y < self.nrows + 2):
             np.clip(fx, 0.0, self.ncols + 1, out=fx)
             np.clip(fy, 0.0, self.nrows + 1, out=fy)
-        flat = fy.astype(np.int32)
+        flat = fy.astype(np.intp)
         flat *= self.ncols + 2
-        flat += fx.astype(np.int32)
-        return self.grid.ravel().take(flat)
+        flat += fx.astype(np.intp)
+        return flat
+
+    def cells(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[Any]:
+        """The combination id of each point's cell (0 outside the grid)."""
+        return self.grid.ravel().take(self.flat_cells(x, y))
 
     def _assign_chunk(
         self,
@@ -387,14 +400,20 @@ class ZoneIndex:
 
         hard_parts: list[NDArray[np.int64]] = []
         combo_parts: list[NDArray[np.intp]] = []
+        codes = self.code_grid.ravel()  # type: ignore[union-attr]
+        grid = self.grid.ravel()
+        same = codes.dtype == label.dtype
         for s0 in range(0, len(x), RUN):
             s1 = min(s0 + RUN, len(x))
-            c = self.cells(x[s0:s1], y[s0:s1]).astype(np.intp)
+            flat = self.flat_cells(x[s0:s1], y[s0:s1])
             lab = label[s0:s1]
-            self.code.take(c, out=lab, mode="clip")
+            if same:
+                codes.take(flat, out=lab)
+            else:
+                lab[:] = codes.take(flat)
             h = np.flatnonzero(lab == -2)
             if len(h):
-                combo_parts.append(c[h])
+                combo_parts.append(grid.take(flat[h]).astype(np.intp))
                 hard_parts.append(h + s0)
         if not hard_parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
@@ -486,6 +505,20 @@ class ZoneIndex:
             np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, np.int64),
             np.concatenate([z for _, z in parts]) if parts else np.zeros(0, np.int32),
         )
+
+
+def _shape(geom: Any) -> Any:
+    """A GeoJSON-like mapping of a (multi)polygon for rasterio with each ring's coordinates
+    as one array (``__geo_interface__`` builds a tuple per vertex: most of a build's time)."""
+    import shapely
+
+    if shapely.get_type_id(geom) not in (3, 6):  # Polygon, MultiPolygon
+        return geom
+    polys = [
+        [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+        for poly in shapely.get_parts(geom)
+    ]
+    return {"type": "MultiPolygon", "coordinates": polys}
 
 
 def assign_points(

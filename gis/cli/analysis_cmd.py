@@ -461,7 +461,7 @@ def enterprises(
     """
     import geopandas as gpd
 
-    from ..analysis.enterprises import load_zones, read_register, summarise
+    from ..analysis.enterprises import load_zones, read_register, register_columns, summarise
     from ..analysis.layers import AnalysisResult
     from ..analysis.units import format_distance, parse_distance
 
@@ -469,7 +469,12 @@ def enterprises(
     with _progress("enterprises", 4) as bar:
         zt = load_zones(zones, radius_m=r)
         bar.update(1)
-        df = read_register(file)
+        df = read_register(
+            file,
+            columns=lambda header: register_columns(
+                header, lon=lon, lat=lat, values=values, domain=domain, where=str(file)
+            ),
+        )
         crs = _register_crs(df, file, crs)
         bar.update(1)
         s = summarise(
@@ -517,7 +522,7 @@ def _register_crs(df: Any, file: Path, crs: str | None) -> str:
 
     if crs:
         return crs
-    labels = " ".join(str(c) for c in df.columns).lower()
+    labels = " ".join(str(c) for c in df.attrs.get("header") or df.columns).lower()
     for hints, key, name in (
         (("gcj", "高德", "火星", "腾讯", "amap", "gaode"), "gcj02", "GCJ-02 (Amap/Gaode, Tencent)"),
         (("bd09", "bd-09", "百度", "baidu"), "bd09", "BD-09 (Baidu)"),

@@ -1,0 +1,1 @@
+"""Readers of the files planners bring: tables, registers (fast path for big CSVs)."""
