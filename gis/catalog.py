@@ -66,7 +66,7 @@ class Catalog(dict[str, LayerInfo]):
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Read and check the catalog; every problem is reported at once."""
-    from .io import PRECISION_CLASSES
+    from .settings import PRECISION_CLASSES
 
     p = Path(path) if path else layers_dir() / "catalog.toml"
     if not p.exists():

@@ -22,8 +22,7 @@ import numpy as np
 
 from .errors import CRSError, InputError, LayerNotFoundError
 from .settings import COORD_PRECISION, WUHAN_BBOX
-
-PRECISION_CLASSES = ("official", "converted", "cited_point", "schematic", "indicative")
+from .settings import PRECISION_CLASSES as PRECISION_CLASSES  # re-exported
 
 
 @contextmanager

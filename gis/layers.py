@@ -4,23 +4,22 @@
 >>> len(districts)
 13
 >>> status = layer_status()
->>> status.set_index("id").loc["districts", "loaded"]
+>>> int(status.set_index("id").loc["districts", "loaded"])
 13
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, LayerInfo, load_catalog
 from .errors import GisError, LayerNotFoundError
-from .io import PRECISION_CLASSES, read_geojson
+from .settings import PRECISION_CLASSES
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 #: Fields every feature of every layer must carry.
 COMMON_FIELDS = ("source", "precision")
@@ -28,6 +27,8 @@ COMMON_FIELDS = ("source", "precision")
 
 def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFrame:
     """The layer's features as a GeoDataFrame in EPSG:4326 (empty if its file is absent)."""
+    from .io import read_geojson
+
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
     if not info.path.exists():
@@ -50,6 +51,13 @@ def _count_features(info: LayerInfo) -> int | None:
 
 def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
     """One row a layer: id, title, loaded and expected counts, a status message, sources."""
+    import pandas as pd
+
+    return pd.DataFrame(layer_rows(catalog))
+
+
+def layer_rows(catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """:func:`layer_status` as plain dicts (no pandas: ``clustermap layers`` starts fast)."""
     cat = catalog or load_catalog()
     rows = []
     for info in cat.values():
@@ -78,12 +86,14 @@ def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
                 "license": info.license,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def check_layer(info: LayerInfo) -> list[str]:
     """Every problem in one layer file: schema, CRS, geometry validity, ids, sources."""
     import shapely
+
+    from .io import read_geojson
 
     if not info.path.exists():
         return []

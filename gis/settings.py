@@ -19,6 +19,8 @@ WUHAN_BBOX = (113.6, 29.9, 115.2, 31.45)
 
 #: Decimal places of lon/lat written to layer files (1e-6 deg is about 0.1 m).
 COORD_PRECISION = 6
+#: Precision classes of features, from the most to the least precise.
+PRECISION_CLASSES = ("official", "converted", "cited_point", "schematic", "indicative")
 
 
 def project_root() -> Path:

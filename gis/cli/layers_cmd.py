@@ -18,14 +18,15 @@ def layers(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..layers import layer_status
+    from ..layers import layer_rows
 
-    status = layer_status()
-    width = max(len(t) for t in status["title"]) if len(status) else 10
-    for r in status.itertuples():
-        exp = "" if r.expected is None or r.expected != r.expected else f"/{int(r.expected)}"
-        click.echo(f"{r.id:<18} {r.title:<{width}}  {int(r.loaded)}{exp:<5} {r.status}")
-        click.echo(f"{'':<18} sources: {r.sources}" + (f" ({r.license})" if r.license else ""))
+    rows = layer_rows()
+    width = max(len(r["title"]) for r in rows) if rows else 10
+    for r in rows:
+        exp = "" if r["expected"] is None else f"/{int(r['expected'])}"
+        click.echo(f"{r['id']:<18} {r['title']:<{width}}  {int(r['loaded'])}{exp:<5} {r['status']}")
+        lic = f" ({r['license']})" if r["license"] else ""
+        click.echo(f"{'':<18} sources: {r['sources']}{lic}")
 
 
 @layers.command("check")
