@@ -44,6 +44,9 @@ from .zones import ZoneIndex
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from .params import EnterprisesParams
+    from .runner import AnalysisResult
+
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
 #: Rows listed by name in an error message (the count says how many more).
@@ -446,3 +449,85 @@ def summarise(
     outside["lon_wgs84"] = x[none].round(6)
     outside["lat_wgs84"] = y[none].round(6)
     return EnterpriseSummary(per_zone, per_zone_domain, outside, pd.DataFrame(counts), zones.notes)
+
+
+def register_crs(df: pd.DataFrame, file: str | Path, crs: str | None) -> tuple[str, str | None]:
+    """The declared CRS, or WGS84 with a note to show the user; columns labelled GCJ-02 or
+    BD-09 without a declared CRS are refused."""
+    if crs:
+        return crs, None
+    names = " ".join(str(c) for c in df.attrs.get("header") or df.columns).lower()
+    for hints, key, name in (
+        (("gcj", "高德", "火星", "腾讯", "amap", "gaode"), "gcj02", "GCJ-02 (Amap/Gaode, Tencent)"),
+        (("bd09", "bd-09", "百度", "baidu"), "bd09", "BD-09 (Baidu)"),
+    ):
+        if any(h in names for h in hints):
+            raise InputError(
+                f"{file}: the column names say the coordinates are {name}, but no --crs was "
+                f"given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
+            )
+    return "wgs84", (
+        "note: coordinates read as WGS84 (no --crs given). If the register was geocoded with "
+        "Amap/Gaode or Tencent (GCJ-02) or Baidu (BD-09), rerun with --crs gcj02 or --crs bd09: "
+        "otherwise every point sits about 500 m off."
+    )
+
+
+def run_enterprises(
+    p: EnterprisesParams,
+    *,
+    step: Callable[[], Any] = lambda: None,
+    warn: Callable[[str], Any] = lambda _m: None,
+) -> AnalysisResult:
+    """``clustermap enterprises``: zones loaded, register read and assigned, as an
+    :class:`~gis.analysis.runner.AnalysisResult` (table per zone; by domain, outside rows and
+    counts as extra tables; zones with their counts as the frame). ``step`` is called after
+    each of three stages (progress), ``warn`` with a note for the user (undeclared CRS)."""
+    import geopandas as gpd
+
+    from .runner import AnalysisResult
+    from .units import format_distance, parse_distance
+
+    file = Path(p.file)
+    r = parse_distance(p.cluster_radius, what="--cluster-radius")
+    zt = load_zones(p.zones, radius_m=r)
+    step()
+    df = read_register(
+        file,
+        columns=lambda header: register_columns(
+            header, lon=p.lon, lat=p.lat, values=p.values, domain=p.domain, where=str(file)
+        ),
+    )
+    crs, note = register_crs(df, file, p.crs)
+    if note:
+        warn(note)
+    step()
+    s = summarise(
+        df, zt, values=list(p.values), domain=p.domain, lon=p.lon, lat=p.lat, crs=crs,
+        scheduler=p.scheduler, predicate=p.predicate,
+    )  # fmt: skip
+    step()
+    geo = gpd.GeoDataFrame(
+        s.per_zone.assign(source=f"clustermap enterprises {file.name}"),
+        geometry=zt.frame.geometry.values,
+        crs="EPSG:4326",
+    ).to_crs("EPSG:4547")
+    extra = {"outside_counts": s.outside_counts, "outside": s.outside}
+    if p.domain:
+        extra["by_domain"] = s.per_zone_domain
+    return AnalysisResult(
+        "enterprises",
+        s.per_zone,
+        [(f"企业 Enterprises per zone ({file.name})", geo)],
+        {
+            "file": file.name,
+            "rows": str(len(df)),
+            "zones": ",".join(zt.layers),
+            "cluster_radius": format_distance(r),
+            "crs": crs,
+            "predicate": p.predicate,
+        },
+        s.notes,
+        extra_tables=extra,
+        name=re.sub(r"[^\w.-]+", "_", file.stem),
+    )

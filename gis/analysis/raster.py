@@ -448,3 +448,21 @@ def coverage_zonal(
             ),
         }
     )
+
+
+def coverage_rasters(
+    points: str | Path, districts: str | Path, radius: str, resolution_m: float
+) -> list[tuple[str, Grid, dict[str, str]]]:
+    """The GeoTIFFs of ``clustermap coverage --raster``: the distance surface and the coverage
+    grid over ``districts`` (layer ids or files), each with its tags; computed as written."""
+    from .inputs import load_frame, to_metric_checked
+    from .units import parse_distance
+
+    pts, _ = to_metric_checked(load_frame(points, role="points"), str(points))
+    dis, _ = to_metric_checked(load_frame(districts, role="districts"), str(districts))
+    r = parse_distance(radius)
+    tags = {"points": str(points), "radius_m": f"{r:g}", "extent": str(districts)}
+    return [
+        ("distance", distance_surface(pts, dis, resolution_m), tags),
+        ("grid", coverage_grid(pts, dis, r, resolution_m), tags),
+    ]

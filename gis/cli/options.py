@@ -1,0 +1,88 @@
+"""Shared pieces of the analysis commands: options declared from parameter dataclasses,
+output options, a progress bar, printing tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..analysis import params as P
+
+
+def param_options(cls: type[P.Params], skip: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """click options for the fields of a parameter dataclass (flag, help, default, type)."""
+
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        for fl in reversed(dataclasses.fields(cls)):
+            if fl.name in skip:
+                continue
+            m, kind = fl.metadata, fl.metadata["kind"]
+            kw: dict[str, Any] = {"help": m["help"], "required": m["cli_required"]}
+            if not m["cli_required"] and fl.default not in (None, (), dataclasses.MISSING):
+                kw.update(default=fl.default, show_default=kind != P.FLAG)
+            if kind == P.FLAG:
+                kw.update(is_flag=True, default=False)
+            elif kind == P.INT:
+                kw["type"] = click.IntRange(min=m["minimum"])
+            elif kind == P.FLOAT:
+                kw["type"] = float
+            elif kind == "texts":
+                kw["multiple"] = True
+            elif kind.startswith("choice:"):
+                kw["type"] = click.Choice(kind.split(":", 1)[1].split(","))
+            flag = m["flag"] or "--" + fl.name.replace("_", "-")
+            f = click.option(flag, fl.name, **kw)(f)
+        return f
+
+    return deco
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Output options every analysis command shares."""
+    path = click.Path(file_okay=False, path_type=Path)
+    f = click.option("--basemap", default="none", show_default=True, help=BASEMAP_HELP)(f)
+    f = click.option("--map", "make_map", is_flag=True, help="Also write an HTML map.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default="gpkg",
+                     show_default=True, help=FORMAT_HELP)(f)  # fmt: skip
+    return click.option("--out", type=path, help="Output folder (default maps/out/analysis).")(f)
+
+
+BASEMAP_HELP = "Basemap of the HTML map: none, osm, gaode, gaode-satellite."
+FORMAT_HELP = "Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84)."
+
+
+@contextmanager
+def progress(desc: str, total: int) -> Iterator[Any]:
+    """A progress bar on stderr, shown only when the work lasts longer than a second."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=desc, unit="step", delay=1.0, file=sys.stderr, leave=False) as bar:
+        yield bar
+
+
+#: Rows printed of a table; the CSV file has all of them.
+MAX_PRINTED = 40
+
+
+def echo_table(df: Any) -> None:
+    import pandas as pd
+
+    if df.empty:
+        click.echo("(no rows)")
+        return
+    with pd.option_context("display.width", 200):
+        click.echo(df.head(MAX_PRINTED).to_string(index=False))
+    if len(df) > MAX_PRINTED:
+        click.echo(f"… {len(df) - MAX_PRINTED} more rows ({len(df)} in all) in the CSV file")
+
+
+def output_folder(out: Path | None) -> Path:
+    from ..settings import out_dir
+
+    return out if out is not None else out_dir() / "analysis"
