@@ -24,6 +24,7 @@ with their spreadsheet row numbers, never dropped silently.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -216,6 +217,28 @@ def register_columns(
     return [c for c in dict.fromkeys(keep) if c is not None and c in header]
 
 
+def _prefetch(
+    df: pd.DataFrame, required: list[str], optional: list[str], domain: str | None
+) -> dict[str, Any]:
+    """Arrow text columns converted at once on worker threads (pyarrow releases the GIL):
+    numbers by :func:`arrow_floats` (None where the general path must decide), the domain's
+    codes under the key ``"\\0codes:<name>"``."""
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    jobs: dict[str, Callable[[], Any]] = {}
+    for col in required + optional:
+        if col in df.columns and isinstance(df[col].dtype, pd.ArrowDtype):
+            jobs[col] = partial(arrow_floats, df[col], blanks=col not in required)
+    if domain and domain in df.columns and isinstance(df[domain].dtype, pd.ArrowDtype):
+        jobs[f"\0codes:{domain}"] = partial(arrow_codes, df[domain], "(none)")
+    if len(jobs) < 2 or len(df) < 100_000:
+        return {k: f() for k, f in jobs.items()}
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+        futures = {k: pool.submit(f) for k, f in jobs.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
 def _rows(df: pd.DataFrame, idx: NDArray[np.int64]) -> NDArray[np.int64]:
     """Spreadsheet row numbers of the rows at positions ``idx`` (the index keeps title rows
     and blank lines: see :mod:`gis.tables`)."""
@@ -225,9 +248,13 @@ def _rows(df: pd.DataFrame, idx: NDArray[np.int64]) -> NDArray[np.int64]:
     return np.asarray(index.to_numpy()[idx], dtype=np.int64) + sheet_row(0)
 
 
-def _numeric(df: pd.DataFrame, col: str, where: str, *, required: bool) -> np.ndarray:
+def _numeric(
+    df: pd.DataFrame, col: str, where: str, *, required: bool, pre: dict[str, Any] | None = None
+) -> np.ndarray:
     raw = df[col]
-    fast = arrow_floats(raw, blanks=not required)
+    fast = pre.get(col) if pre else None
+    if fast is None:
+        fast = arrow_floats(raw, blanks=not required)
     if fast is not None:  # Arrow text: pyarrow.compute.cast, bit-identical to float()
         return fast  # type: ignore[no-any-return]
     try:  # every value parses as a number
@@ -257,8 +284,11 @@ def register_coordinates(
     lon: str | None = None,
     lat: str | None = None,
     crs: str = "wgs84",
+    pre: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once."""
+    """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once.
+
+    ``pre`` holds columns already converted (:func:`_prefetch`)."""
     from ..crs import _TO_WGS84, normalize_crs
 
     where = str(df.attrs.get("source", "register"))
@@ -272,8 +302,8 @@ def register_coordinates(
                 f"{list(df.attrs.get('header') or df.columns)}"
             )
     assert lon_col is not None and lat_col is not None
-    x = _numeric(df, lon_col, where, required=True)
-    y = _numeric(df, lat_col, where, required=True)
+    x = _numeric(df, lon_col, where, required=True, pre=pre)
+    y = _numeric(df, lat_col, where, required=True, pre=pre)
     key = normalize_crs(crs)
     if key.startswith("EPSG:"):
         import pyproj
@@ -377,8 +407,14 @@ def summarise(
     where = str(df.attrs.get("source", "register"))
     values = [resolve_column(df, v, where) for v in values]
     domain = resolve_column(df, domain, where) if domain else None
-    x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs)
-    vals = {v: _numeric(df, v, where, required=False) for v in values}
+    pre = _prefetch(
+        df,
+        [c for c in (lon or find_column(df, LON_NAMES), lat or find_column(df, LAT_NAMES)) if c],
+        values,
+        domain,
+    )
+    x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs, pre=pre)
+    vals = {v: _numeric(df, v, where, required=False, pre=pre) for v in values}
     if scheduler is not None:
         import dask.dataframe as dd
 
@@ -392,37 +428,43 @@ def summarise(
     else:
         a = zones.index.assign(x, y, threads=threads, predicate=predicate)
     nz = len(zones.frame)
+    # zone numbers + 1 (0: no zone), so that bincounts need no masking
+    lab1 = a.label.astype(np.intp)
+    lab1 += 1
+    extra_zone = a.extra_zone.astype(np.intp)
     per_zone = pd.DataFrame(zones.frame.drop(columns="geometry"))
-    per_zone["enterprises"] = a.counts(nz)
-    for v, arr in vals.items():
-        per_zone[v] = np.round(a.sums(arr, nz), 6)
-    # zone x domain
+    per_zone["enterprises"] = np.bincount(lab1, minlength=nz + 1)[1:] + np.bincount(
+        extra_zone, minlength=nz
+    )
+    weights = {v: np.nan_to_num(arr) for v, arr in vals.items()}
+    for v, w in weights.items():
+        per_zone[v] = np.round(
+            np.bincount(lab1, weights=w, minlength=nz + 1)[1:]
+            + np.bincount(extra_zone, weights=w[a.extra_point], minlength=nz),
+            6,
+        )
+    # zone x domain: one bincount over every point's first zone, then the further zones
+    # (the order of the sums of each cell as before: first zones by row, then the rest)
     per_zone_domain = pd.DataFrame()
     if domain:
-        fact = arrow_codes(df[domain], "(none)")
+        fact = pre.get(f"\0codes:{domain}") or arrow_codes(df[domain], "(none)")
         codes, uniques = (
             fact if fact is not None else pd.factorize(df[domain].astype(str).replace("", "(none)"))
         )
         nd = len(uniques)
-        first = np.flatnonzero(a.label >= 0)
-        key = np.concatenate(
-            [
-                a.label[first].astype(np.int64) * nd + codes[first],
-                a.extra_zone * nd + codes[a.extra_point],
-            ]
-        )
-        pts = np.concatenate([first, a.extra_point])
-        cnt = np.bincount(key, minlength=nz * nd)
+        codes = np.asarray(codes, dtype=np.intp)
+        key = np.concatenate([lab1 * nd + codes, (extra_zone + 1) * nd + codes[a.extra_point]])
+        cnt = np.bincount(key, minlength=(nz + 1) * nd)[nd:]
         data: dict[str, Any] = {
             "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
             "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
             "domain": np.tile(np.asarray(uniques, dtype=object), nz),
             "enterprises": cnt,
         }
-        for v, arr in vals.items():
-            data[v] = np.round(
-                np.bincount(key, weights=np.nan_to_num(arr[pts]), minlength=nz * nd), 6
-            )
+        for v, w in weights.items():
+            both = np.concatenate([w, w[a.extra_point]])
+            data[v] = np.round(np.bincount(key, weights=both, minlength=(nz + 1) * nd)[nd:], 6)
+        del key
         per_zone_domain = pd.DataFrame(data)
         per_zone_domain = per_zone_domain[per_zone_domain["enterprises"] > 0].reset_index(drop=True)
     # outside every zone of each layer
@@ -430,16 +472,11 @@ def summarise(
     counts = []
     for name in zones.layers:
         zmask = layer_of == name
-        hit = np.zeros(len(x), dtype=bool)
-        ok = a.label >= 0
-        hit[ok] = zmask[a.label[ok]]
-        ext = zmask[a.extra_zone]
-        hit[a.extra_point[ext]] = True
-        miss = np.flatnonzero(~hit)
-        counts.append({"layer": name, "inside": int(len(x) - len(miss)), "outside": int(len(miss))})
-    any_hit = np.ones(len(x), dtype=bool)
-    any_hit[a.unassigned()] = False
-    none = np.flatnonzero(~any_hit)
+        hit = np.concatenate([[False], zmask])[lab1]  # lab1 0 (no zone) reads False
+        hit[a.extra_point[zmask[a.extra_zone]]] = True
+        inside = int(np.count_nonzero(hit))
+        counts.append({"layer": name, "inside": inside, "outside": int(len(x) - inside)})
+    none = a.unassigned()
     # the row as the file has it (its own coordinates, findable in the sheet), then WGS84
     lon_col = str(lon or find_column(df, LON_NAMES))
     lat_col = str(lat or find_column(df, LAT_NAMES))

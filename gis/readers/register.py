@@ -173,12 +173,17 @@ def arrow_floats(col: pd.Series[Any], *, blanks: bool) -> Any:
     arr = col.array.__arrow_array__()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         return None
-    if blanks:
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     try:
         vals = pc.cast(arr, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
+        if not blanks:
+            return None
+        try:  # blank cells (allowed here) as nulls: a copy of the column, so only now
+            vals = pc.cast(
+                pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), pa.float64()
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
     out = vals.to_numpy()  # nulls (blank cells) become NaN
     finite = np.isfinite(out)
     if not finite.all():
@@ -200,9 +205,20 @@ def arrow_codes(col: pd.Series[Any], blank: str) -> tuple[Any, Any] | None:
     arr = col.array.__arrow_array__()
     if not pa.types.is_string(arr.type) or arr.null_count:
         return None
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(blank, arr.type), arr)
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    enc = arr.dictionary_encode()
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    enc = arr.dictionary_encode()  # codes in order of first appearance, as pd.factorize
+    words = enc.dictionary.to_pylist()
+    if "" in words:
+        if blank in words:  # both: they become one value, as after str.replace
+            return arrow_codes(
+                pd.Series(
+                    pd.arrays.ArrowExtensionArray(
+                        pc.if_else(pc.equal(arr, ""), pa.scalar(blank, arr.type), arr)
+                    )
+                ),
+                blank,
+            )
+        words[words.index("")] = blank
     codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
-    return codes, np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    return codes, np.asarray(words, dtype=object)
