@@ -40,7 +40,14 @@ def _boundary_register(path: Path) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("predicate", ["intersects", "within"])
-def test_firms_on_vertices_and_edges_get_sjoins_districts(tmp_path: Path, predicate: str) -> None:
+@pytest.mark.parametrize("path_taken", ["exact", "index"])
+def test_firms_on_vertices_and_edges_get_sjoins_districts(
+    tmp_path: Path, predicate: str, path_taken: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gis.analysis import enterprises
+
+    # small registers are tested zone by zone, big ones through the raster index: both
+    monkeypatch.setattr(enterprises, "EXACT_WORK", 0 if path_taken == "index" else 10**9)
     path = tmp_path / "synthetic_boundary_register.csv"
     df = _boundary_register(path)
     x = np.array([float(v) for v in df["经度"]])

@@ -40,7 +40,7 @@ from ..readers.register import arrow_codes, arrow_floats
 from ..settings import WUHAN_BBOX
 from ..tables import find_column, sheet_row
 from .inputs import labels
-from .zones import ZoneIndex
+from .zones import Assignment, ZoneIndex, assign_exact
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -54,14 +54,36 @@ LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
 MAX_LISTED = 10
 
 
+#: Up to this many (point, zone) combinations points are tested zone by zone
+#: (:func:`gis.analysis.zones.assign_exact`); above, the raster index pays off its build.
+EXACT_WORK = 4_000_000
+
+
 @dataclass
 class ZoneTable:
-    """Zones of several layers in one index: ``frame`` has layer, zone, name, geometry (WGS84)."""
+    """Zones of several layers: ``frame`` has layer, zone, name, geometry (WGS84); the
+    :class:`ZoneIndex` is built when a register is big enough to need it."""
 
     frame: gpd.GeoDataFrame
-    index: ZoneIndex
     layers: list[str]
     notes: list[str] = field(default_factory=list)
+    cell: float | None = None
+    _index: ZoneIndex | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> ZoneIndex:
+        if self._index is None:
+            self._index = ZoneIndex.build(self.frame.geometry, cell=self.cell)
+        return self._index
+
+    def assign(
+        self, x: np.ndarray, y: np.ndarray, *, predicate: str, threads: int | None = None
+    ) -> Assignment:
+        """(point, zone) pairs: exact tests for small registers, else the index (the same
+        pairs in the same order either way)."""
+        if self._index is None and len(x) * len(self.frame) <= EXACT_WORK:
+            return assign_exact(self.frame.geometry.values, x, y, predicate=predicate)
+        return self.index.assign(x, y, threads=threads, predicate=predicate)
 
 
 def zone_table(
@@ -115,8 +137,7 @@ def zone_table(
         )
     frame = pd.concat(parts, ignore_index=True)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-    index = ZoneIndex.build(frame.geometry, cell=cell)
-    return ZoneTable(frame, index, list(layers), notes)
+    return ZoneTable(frame, list(layers), notes, cell)
 
 
 #: The zone layers of ``clustermap enterprises`` unless ``--zones`` names others.
@@ -426,7 +447,7 @@ def summarise(
             ddf, zones.index, x="x", y="y", scheduler=scheduler, predicate=predicate
         )
     else:
-        a = zones.index.assign(x, y, threads=threads, predicate=predicate)
+        a = zones.assign(x, y, threads=threads, predicate=predicate)
     nz = len(zones.frame)
     # zone numbers + 1 (0: no zone), so that bincounts need no masking
     lab1 = a.label.astype(np.intp)

@@ -79,6 +79,10 @@ class Assignment:
     extra_point: NDArray[np.int64]
     extra_zone: NDArray[np.int32]
 
+    # One canonical form whatever computed it (index, exact tests, Dask): ``label`` is a
+    # point's lowest-numbered zone and the further pairs are ordered by point, then zone,
+    # so that sums over them are added in one order.
+
     @classmethod
     def from_pairs(cls, point: ArrayLike, zone: ArrayLike, n_points: int) -> Assignment:
         """An assignment from plain (point, zone) pairs."""
@@ -91,6 +95,12 @@ class Assignment:
     @property
     def n_points(self) -> int:
         return len(self.label)
+
+    def sorted(self) -> Assignment:
+        """The same assignment with the further pairs ordered by point, then zone (one
+        order whatever computed them, so sums over them add up in one order)."""
+        order = np.lexsort((self.extra_zone, self.extra_point))
+        return Assignment(self.label, self.extra_point[order], self.extra_zone[order])
 
     def pairs(self) -> NDArray[np.int64]:
         """Every (point, zone) pair as an (n, 2) array ordered by point, then zone."""
@@ -449,10 +459,11 @@ class ZoneIndex:
             for z in sorted(by_zone):
                 cand = np.concatenate(by_zone[z])
                 got = cand[test(prepared[z], x[cand], y[cand])]
-                free = label[got] < 0
-                label[got[free]] = z
-                ex_pts.append(got[~free])
-                ex_zones.append(np.full(int((~free).sum()), z, dtype=np.int32))
+                cur = label[got]
+                label[got[(cur < 0) | (cur > z)]] = z  # a point's label: its lowest zone
+                higher = cur > z  # an interior zone numbered above z becomes a further zone
+                ex_pts += [got[higher], got[(cur >= 0) & (cur < z)]]
+                ex_zones += [cur[higher], np.full(int(((cur >= 0) & (cur < z)).sum()), z, np.int32)]
         if not ex_pts:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
         return (
@@ -504,7 +515,7 @@ class ZoneIndex:
             label,
             np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, np.int64),
             np.concatenate([z for _, z in parts]) if parts else np.zeros(0, np.int32),
-        )
+        ).sorted()
 
 
 def _shape(geom: Any) -> Any:
@@ -519,6 +530,43 @@ def _shape(geom: Any) -> Any:
         for poly in shapely.get_parts(geom)
     ]
     return {"type": "MultiPolygon", "coordinates": polys}
+
+
+def assign_exact(
+    geoms: Sequence[Any] | NDArray[Any],
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    predicate: str = "intersects",
+) -> Assignment:
+    """The pairs of :meth:`ZoneIndex.assign` by testing every point against every zone
+    whose bounding box holds it (prepared geometries; for a few hundred thousand points a
+    build of the index costs more than this)."""
+    import shapely
+
+    if predicate not in PREDICATES:
+        raise InputError(f"predicate {predicate!r}: expected one of {PREDICATES}")
+    xa = np.ascontiguousarray(x, dtype=np.float64)
+    ya = np.ascontiguousarray(y, dtype=np.float64)
+    if np.isnan(xa).any() or np.isnan(ya).any():
+        raise InputError("points without coordinates (NaN); drop or fix them before assigning")
+    arr = np.asarray(list(getattr(geoms, "values", geoms)), dtype=object)
+    prepared = shapely.from_wkb(shapely.to_wkb(arr))
+    shapely.prepare(prepared)
+    test = shapely.intersects_xy if predicate == "intersects" else shapely.contains_xy
+    bounds = shapely.bounds(arr)
+    label = np.full(len(xa), -1, dtype=np.int32)
+    ex_p: list[NDArray[np.int64]] = []
+    ex_z: list[NDArray[np.int32]] = []
+    for z, g in enumerate(prepared):
+        x0, y0, x1, y1 = bounds[z]
+        cand = np.flatnonzero((xa >= x0) & (xa <= x1) & (ya >= y0) & (ya <= y1))
+        got = cand[test(g, xa[cand], ya[cand])]
+        free = label[got] < 0
+        label[got[free]] = z
+        ex_p.append(got[~free].astype(np.int64))
+        ex_z.append(np.full(int((~free).sum()), z, dtype=np.int32))
+    return Assignment(label, np.concatenate(ex_p), np.concatenate(ex_z)).sorted()
 
 
 def assign_points(
