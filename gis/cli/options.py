@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,13 +58,33 @@ BASEMAP_HELP = "Basemap of the HTML map: none, osm, gaode, gaode-satellite."
 FORMAT_HELP = "Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84)."
 
 
+class _Progress:
+    """Counts steps; a tqdm bar (imported only then) appears once the work lasts a second."""
+
+    def __init__(self, desc: str, total: int) -> None:
+        self.desc, self.total, self.n, self.bar = desc, total, 0, None
+        self.t0 = time.monotonic()
+
+    def update(self, k: int = 1) -> None:
+        self.n += k
+        if self.bar is None and time.monotonic() - self.t0 >= 1.0:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, initial=self.n - k, desc=self.desc, unit="step",
+                            file=sys.stderr, leave=False)  # fmt: skip
+        if self.bar is not None:
+            self.bar.update(k)
+
+
 @contextmanager
 def progress(desc: str, total: int) -> Iterator[Any]:
     """A progress bar on stderr, shown only when the work lasts longer than a second."""
-    from tqdm import tqdm
-
-    with tqdm(total=total, desc=desc, unit="step", delay=1.0, file=sys.stderr, leave=False) as bar:
+    bar = _Progress(desc, total)
+    try:
         yield bar
+    finally:
+        if bar.bar is not None:
+            bar.bar.close()
 
 
 #: Rows printed of a table; the CSV file has all of them.
