@@ -35,7 +35,6 @@ import hashlib
 import math
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .catalog import Catalog, LayerInfo, load_catalog
-from .crs import bd09_to_wgs84, gcj02_to_wgs84, normalize_crs, transform_geometries
+from .crs import (
+    DATUM_LABELS,
+    bd09_to_wgs84,
+    gcj02_to_wgs84,
+    normalize_crs,
+    points_to_wgs84,
+    transform_geometries,
+)
 from .districts import CITY_ADCODE, district_name, match_district, suggest_district
 from .errors import CRSError, InputError, ValidationError
 from .io import PRECISION_CLASSES, write_geojson
@@ -54,8 +60,20 @@ from .layer_schema import (
     normalize_level,
     normalize_precision,
 )
-from .settings import METRIC_CRS, STORAGE_CRS, WUHAN_BBOX
-from .tables import EXCEL_SUFFIXES, find_column, read_table, sheet_row
+from .layers import backup_layer
+from .readers.tables import EXCEL_SUFFIXES, find_column, read_table, sheet_row
+from .readers.vector import KML_FIELDS, VECTOR_SUFFIXES, read_vector
+from .settings import (
+    IMPORT_MAX_ROWS,
+    IMPORT_MIN_CEILING,
+    IMPORT_REFUSE_FACTOR,
+    IMPORT_WARN_FACTOR,
+    METRIC_CRS,
+    SHIFT_MARGIN,
+    STORAGE_CRS,
+    UNSURE_PRECISION,
+    WUHAN_BBOX,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,21 +127,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("note", "备注", "说明", "notes", "description"),
 }
 
-#: Fields GDAL's KML drivers add to every placemark (not the planner's data).
-KML_FIELDS = (
-    "timestamp",
-    "begin",
-    "end",
-    "altitudeMode",
-    "tessellate",
-    "extrude",
-    "visibility",
-    "drawOrder",
-    "icon",
-    "snippet",
-)
-
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".kmz")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", *EXCEL_SUFFIXES)
 
 #: Tolerance of the 'inside Wuhan' test: the city outline is accurate to about ±100 m.
@@ -164,6 +167,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     output: Path | None = None
     written: bool = False
+    #: what the import replaced (features, their sources, the backup), if anything
+    replaced: str = ""
 
     def summary(self) -> str:
         """One line for the CLI, e.g. ``clusters: 58 read, 58 imported, 0 rejected …``."""
@@ -173,6 +178,8 @@ class ImportReport:
         )
         if self.written and self.output is not None:
             text += f" -> {self.output}"
+            if self.replaced:
+                text += f"; {self.replaced}"
         elif self.output is not None:
             text += f"; nothing written ({self.output} unchanged)"
         return text
@@ -201,153 +208,6 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def _check_shapefile_parts(path: Path) -> None:
-    stem = path.with_suffix("")
-    present = {p.suffix.lower() for p in path.parent.glob(stem.name + ".*")}
-    missing = [ext for ext in (".dbf", ".shx") if ext not in present]
-    if missing:
-        what = {".dbf": "attribute table", ".shx": "index"}
-        parts = ", ".join(f"{m} ({what[m]})" for m in missing)
-        raise InputError(
-            f"{path}: the shapefile is missing {parts}; a shapefile is several files "
-            f"({stem.name}.shp, .shx, .dbf and usually .prj, .cpg): copy them all together, "
-            "or zip them and import the .zip"
-        )
-
-
-def _zip_member(path: Path) -> str:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-    except zipfile.BadZipFile:
-        raise InputError(f"{path}: not a readable zip archive") from None
-    # macOS adds __MACOSX/._name copies of every file: resource forks, not layers
-    names = [n for n in names if not n.startswith("__MACOSX/") and not n.split("/")[-1][:2] == "._"]
-    shps = [n for n in names if n.lower().endswith(".shp")]
-    others = [n for n in names if n.lower().endswith((".geojson", ".gpkg", ".kml"))]
-    if len(shps) + len(others) == 0:
-        raise InputError(
-            f"{path}: the zip holds no shapefile (.shp), GeoJSON, GeoPackage or KML; "
-            f"it holds: {', '.join(names[:10]) or 'nothing'}"
-        )
-    if len(shps) + len(others) > 1:
-        raise InputError(
-            f"{path}: the zip holds several layers ({', '.join(shps + others)}); "
-            "zip one layer per file"
-        )
-    if shps:
-        base = shps[0][:-4]
-        lower = {n.lower() for n in names}
-        missing = [e for e in (".dbf", ".shx") if (base + e).lower() not in lower]
-        if missing:
-            raise InputError(
-                f"{path}: {shps[0]} in the zip has no {' or '.join(missing)} beside it; "
-                "zip every part of the shapefile (.shp, .shx, .dbf, .prj, .cpg)"
-            )
-        return shps[0]
-    return others[0]
-
-
-def _read_vector(path: Path, layer: str | None) -> tuple[Any, str, list[str]]:
-    """GeoDataFrame of a vector file, its format name and reading warnings."""
-    import geopandas as gpd
-    import pyogrio
-
-    warnings: list[str] = []
-    suffix = path.suffix.lower()
-    target = str(path)
-    fmt = {
-        ".geojson": "GeoJSON",
-        ".json": "GeoJSON",
-        ".gpkg": "GeoPackage",
-        ".shp": "Shapefile",
-        ".kml": "KML",
-        ".kmz": "KMZ",
-        ".zip": "zipped",
-    }[suffix]
-    has_cpg = True
-    if suffix == ".shp":
-        _check_shapefile_parts(path)
-        has_cpg = any(path.parent.glob(path.stem + ".[cC][pP][gG]"))
-    elif suffix in (".zip", ".kmz"):
-        member = _zip_member(path)
-        target = f"/vsizip/{path}/{member}"
-        if suffix == ".zip":
-            fmt = f"zipped {'Shapefile' if member.lower().endswith('.shp') else member}"
-        if member.lower().endswith(".shp"):
-            with zipfile.ZipFile(path) as zf:
-                has_cpg = any(n.lower() == member[:-4].lower() + ".cpg" for n in zf.namelist())
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty")
-    kwargs: dict[str, Any] = {}
-    if layer is not None:
-        kwargs["layer"] = layer
-    elif suffix == ".gpkg":
-        layers = pyogrio.list_layers(target)
-        if len(layers) > 1:
-            names = [str(n) for n in layers[:, 0]]
-            kwargs["layer"] = names[0]
-            warnings.append(
-                f"{path}: {len(names)} layers ({', '.join(names)}); read the first, "
-                f"{names[0]!r}; choose another with --sheet NAME"
-            )
-    elif target.lower().endswith(".kml"):
-        # Google Earth / 奥维 folders are layers to GDAL: read them all, in file order
-        if path.stat().st_size == 0:
-            raise InputError(f"{path}: the file is empty")
-        try:
-            folders = [str(n) for n in pyogrio.list_layers(target)[:, 0]]
-        except Exception as exc:
-            raise InputError(f"{path}: cannot read it as {fmt} ({exc})") from None
-        if len(folders) > 1:
-            return _read_kml_folders(path, target, folders, fmt)
-    encodings: list[str | None] = [None] if has_cpg else ["utf-8", "gb18030"]
-    last: Exception | None = None
-    for enc in encodings:
-        try:
-            gdf = gpd.read_file(target, engine="pyogrio", encoding=enc, **kwargs)
-            break
-        except UnicodeDecodeError as exc:
-            last = exc
-            continue
-        except Exception as exc:  # pyogrio DataSourceError/DataLayerError carry GDAL's text
-            raise InputError(f"{path}: cannot read it as {fmt} ({exc})") from None
-    else:
-        raise InputError(
-            f"{path}: the attribute table (.dbf) is neither UTF-8 nor GBK ({last}); "
-            "add a .cpg file naming its encoding"
-        )
-    if not has_cpg:
-        warnings.append(f"{path}: no .cpg file; attribute text read as {enc}")
-    return gdf, fmt, warnings
-
-
-def _read_kml_folders(
-    path: Path, target: str, folders: list[str], fmt: str
-) -> tuple[Any, str, list[str]]:
-    """Every folder of a KML file as one frame (feature numbers run on across folders)."""
-    import geopandas as gpd
-    import pandas as pd
-
-    parts, counts = [], []
-    for name in folders:
-        try:
-            part = gpd.read_file(target, engine="pyogrio", layer=name)
-        except Exception as exc:
-            raise InputError(f"{path}: cannot read folder {name!r} as {fmt} ({exc})") from None
-        counts.append(f"{name} {len(part)}")
-        if len(part):
-            parts.append(part)
-    if not parts:
-        raise InputError(f"{path}: the file holds no features")
-    gdf = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
-    note = (
-        f"{path}: read {len(gdf)} placemark(s) from {len(folders)} folders "
-        f"({', '.join(counts)}); features are numbered in that order"
-    )
-    return gdf, fmt, [note]
-
-
 def _read_source(path: Path, sheet: str | None) -> tuple[Any, bool, str, list[str]]:
     """(frame, is_table, format, warnings) for any supported file."""
     suffix = path.suffix.lower()
@@ -356,10 +216,10 @@ def _read_source(path: Path, sheet: str | None) -> tuple[Any, bool, str, list[st
 
         raise LayerNotFoundError(f"{path}: file not found")
     if suffix in VECTOR_SUFFIXES:
-        gdf, fmt, warns = _read_vector(path, sheet)
-        if gdf.empty:
+        vf = read_vector(path, sheet)
+        if vf.frame.empty:
             raise InputError(f"{path}: the file holds no features")
-        return gdf, False, fmt, warns
+        return vf.frame, False, vf.format, vf.warnings
     if suffix in TABLE_SUFFIXES or suffix == "":
         df = read_table(path, sheet=sheet)
         enc = df.attrs.get("encoding", "")
@@ -410,38 +270,53 @@ def _hinted_crs(path: Path, columns: list[str]) -> str | None:
     return None
 
 
+#: Readings of raw lon/lat tried by the shift check, and how to take each to WGS84.
+_READINGS = ("wgs84", "gcj02", "bd09")
+
+
 def _fit_counts(
-    lon: np.ndarray, lat: np.ndarray, stated: list[str | None], districts: Any
-) -> dict[str, int]:
-    """How many points fall inside their stated district, read as wgs84, gcj02 or bd09."""
+    lon: np.ndarray, lat: np.ndarray, stated: list[str | None], districts: Any, city: Any
+) -> dict[str, Any]:
+    """How well raw lon/lat fit when read as WGS84, GCJ-02 or BD-09: the points inside their
+    stated district (``measure`` = ``district``) where a district column exists, else the
+    points inside Wuhan (``measure`` = ``city``). Keys: each reading, ``n``, ``measure``."""
     import shapely
 
-    polys = dict(zip(districts["adcode"].astype(str), districts.geometry.values))
+    counts: dict[str, Any] = {}
+    polys = (
+        dict(zip(districts["adcode"].astype(str), districts.geometry.values))
+        if districts is not None
+        else {}
+    )
     idx = [i for i, s in enumerate(stated) if s in polys]
-    counts = {}
-    if not idx:
-        return {}
-    x0, y0 = lon[idx], lat[idx]
-    for key, f in (("wgs84", None), ("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
-        x, y = (x0, y0) if f is None else f(x0, y0)
+    if idx:
+        x0, y0 = lon[idx], lat[idx]
         codes = np.array([stated[i] for i in idx], dtype=object)
-        inside = 0
-        for code in set(codes):
-            m = codes == code
-            inside += int(shapely.contains_xy(polys[code], x[m], y[m]).sum())
-        counts[key] = inside
-    counts["n"] = len(idx)
+        for key in _READINGS:
+            x, y = points_to_wgs84(x0, y0, key)
+            counts[key] = sum(
+                int(shapely.contains_xy(polys[c], x[codes == c], y[codes == c]).sum())
+                for c in set(codes)
+            )
+        counts.update(n=len(idx), measure="district")
+        return counts
+    if city is None or city.empty or not len(lon):
+        return {}
+    outline = shapely.union_all(city.geometry.values)
+    for key in _READINGS:
+        x, y = points_to_wgs84(lon, lat, key)
+        counts[key] = int(shapely.contains_xy(outline, x, y).sum())
+    counts.update(n=len(lon), measure="city")
     return counts
 
 
-def _shift_verdict(counts: dict[str, int], n: int) -> str | None:
-    """'gcj02' or 'bd09' when that reading fits the stated districts clearly better."""
-    if not counts:
+def _shift_verdict(counts: dict[str, Any], key: str) -> str | None:
+    """The reading (wgs84, gcj02 or bd09) that fits clearly better than ``key``, or None."""
+    if not counts or key not in _READINGS:
         return None
-    base = counts["wgs84"]
-    best = max(("gcj02", "bd09"), key=lambda k: counts[k])
-    gain = counts[best] - base
-    if gain >= max(2, math.ceil(0.05 * counts["n"])):
+    best = max((k for k in _READINGS if k != key), key=lambda k: counts[k])
+    gain = counts[best] - counts[key]
+    if gain >= max(2, math.ceil(SHIFT_MARGIN * counts["n"])):
         return best
     return None
 
@@ -538,6 +413,32 @@ def _projection_hint(x0: float, x1: float) -> str:
     return guess
 
 
+def row_ceiling(info: LayerInfo) -> int:
+    """Most rows an import takes without ``--force``: :data:`gis.settings.IMPORT_REFUSE_FACTOR`
+    times the count the catalog expects (at least :data:`gis.settings.IMPORT_MIN_CEILING`),
+    or :data:`gis.settings.IMPORT_MAX_ROWS` for a layer without an expected count."""
+    if info.expected is None:
+        return IMPORT_MAX_ROWS
+    return max(IMPORT_REFUSE_FACTOR * info.expected, IMPORT_MIN_CEILING)
+
+
+def _check_count(p: Path, info: LayerInfo, n: int, force: bool, report: ImportReport) -> None:
+    exp = info.expected
+    what = f"layer {info.id!r} expects {exp} (layers/catalog.toml)" if exp else ""
+    if n > row_ceiling(info) and not force:
+        raise InputError(
+            f"{p}: {n:,} rows/features, far more than "
+            + (what if exp else f"the {IMPORT_MAX_ROWS:,} a plan layer holds")
+            + "; is this the right file (a register of firms rather than the list of "
+            f"{info.title_zh})? Import it with --force if it is"
+        )
+    if exp and n > IMPORT_WARN_FACTOR * exp:
+        report.warnings.append(
+            f"{p}: {n:,} rows/features, but {what}; check that this is the right list "
+            "(maps with many points get slow and large)"
+        )
+
+
 def _layer_frames(info: LayerInfo, catalog: Catalog) -> tuple[Any, Any]:
     from .layers import read_layer
 
@@ -553,6 +454,8 @@ def read_import(
     crs: str | None = None,
     sheet: str | None = None,
     precision: str | None = None,
+    accept_mismatch: bool = False,
+    force: bool = False,
     catalog: Catalog | None = None,
 ) -> ImportResult:
     """Read and validate ``path`` for ``layer_id`` without writing anything.
@@ -563,6 +466,12 @@ def read_import(
     class for every feature (default ``official``, or ``converted`` after a GCJ-02/BD-09
     conversion). File-level problems raise :class:`InputError`; row problems are collected
     in ``report.rejected``.
+
+    Points outside their stated district (所在区), and files whose points fit GCJ-02, BD-09
+    or WGS84 clearly better than the datum they are read in, are refused; with
+    ``accept_mismatch`` they are imported as ``indicative`` with a ``note`` saying why. A
+    file far longer than the layer's expected count (``catalog.toml``) gets a warning, and
+    is refused above :func:`row_ceiling` unless ``force``.
     """
     import geopandas as gpd
     import shapely
@@ -593,6 +502,7 @@ def read_import(
     report = ImportReport(layer_id=layer_id, path=p, format=fmt, output=info.path)
     report.warnings.extend(warns)
     report.rows_read = len(frame)
+    _check_count(p, info, len(frame), force, report)
     unit = "row" if is_table else "feature"
     if is_table:
         # read_table's index counts blank lines and title rows as the spreadsheet does
@@ -664,7 +574,8 @@ def read_import(
     stated: list[str | None] = []
     if cols["district"]:
         stated = [_match_district(_text(v)) for v in attrs[cols["district"]].tolist()]
-    if key in ("wgs84", "gcj02") and districts is not None and stated:
+    shift_note = ""
+    if key in _READINGS and (districts is not None or city is not None):
         if is_table:
             px, py = lon, lat
         else:
@@ -675,8 +586,9 @@ def read_import(
             px = np.array([np.nan if r is None else r.x for r in reps])
             py = np.array([np.nan if r is None else r.y for r in reps])
         ok = np.isfinite(px) & np.isfinite(py)
-        counts = _fit_counts(px[ok], py[ok], [s for s, o in zip(stated, ok) if o], districts)
-        _judge_shift(p, key, declared, counts, int(ok.sum()), report)
+        in_stated = [s for s, o in zip(stated, ok) if o] if stated else []
+        counts = _fit_counts(px[ok], py[ok], in_stated, districts, city)
+        shift_note = _judge_shift(p, key, declared, counts, accept_mismatch, report)
 
     # convert to WGS84
     if is_table:
@@ -709,10 +621,29 @@ def read_import(
     # ---- attributes
     out = _attributes(attrs, cols, info, p, report, reject, problems, row_no)
     # district: fill from location where empty; warn where the point is elsewhere
+    unsure: dict[int, str] = {}
     if districts is not None:
-        _check_districts(out, gdf, districts, problems, row_no, unit, report)
+        for i, msg in _check_districts(out, gdf, districts, problems, row_no, report):
+            fld = str(cols["district"] or "district")
+            if accept_mismatch:
+                unsure[i] = msg
+                report.warnings.append(f"{unit} {row_no[i]}: {fld}: {msg}; accepted as indicative")
+            else:
+                reject(
+                    i,
+                    fld,
+                    f"{msg}. Fix the coordinates or the {fld} cell; if the whole file is "
+                    "GCJ-02 (Amap) or BD-09 (Baidu), import with --crs gcj02|bd09; or pass "
+                    "--accept-mismatch to import the row as an indicative (示意) position",
+                )
     default = precision or ("converted" if key in ("gcj02", "bd09") else "official")
     out["precision"] = [v or default for v in out["precision"]]
+    for i in range(len(out)) if shift_note else ():
+        unsure[i] = f"{shift_note}; {unsure[i]}" if i in unsure else shift_note
+    for i, why in unsure.items():
+        out.loc[i, "precision"] = UNSURE_PRECISION
+        old_note = str(out.loc[i, "note"] or "")
+        out.loc[i, "note"] = f"{old_note}; {why}" if old_note else why
 
     keep = [i for i in range(len(frame)) if i not in problems]
     report.rejected = [pr for i in sorted(problems) for pr in problems[i]]
@@ -939,33 +870,34 @@ def _resolve_crs(
 
 
 def _judge_shift(
-    p: Path, key: str, declared: str | None, counts: dict[str, int], n: int, report: ImportReport
-) -> None:
-    if not counts:
-        return
-    if key == "wgs84":
-        verdict = _shift_verdict(counts, n)
-        if verdict is None:
-            return
-        label = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}[verdict]
-        msg = (
-            f"{p}: the points look shifted: read as WGS84, {counts['wgs84']} of the "
-            f"{counts['n']} points with a stated district fall inside it; read as "
-            f"{label}, {counts[verdict]} do"
+    p: Path,
+    key: str,
+    declared: str | None,
+    counts: dict[str, Any],
+    accept: bool,
+    report: ImportReport,
+) -> str:
+    """Refuse a file whose points fit another datum clearly better than the one it is read
+    in; with ``accept`` return the note every feature gets instead ('' when it fits)."""
+    verdict = _shift_verdict(counts, key)
+    if verdict is None:
+        return ""
+    names = {"wgs84": "WGS84", **DATUM_LABELS}
+    where = "their stated district (所在区)" if counts["measure"] == "district" else "Wuhan"
+    said = f"declared {names[key]}" if declared else f"read as {names[key]} (no --crs given)"
+    fit = (
+        f"{said}, {counts[key]} of the {counts['n']} points fall inside {where}; read as "
+        f"{names[verdict]}, {counts[verdict]} do"
+    )
+    if not accept:
+        raise CRSError(
+            f"{p}: the points look shifted: {fit}. The file is most likely {names[verdict]}: "
+            f"import with --crs {verdict}. If you are sure of {names[key]}, check the "
+            "coordinates and the 所在区 column, or pass --accept-mismatch to import them as "
+            "indicative (示意) positions. Nothing written"
         )
-        if declared:
-            raise CRSError(
-                msg + f". The file is most likely {label}, not {declared}: import with "
-                f"--crs {verdict}. If you are sure it is {declared}, check the 所在区 column."
-            )
-        report.warnings.append(msg + f"; if the coordinates come from there, use --crs {verdict}")
-    elif key == "gcj02" and counts["wgs84"] - counts["gcj02"] >= max(
-        2, math.ceil(0.05 * counts["n"])
-    ):
-        report.warnings.append(
-            f"{p}: declared GCJ-02, but the points fit their districts better unconverted "
-            f"({counts['wgs84']} vs {counts['gcj02']} of {counts['n']}); are they WGS84 already?"
-        )
+    report.warnings.append(f"{p}: accepted with --accept-mismatch although {fit}")
+    return f"position unsure: {fit} (imported with --accept-mismatch)"
 
 
 def _vector_to_wgs84(frame: Any, key: str, p: Path) -> Any:
@@ -1126,9 +1058,10 @@ def _check_districts(
     districts: Any,
     problems: Any,
     row_no: list[int],
-    unit: str,
     report: ImportReport,
-) -> None:
+) -> list[tuple[int, str]]:
+    """Fill empty districts from the location; return (row index, message) for
+    each point more than :data:`DISTRICT_TOLERANCE_M` outside its stated district."""
     import geopandas as gpd
     import shapely
 
@@ -1155,6 +1088,7 @@ def _check_districts(
     stated_all = [str(v) for v in out["district"]]
     names = list(out["name_zh"])
     filled = 0
+    mismatches: list[tuple[int, str]] = []
     for i in np.flatnonzero(ok):
         stated = stated_all[i]
         if not stated:
@@ -1167,13 +1101,17 @@ def _check_districts(
             if dist > DISTRICT_TOLERANCE_M:
                 h = here[i]
                 where = f"in {district_name(h)} ({h})" if h else "in no district"
-                report.warnings.append(
-                    f"{unit} {row_no[i]}: {names[i]}: the point lies {where}, "
-                    f"{dist:.0f} m from the stated {district_name(stated)} ({stated})"
+                mismatches.append(
+                    (
+                        int(i),
+                        f"{names[i]}: the point lies {where}, {dist:,.0f} m from the stated "
+                        f"{district_name(stated)} ({stated})",
+                    )
                 )
     out["district"] = stated_all
     if filled:
         report.warnings.append(f"district filled from the location for {filled} feature(s)")
+    return mismatches
 
 
 # --------------------------------------------------------------------------- writing
@@ -1188,6 +1126,8 @@ def import_layer(
     precision: str | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    accept_mismatch: bool = False,
+    force: bool = False,
     catalog: Catalog | None = None,
 ) -> ImportReport:
     """Validate ``path`` and write it as the layer ``layer_id`` (``layers/<file>``).
@@ -1199,7 +1139,16 @@ def import_layer(
     """
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
-    result = read_import(layer_id, path, crs=crs, sheet=sheet, precision=precision, catalog=cat)
+    result = read_import(
+        layer_id,
+        path,
+        crs=crs,
+        sheet=sheet,
+        precision=precision,
+        accept_mismatch=accept_mismatch,
+        force=force,
+        catalog=cat,
+    )
     report = result.report
     if report.rejected and not skip_invalid:
         n_rows = len({(r.unit, r.row) for r in report.rejected})
@@ -1217,8 +1166,11 @@ def import_layer(
             report,
         )
     if not dry_run:
+        replaced = backup_layer(info)
         write_geojson(result.gdf, info.path, name=layer_id)
         report.written = True
+        if replaced is not None:
+            report.replaced = replaced.text()
     return report
 
 

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .errors import InputError, ValidationError
+from .readers.tables import sheet_row
 from .settings import METRIC_CRS, layers_dir
-from .tables import sheet_row
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -43,7 +43,7 @@ import pandas as pd
 from .districts import CITY_ADCODE, district_name, match_district, suggest_district
 from .errors import InputError, ValidationError
 from .indicators import parse_bound
-from .tables import find_column, read_table, sheet_row
+from .readers.tables import find_column, read_table, sheet_row
 
 if TYPE_CHECKING:
     import geopandas as gpd

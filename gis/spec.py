@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ValidationError
+from .errors import GisError, InputError, ValidationError
 from .render.styles import style_overlay
 
 STYLE_KINDS = ("precision", "categorical", "choropleth", "line", "point")
@@ -520,7 +520,7 @@ def _check_columns(
 
 
 def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]) -> Any:
-    from .tables import read_table, sheet_row
+    from .readers.tables import read_table, sheet_row
 
     tpath = _resolve_path(spec, j.table)
     if not tpath.exists():
@@ -590,7 +590,7 @@ def _indicator_overlay(ls: LayerSpec, path: str, cat: Any, problems: list[str]) 
 def _layer_overlay(
     spec: MapSpec, ls: LayerSpec, i: int, cat: Any, problems: list[str], plan_index: list[int]
 ) -> Any:
-    from .io import read_geojson
+    from .layers import check_layer_file
     from .render.overlay import Overlay
 
     path = f"layers[{i}]"
@@ -608,7 +608,11 @@ def _layer_overlay(
         from .layers import read_layer
 
         info = cat[ls.layer]
-        gdf = read_layer(ls.layer, cat)
+        try:
+            gdf = read_layer(ls.layer, cat)
+        except GisError as exc:
+            problems.append(f"{path}.layer: {exc}")
+            return None
         title, group, geometry = info.title, info.group, info.geometry
         sources = dict.fromkeys(info.sources, info.license)
     else:
@@ -616,13 +620,14 @@ def _layer_overlay(
         if not fpath.exists():
             problems.append(f"{path}.file: {fpath} not found")
             return None
-        gdf = read_geojson(fpath)
+        gdf, file_problems = check_layer_file(fpath)
+        problems += [f"{path}.file: {fp}" for fp in file_problems]
+        if gdf is None:
+            return None
         title, group = fpath.stem, "plan"
         kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
         geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
         srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
-        if not srcs:
-            problems.append(f"{path}.file: {fpath.name} has no 'source' on its features")
         sources = dict.fromkeys(srcs, "")
     title = ls.title or title
     group = ls.group or group

@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 
 from gis.crs import gcj02_to_wgs84, wgs84_to_gcj02  # noqa: E402
 from gis.importer import read_import  # noqa: E402
-from gis.tables import read_table  # noqa: E402
+from gis.readers.tables import read_table  # noqa: E402
 
 DISTRICT = ("武昌", "江汉", "江岸", "洪山", "汉阳")
 

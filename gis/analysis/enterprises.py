@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..readers.tables import find_column, sheet_row
 from ..settings import WUHAN_BBOX
-from ..tables import find_column, sheet_row
 from .inputs import labels
 from .zones import ZoneIndex
 
@@ -167,7 +167,7 @@ def read_register(path: str | Path) -> pd.DataFrame:
     elif suffix in (".csv", ".txt", ".tsv"):
         df = _read_csv_fast(p)
     else:
-        from ..tables import read_table
+        from ..readers.tables import read_table
 
         df = read_table(p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]

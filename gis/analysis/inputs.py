@@ -17,8 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..crs import to_wgs84
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..io import PRECISION_CLASSES
+from ..readers.geojson import read_geojson
+from ..readers.vector import VECTOR_SUFFIXES, read_vector
 from ..settings import METRIC_CRS, WUHAN_BBOX
 
 if TYPE_CHECKING:
@@ -61,29 +64,22 @@ def labels(gdf: gpd.GeoDataFrame) -> list[str]:
 
 
 def read_vector_file(path: Path) -> gpd.GeoDataFrame:
-    """A GeoJSON, GeoPackage or Shapefile as WGS84 (GeoJSON must already be lon/lat)."""
-    import geopandas as gpd
-
-    from ..io import read_geojson
-
+    """A GeoJSON (already lon/lat), GeoPackage, Shapefile or KML file as WGS84."""
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
         return read_geojson(path)
-    if suffix not in (".gpkg", ".shp", ".fgb"):
+    if suffix not in VECTOR_SUFFIXES:
         raise InputError(
             f"{path}: unsupported file type {suffix!r}; give a .geojson, .gpkg or .shp file "
             "(tables of points: use `clustermap enterprises FILE`)"
         )
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises DataSourceError etc. with a terse text
-        raise InputError(f"{path}: cannot be read as a vector layer ({exc})") from None
+    gdf = read_vector(path).frame
     if gdf.crs is None:
         raise CRSError(
             f"{path}: no coordinate reference system; save it with its CRS (e.g. EPSG:4326 "
             "or EPSG:4547) or convert it to WGS84 GeoJSON"
         )
-    return gdf.to_crs("EPSG:4326")
+    return to_wgs84(gdf)
 
 
 def load_frame(spec: str | Path, *, role: str) -> gpd.GeoDataFrame:

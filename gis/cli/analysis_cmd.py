@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from .options import basemap_option
+
 POINTS_HELP = "Point layer: a catalog layer id or a GeoJSON/GeoPackage file."
 
 
@@ -42,12 +44,7 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
                 help="Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84).",
             ),
             click.option("--map", "make_map", is_flag=True, help="Also write an HTML map."),
-            click.option(
-                "--basemap",
-                default="none",
-                show_default=True,
-                help="Basemap of the HTML map: none, osm, gaode, gaode-satellite.",
-            ),
+            basemap_option(),
         ]
     ):
         f = opt(f)
@@ -427,7 +424,7 @@ def site(
     "--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default="gpkg", show_default=True
 )
 @click.option("--map", "make_map", is_flag=True, help="Also write an HTML map.")
-@click.option("--basemap", default="none", show_default=True)
+@basemap_option()
 def enterprises(
     file: Path,
     lon: str | None,
