@@ -18,6 +18,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -281,6 +282,82 @@ def lonlat_check(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int_]:
     out[finite & (y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)] = LONLAT_SWAPPED
     out[finite & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)] = LONLAT_OK
     return out
+
+
+#: The datums a lon/lat file may be in, tried by :func:`datum_fit`.
+DATUMS = ("wgs84", "gcj02", "bd09")
+
+
+def datum_fit(
+    lon: ArrayLike, lat: ArrayLike, stated: list[str | None], districts: Any, city: Any
+) -> dict[str, Any]:
+    """How well raw lon/lat fit when read as WGS84, GCJ-02 or BD-09.
+
+    Counts the points inside their stated district (``stated``: adcodes, ``districts``:
+    a frame with ``adcode``; ``measure`` = ``district``) where any is stated, else the
+    points inside ``city`` (``measure`` = ``city``). Keys: each of :data:`DATUMS`, ``n``,
+    ``measure``; {} when there is nothing to measure against.
+    """
+    import shapely
+
+    x0, y0 = _arrays(lon, lat)
+    counts: dict[str, Any] = {}
+    polys = {}
+    if districts is not None and not districts.empty:
+        polys = dict(zip(districts["adcode"].astype(str), districts.geometry.values))
+    finite = np.isfinite(x0) & np.isfinite(y0)
+    idx = [i for i, s in enumerate(stated) if s in polys and finite[i]]
+    if idx:
+        codes = np.array([stated[i] for i in idx], dtype=object)
+        for key in DATUMS:
+            x, y = points_to_wgs84(x0[idx], y0[idx], key)
+            counts[key] = sum(
+                int(shapely.contains_xy(polys[c], x[codes == c], y[codes == c]).sum())
+                for c in set(codes)
+            )
+        counts.update(n=len(idx), measure="district")
+        return counts
+    x0, y0 = x0[finite], y0[finite]
+    if city is None or city.empty or not len(x0):
+        return {}
+    outline = shapely.union_all(city.geometry.values)
+    for key in DATUMS:
+        x, y = points_to_wgs84(x0, y0, key)
+        counts[key] = int(shapely.contains_xy(outline, x, y).sum())
+    counts.update(n=len(x0), measure="city")
+    return counts
+
+
+def better_datum(counts: dict[str, Any], key: str, margin: float) -> str | None:
+    """The datum of :func:`datum_fit` that fits clearly better than ``key`` (by at least
+    ``margin`` of the points, and at least 2 points), or None.
+
+    >>> better_datum({"wgs84": 39, "gcj02": 58, "bd09": 20, "n": 58}, "wgs84", 0.05)
+    'gcj02'
+    >>> better_datum({"wgs84": 57, "gcj02": 58, "bd09": 20, "n": 58}, "wgs84", 0.05)
+    """
+    if not counts or key not in DATUMS:
+        return None
+    best = max((k for k in DATUMS if k != key), key=lambda k: counts[k])
+    if counts[best] - counts[key] >= max(2, math.ceil(margin * counts["n"])):
+        return best
+    return None
+
+
+def projection_hint(x0: float, x1: float) -> str:
+    """The likely projection of Wuhan eastings ``x0``…``x1`` without a .prj, as a --crs hint.
+
+    >>> projection_hint(38499845, 38558425)
+    'e.g. --crs EPSG:4526 (CGCS2000 3° zone 38: eastings carry the zone number 38)'
+    """
+    if 38_300_000 < x0 and x1 < 38_800_000:
+        return "e.g. --crs EPSG:4526 (CGCS2000 3° zone 38: eastings carry the zone number 38)"
+    guess = "e.g. --crs EPSG:4547 (CGCS2000 3° zone CM 114E)"
+    if 300_000 < x0 and x1 < 700_000:
+        guess += (
+            "; older surveys of the same zone: EPSG:2383 (Xian 1980) or EPSG:2435 (Beijing 1954)"
+        )
+    return guess
 
 
 def _xy_func(

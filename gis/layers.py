@@ -4,7 +4,7 @@
 >>> len(districts)
 13
 >>> status = layer_status()
->>> status.set_index("id").loc["districts", "loaded"]
+>>> int(status.set_index("id").loc["districts", "loaded"])
 13
 """
 

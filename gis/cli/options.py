@@ -23,9 +23,7 @@ def check_basemap(ctx: click.Context, param: click.Parameter, value: str | None)
     )
 
 
-def basemap_option(
-    default: str | None = "none", help: str | None = None
-) -> Any:
+def basemap_option(default: str | None = "none", help: str | None = None) -> Any:
     """The ``--basemap`` option of every command that draws a map."""
     return click.option(
         "--basemap",

@@ -9,9 +9,9 @@ file on top of it.
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "deep.geojson"
 >>> _ = p.write_text("[" * 100000 + "]" * 100000)
 >>> try:
-...     load_json(p)
+...     load_json(p, what="GeoJSON")
 ... except InputError as exc:
-...     print(str(exc).split(":")[1].strip())
+...     print(str(exc).split(":")[1].split(";")[0].strip())
 nested more deeply than any GeoJSON (lists inside lists over 1000 levels)
 """
 

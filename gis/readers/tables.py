@@ -49,7 +49,7 @@ def sheet_row(index: int, header_rows: int = 1) -> int:
 
 
 def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
-    """Text and encoding name of a CSV file's bytes; a clear error when none fits.
+    r"""Text and encoding name of a CSV file's bytes; a clear error when none fits.
 
     UTF-8 (with or without BOM), GBK/GB18030, and UTF-16 with a byte-order mark (Excel's
     "Unicode 文本 (*.txt)", tab-separated). A file that mixes encodings (a UTF-8 file with
