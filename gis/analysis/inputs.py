@@ -17,9 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..crs import to_wgs84
+from ..catalog import load_catalog
+from ..crs import LONLAT_OK, lonlat_check, to_wgs84
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..io import PRECISION_CLASSES
+from ..layers import read_layer
 from ..readers.geojson import read_geojson
 from ..readers.vector import VECTOR_SUFFIXES, read_vector
 from ..settings import METRIC_CRS, WUHAN_BBOX
@@ -27,8 +29,6 @@ from ..settings import METRIC_CRS, WUHAN_BBOX
 if TYPE_CHECKING:
     import geopandas as gpd
 
-#: Count of clusters the plan names (武政办〔2024〕121号: 58 个生产性服务业集聚区).
-PLAN_EXPECTED = {"clusters": 58}
 #: Columns tried, in order, as the feature label of a layer.
 LABEL_COLUMNS = ("id", "adcode", "name_zh", "name", "name_en")
 
@@ -87,9 +87,6 @@ def load_frame(spec: str | Path, *, role: str) -> gpd.GeoDataFrame:
 
     ``role`` names what the frame is for in messages (``"points"``, ``"hubs"``…).
     """
-    from ..catalog import load_catalog
-    from ..layers import read_layer
-
     p = Path(spec)
     if p.suffix and p.exists():
         return read_vector_file(p)
@@ -117,15 +114,10 @@ def require_features(gdf: gpd.GeoDataFrame, spec: str | Path, *, role: str = "po
     if len(gdf):
         return
     name = str(spec)
-    exp = PLAN_EXPECTED.get(name)
-    try:
-        from ..catalog import load_catalog
-
+    exp = None
+    if not Path(name).suffix:  # a catalog layer id: the count the plan expects
         cat = load_catalog()
-        if name in cat and cat[name].expected is not None:
-            exp = cat[name].expected
-    except Exception:  # the catalog is optional here
-        pass
+        exp = cat[name].expected if name in cat else None
     loaded = f"0 of {exp} loaded" if exp else "no features"
     other = "design_parks" if name != "design_parks" else "clusters"
     raise InputError(
@@ -160,7 +152,9 @@ def to_metric_checked(
         wgs = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs("EPSG:4326")
         x0, y0, x1, y1 = WUHAN_BBOX
         b = wgs.geometry.bounds
-        bad = ((b.minx < x0) | (b.maxx > x1) | (b.miny < y0) | (b.maxy > y1)).to_numpy()
+        bad = (lonlat_check(b.minx, b.miny) != LONLAT_OK) | (
+            lonlat_check(b.maxx, b.maxy) != LONLAT_OK
+        )
         if bad.any():
             idx = [int(i) for i in bad.nonzero()[0]]
             listed = ", ".join(
