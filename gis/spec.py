@@ -520,44 +520,29 @@ def _check_columns(
 
 
 def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]) -> Any:
-    from .readers.tables import read_table, sheet_row
+    """The same join as ``clustermap join`` (:func:`gis.indicators.join_file`); its problems
+    are the spec's, its report rides on the frame (``attrs["join_report"]``)."""
+    from .indicators import join_file
 
     tpath = _resolve_path(spec, j.table)
     if not tpath.exists():
         problems.append(f"{path}.table: file {tpath} not found")
         return layer
-    df = read_table(tpath)
-    key = j.table_on or j.on
-    if j.on not in layer.columns:
-        problems.append(f"{path}.on: column {j.on!r} is not in the layer")
-        return layer
-    if key not in df.columns:
-        problems.append(
-            f"{path}.table_on: column {key!r} is not in {tpath.name}; columns: {', '.join(df.columns)}"
+    try:
+        joined, report = join_file(
+            layer,
+            tpath.resolve(),
+            key=j.table_on,
+            layer_key=j.on,
+            columns=j.columns,
+            layer_name=path,
         )
+    except GisError as exc:
+        problems.append(f"{path}: {exc}")
         return layer
-    cols = list(j.columns) or [c for c in df.columns if c != key]
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        problems.append(f"{path}.columns: {', '.join(missing)} not in {tpath.name}")
-        return layer
-    keys = set(layer[j.on].astype(str))
-    for i, v in zip(df.index, df[key].astype(str)):
-        if v not in keys:
-            problems.append(
-                f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: {v!r} matches no feature's "
-                f"{j.on!r}; fix the value or remove the row"
-            )
-    dup = df[key][df[key].duplicated()]
-    for i in dup.index:
-        problems.append(
-            f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: duplicate {df[key][i]!r}"
-        )
-    right = df[[key, *cols]].drop_duplicates(key).rename(columns={key: j.on})
-    out = layer.copy()
-    out[j.on] = out[j.on].astype(str)
-    merged = out.merge(right, on=j.on, how="left")
-    return merged
+    problems += [f"{path}: {p}" for p in report.problems]
+    joined.attrs["join_report"] = report
+    return joined
 
 
 def _indicator_overlay(ls: LayerSpec, path: str, cat: Any, problems: list[str]) -> Any:

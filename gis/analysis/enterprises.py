@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..crs import LONLAT_OK, LONLAT_SWAPPED, lonlat_check, points_to_wgs84
 from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..names import fold
 from ..readers.tables import find_column, sheet_row
 from ..settings import WUHAN_BBOX
 from .inputs import labels
@@ -245,8 +246,7 @@ def register_coordinates(
 _UNIT_SUFFIX = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
 
 
-def _fold(name: object) -> str:
-    return str(name).strip().lower().replace(" ", "").replace("_", "")
+_fold = fold  # one rule for names everywhere (gis.names)
 
 
 def resolve_column(df: pd.DataFrame, name: str, where: str = "register") -> str:

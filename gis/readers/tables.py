@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..names import fold
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 #: Rows listed by name in an encoding or formula error (the count says how many more).
@@ -470,10 +471,11 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
 
 
 def find_column(df: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    """The first column whose folded name matches one of ``candidates`` (case/space-insensitive)."""
-    folded = {str(c).strip().lower().replace(" ", "").replace("_", ""): c for c in df.columns}
+    """The first column whose folded name (:func:`gis.names.fold`) matches one of
+    ``candidates``: case, width, spaces, underscores and dots do not count."""
+    folded = {fold(c): c for c in df.columns}
     for cand in candidates:
-        key = cand.strip().lower().replace(" ", "").replace("_", "")
+        key = fold(cand)
         if key in folded:
             return str(folded[key])
     return None
