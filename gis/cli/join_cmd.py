@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..indicators import join_file, select_domain, target_progress
 from ..layers import read_layer
 
 #: Output types of ``join --out``: the joined layer, or its attributes as a table.
@@ -48,6 +47,8 @@ def join(
       clustermap join districts 区县指标.xlsx
       clustermap join districts figures.csv --key 区名 --out maps/out/joined.geojson
     """
+    from ..indicators import join_file  # pandas: loaded only by the commands that need it
+
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(
             f"{out}: unsupported output type {out.suffix!r}; use .geojson (the joined layer), "
@@ -84,6 +85,8 @@ def targets(domain: str | None) -> None:
       clustermap targets
       clustermap targets --domain 金融
     """
+    from ..indicators import select_domain, target_progress
+
     p = target_progress()
     if domain:
         p = select_domain(p, domain)
