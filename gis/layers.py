@@ -268,3 +268,62 @@ def check_all(catalog: Catalog | None = None) -> dict[str, list[str]]:
     """Problems per layer id (an empty list where a layer is clean)."""
     cat = catalog or load_catalog()
     return {lid: check_layer(info) for lid, info in cat.items()}
+
+
+def spec_layer_problems(
+    entries: list[Any], bases: list[Path], catalog: Catalog | None = None
+) -> list[str]:
+    """Problems of a map spec's ``[[layers]]`` entries (raw TOML tables) that the data show:
+    an unknown ``layer`` id, a ``file`` that is missing or not a layer file, ``tooltip``/
+    ``popup``/``label`` columns the layer does not have (entries without a ``join``). Paths
+    are tried relative to each of ``bases``. Used to report them with the spec's format
+    problems in one pass."""
+    import difflib
+
+    cat = catalog or load_catalog()
+    problems: list[str] = []
+    for i, item in enumerate(entries):
+        if not isinstance(item, dict):
+            continue
+        where = f"layers[{i}]"
+        features: list[dict[str, Any]] | None = None
+        if isinstance(item.get("layer"), str):
+            lid = item["layer"]
+            if lid not in cat:
+                near = difflib.get_close_matches(lid, list(cat), n=1, cutoff=0.5)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                problems.append(
+                    f"{where}.layer: {lid!r} is not in the catalog{hint}; known layers: "
+                    f"{', '.join(cat)}"
+                )
+                continue
+            try:
+                features = _features(cat[lid])
+            except GisError as exc:
+                problems.append(f"{where}.layer: {exc}")
+                continue
+        elif isinstance(item.get("file"), str):
+            rel = Path(item["file"])
+            path = next((b / rel for b in bases if (b / rel).exists()), bases[-1] / rel)
+            if rel.is_absolute():
+                path = rel
+            if not path.exists():
+                problems.append(f"{where}.file: {path} not found")
+                continue
+            gdf, found = check_layer_file(path)
+            problems += [f"{where}.file: {f}" for f in found]
+            if gdf is None:
+                continue
+            features = [{"properties": {c: None for c in gdf.columns}}] if len(gdf) else []
+        if not features or "join" in item:
+            continue
+        columns = {c for f in features for c in (f.get("properties") or {})}
+        for key in ("tooltip", "popup"):
+            names = item.get(key)
+            for j, n in enumerate(names if isinstance(names, list) else []):
+                if isinstance(n, str) and n not in columns:
+                    problems.append(f"{where}.{key}[{j}]: column {n!r} is not in the layer")
+        label = item.get("label")
+        if isinstance(label, str) and label not in columns:
+            problems.append(f"{where}.label: column {label!r} is not in the layer")
+    return problems

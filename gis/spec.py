@@ -437,7 +437,11 @@ def parse_spec_text(text: str, path: str | Path) -> MapSpec:
     for i, f in enumerate(formats):
         if f not in FORMATS:
             c.add(f"outputs.formats[{i}]", f"{f!r} is not one of {', '.join(FORMATS)}")
-    if c.problems:
+    if c.problems:  # what the data would show too, so that one pass reports everything
+        from .layers import spec_layer_problems
+        from .settings import project_root
+
+        c.problems += spec_layer_problems(raw_layers, [p.parent, project_root()])
         raise ValidationError(f"{p}: {len(c.problems)} problem(s) in the map spec:", c.problems)
     return MapSpec(
         path=p,

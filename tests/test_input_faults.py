@@ -368,3 +368,39 @@ def test_spec_file_that_is_not_a_layer_file_is_reported_with_the_others(
     assert "layers[0].file" in out and "no 'source'" in out
     assert "layers[1].file" in out and "nested" in out
     assert "layers[2].layer: 'clusterz' is not in the catalog" in out
+
+
+def test_spec_format_and_data_problems_in_one_report(home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "nosource.geojson"
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "甲"},
+                        "geometry": {"type": "Point", "coordinates": [114.3, 30.6]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'title = "t"\n'
+        'outputs = { formats = ["html", "gif"] }\n'  # bad format
+        '[[layers]]\nlayer = "districts"\ntooltip = ["name_zh", "gdp"]\n'  # missing column
+        '[[layers]]\nlayer = "clusterz"\n'  # unknown layer
+        f'[[layers]]\nfile = "{bad}"\n',  # not a layer file
+        encoding="utf-8",
+    )
+    res = run("build", str(spec))
+    assert res.exit_code == 1
+    out = res.output
+    assert "5 problem(s) in the map spec" in out  # no source, no precision
+    assert "outputs.formats[1]: 'gif'" in out
+    assert "layers[0].tooltip[1]: column 'gdp' is not in the layer" in out
+    assert "layers[1].layer: 'clusterz' is not in the catalog (did you mean 'clusters'?)" in out
+    assert "layers[2].file: " in out and "no 'source'" in out

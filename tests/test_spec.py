@@ -70,7 +70,9 @@ show = "yes"
     assert "layers[2].style.k: 12 is out of range" in msg
     assert "layers[3]: give exactly one of 'layer'" in msg
     assert "layers[3].show: 'yes' is a str, expected bool" in msg
-    assert len(e.value.problems) == 8
+    # what the data show is in the same report (one pass): no layer 'b' in the catalog
+    assert "layers[3].layer: 'b' is not in the catalog" in msg
+    assert len(e.value.problems) == 9
 
 
 def test_bad_values_and_toml_syntax():
