@@ -26,15 +26,14 @@ from ..crs import (
 )
 from ..districts import district_name
 from ..errors import CRSError
-from ..settings import METRIC_CRS, SHIFT_MARGIN, STORAGE_CRS
+from ..settings import (
+    CITY_TOLERANCE_M,
+    DISTRICT_TOLERANCE_M,
+    METRIC_CRS,
+    SHIFT_MARGIN,
+    STORAGE_CRS,
+)
 from .report import ImportReport
-
-#: Tolerance of the 'inside Wuhan' test: the city outline is accurate to about ±100 m.
-CITY_TOLERANCE_M = 300.0
-
-
-#: A point this far outside its stated district is reported (district edges are ±100 m).
-DISTRICT_TOLERANCE_M = 300.0
 
 
 def resolve_crs(
@@ -276,7 +275,7 @@ def check_districts(
     report: ImportReport,
 ) -> list[tuple[int, str]]:
     """Fill empty districts from the location; return (row index, message) for
-    each point more than :data:`DISTRICT_TOLERANCE_M` outside its stated district."""
+    each point more than :data:`gis.settings.DISTRICT_TOLERANCE_M` outside its stated district."""
     import geopandas as gpd
     import shapely
 
