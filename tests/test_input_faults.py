@@ -404,3 +404,23 @@ def test_spec_format_and_data_problems_in_one_report(home: Path, tmp_path: Path)
     assert "layers[0].tooltip[1]: column 'gdp' is not in the layer" in out
     assert "layers[1].layer: 'clusterz' is not in the catalog (did you mean 'clusters'?)" in out
     assert "layers[2].file: " in out and "no 'source'" in out
+
+
+def test_nul_bytes_garbage_prj_and_nan_coordinates(home: Path, tmp_path: Path) -> None:
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes("名称,经度,纬度\n甲\x00,114.3,30.6\n".encode())
+    res = run("import", "clusters", str(nul), "--dry-run")
+    assert res.exit_code == 1 and "row 2, column 名称" in res.output
+    assert "control characters" in res.output
+    shp = _shapefile(tmp_path)
+    shp.with_suffix(".prj").write_text("garbage", encoding="utf-8")
+    res = run("import", "clusters", str(shp), "--dry-run")
+    assert res.exit_code == 1 and ".prj is not a coordinate system" in res.output
+    nan = tmp_path / "nan.geojson"
+    nan.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"name_zh":"甲"},"geometry":{"type":"Point","coordinates":[NaN,Infinity]}}]}',
+        encoding="utf-8",
+    )
+    res = run("coverage", "--radius", "1km", "--points", str(nan))
+    assert res.exit_code == 1 and "feature 1 (甲)" in res.output and "not a number" in res.output

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..crs import LONLAT_OK, LONLAT_PROJECTED, LONLAT_SWAPPED, lonlat_check
+from ..crs import LONLAT_MISSING, LONLAT_OK, LONLAT_PROJECTED, LONLAT_SWAPPED, lonlat_check
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..settings import WUHAN_BBOX
 
@@ -106,6 +106,11 @@ def _check_extent(path: Path, features: list[Any], key: str | None) -> None:
         if kind == LONLAT_OK:
             continue
         ident = feature_label(feat, i, key)
+        if kind == LONLAT_MISSING:
+            raise InputError(
+                f"{path}: {ident}: coordinate ({x}, {y}) is not a number (NaN or infinite); "
+                "fix or remove that feature"
+            )
         if kind == LONLAT_SWAPPED:
             raise CRSError(
                 f"{path}: {ident}: coordinate ({x}, {y}) has latitude and longitude swapped; "

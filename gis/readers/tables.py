@@ -202,6 +202,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     blank = (df == "").all(axis=1) if df.shape[1] else pd.Series(True, index=df.index)
     df = df[~blank] if len(df) else df
     df.attrs.update(attrs)
+    _refuse_control_characters(df, p)
     if df.empty:
         sheets = list(df.attrs.get("sheets") or [])
         other = (
@@ -214,6 +215,28 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     header_row = int(df.attrs.get("header_row", 1))
     df.attrs.update({"source": str(p), "encoding": enc, "sheet": sheet, "header_row": header_row})
     return df
+
+
+#: Control characters no typed cell holds (NUL, backspace …; tab and newlines are allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(df: pd.DataFrame, p: Path) -> None:
+    """Cells holding control characters (a binary file, or bytes of another encoding) are
+    an error naming row and column: they would pass into names and maps invisibly."""
+    listed: list[str] = []
+    for col in df.columns:
+        hits = df[col].str.contains(_CONTROL, regex=True)
+        for i in hits[hits].index[: MAX_LISTED - len(listed)]:
+            listed.append(f"row {sheet_row(int(i))}, column {col}: {df.at[i, col][:40]!r}")
+        if len(listed) >= MAX_LISTED:
+            break
+    if listed:
+        raise ValidationError(
+            f"{p}: cells hold control characters (NUL, backspace …) that no typed text has: "
+            "is this the right file? Retype these cells or save the sheet again from Excel:",
+            listed,
+        )
 
 
 def _parse_csv(text: str, p: Path) -> pd.DataFrame:

@@ -294,7 +294,24 @@ def read_vector(path: str | Path, layer: str | None = None) -> VectorFile:
         )
     if not has_cpg:
         warnings.append(f"{p}: no .cpg file; attribute text read as {enc}")
+    if gdf.crs is None and _has_prj(p, target):
+        raise InputError(
+            f"{p}: its .prj is not a coordinate system GDAL can read (damaged, or another "
+            "program's text); export the file again with its CRS, or delete the .prj and "
+            "declare the CRS (import: --crs EPSG:<code>)"
+        )
     return VectorFile(gdf, fmt, warnings)
+
+
+def _has_prj(p: Path, target: str) -> bool:
+    """Whether a shapefile (plain or zipped) comes with a .prj beside it."""
+    if target.lower().endswith(".shp") and not target.startswith("/vsizip/"):
+        return any(p.parent.glob(p.stem + ".[pP][rR][jJ]"))
+    if target.startswith("/vsizip/") and target.lower().endswith(".shp"):
+        base = target[len(f"/vsizip/{p}/") : -4].lower()
+        with zipfile.ZipFile(p) as zf:
+            return any(n.lower() == base + ".prj" for n in zf.namelist())
+    return False
 
 
 def _read_kml_folders(path: Path, target: str, folders: list[str], fmt: str) -> VectorFile:
