@@ -27,9 +27,10 @@ from typing import Any
 from .errors import GisError
 from .io import atomic_write
 from .render.docx_style import (
-    TEXT_WIDTH_CM,
     add_note,
+    add_sources,
     add_title_block,
+    figure_width_cm,
     format_table,
     style_document,
 )
@@ -40,6 +41,7 @@ from .render.report_tables import (
     TARGETS_NOTE,
     display_table,
     html_table,
+    missing_analyses,
     right_aligned,
     table_note,
 )
@@ -73,6 +75,8 @@ class Section:
     error: str = ""
     #: the offline interactive map page, embedded whole in report.html
     map_page: str = ""
+    #: analyses the map could not compute, with the reason (as the map says)
+    notes: list[str] = field(default_factory=list)
 
 
 def targets_table(progress: Any) -> Any:
@@ -165,7 +169,7 @@ def collect_sections(spec_paths: list[Path], maps_folder: Path | None = None) ->
         for ov in plan.overlays:
             sources.extend(s for s in ov.sources if s not in sources)
         sections.append(Section(spec.name, plan.title, spec.outputs.html, png, tables, sources))
-        sections[-1].map_page = page
+        sections[-1].map_page, sections[-1].notes = page, missing_analyses(plan.notes_html)
     return sections
 
 
@@ -221,6 +225,7 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-al
 th { background: #f2f2f2; }
 .error { color: #a50f15; white-space: pre-wrap; font-family: monospace; }
 .sources { font-size: 12px; color: #555; }
+.missing { color: #8c2d04; }
 iframe { width: 100%; height: 560px; border: 1px solid #ddd; }
 """
     + TABLE_CSS
@@ -249,6 +254,7 @@ def report_html(
             parts.append(
                 f"<img class='figure' alt='{e(s.title)}' src='data:image/png;base64,{b64}'>"
             )
+        parts.extend(f"<p class='missing'>{e(n)}</p>" for n in s.notes)
         if embed_maps and s.map_page:
             parts.append(
                 f"<details><summary>交互地图 Interactive map ({e(s.html_file)})</summary>"
@@ -272,7 +278,7 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
     import datetime as dt
 
     from docx import Document
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     doc = Document()
     style_document(doc)
@@ -303,13 +309,15 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
         if s.error:
             doc.add_paragraph("未能生成 Not built: " + s.error)
             continue
+        for n in s.notes:
+            add_note(doc, n)
         if s.png:
-            doc.add_picture(io.BytesIO(s.png), width=Cm(TEXT_WIDTH_CM))
+            doc.add_picture(io.BytesIO(s.png), width=Cm(figure_width_cm(s.png)))
         for title, df in s.tables:
             doc.add_heading(title, level=2)
             table(df)
         if s.sources:
-            doc.add_paragraph("数据来源 Sources: " + "; ".join(s.sources)).runs[0].font.size = Pt(8)
+            add_sources(doc, "数据来源 Sources: " + "; ".join(s.sources))
     if targets is not None:
         doc.add_heading("2027 目标 The plan's targets", level=1)
         table(targets)

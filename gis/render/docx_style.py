@@ -106,6 +106,7 @@ def _font_table(doc: Any) -> None:
 def style_document(doc: Any) -> None:
     """Page, fonts, language and heading styles of the whole document."""
     from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_LINE_SPACING
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
@@ -130,7 +131,10 @@ def style_document(doc: Any) -> None:
     set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
     set_lang(normal.element.get_or_add_rPr())
     normal.paragraph_format.space_after = Pt(4)
-    normal.paragraph_format.line_spacing = 1.25
+    # at least 20 pt a line: a figure's paragraph grows to the figure (a multiple would
+    # scale the figure's line too and push it to the next page)
+    normal.paragraph_format.line_spacing = Pt(20)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
     for name, size in (("Heading 1", H1_PT), ("Heading 2", H2_PT), ("Heading 3", BODY_PT)):
         st = doc.styles[name]
         st.font.size = Pt(size)
@@ -163,6 +167,20 @@ def _page_numbers(section: Any) -> None:
     par._p.append(par.add_run(" —")._r)
 
 
+def split_title(title: str) -> tuple[str, str]:
+    """A bilingual title split into its Chinese part and its English part.
+
+    >>> split_title("武汉市生产性服务业空间布局报告 Wuhan productive services: map report")
+    ('武汉市生产性服务业空间布局报告', 'Wuhan productive services: map report')
+    >>> split_title("Wuhan")
+    ('Wuhan', '')
+    """
+    import re
+
+    m = re.match(r"^(.*[\u2e80-\uffff][^A-Za-z]*?)\s+([A-Za-z].*)$", title)
+    return (m.group(1), m.group(2)) if m else (title, "")
+
+
 def add_title_block(doc: Any, title: str, reference: str, date: str) -> None:
     """The centred title (黑体 二号), then the 文号 line of the plan and the date."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -172,9 +190,17 @@ def add_title_block(doc: Any, title: str, reference: str, date: str) -> None:
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
     head.paragraph_format.space_after = Pt(12)
     head.paragraph_format.keep_with_next = True
-    run = head.add_run(title)
+    zh, en = split_title(title)
+    run = head.add_run(zh)
     run.font.size = Pt(TITLE_PT)
     set_fonts(run._r.get_or_add_rPr(), HEADING_FONT)
+    if en:
+        sub = doc.add_paragraph()
+        sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        sub.paragraph_format.keep_with_next = True
+        r2 = sub.add_run(en)
+        r2.font.size = Pt(H2_PT)
+        set_fonts(r2._r.get_or_add_rPr(), HEADING_FONT)
     ref = doc.add_paragraph()
     ref.alignment = WD_ALIGN_PARAGRAPH.CENTER
     ref.add_run(reference).font.size = Pt(BODY_PT)
@@ -195,38 +221,78 @@ def add_note(doc: Any, text: str) -> None:
     par.add_run(text).font.size = Pt(NOTE_PT + 1)
 
 
+#: Tallest figure (cm): a section heading and its figure fit under the title on page 1.
+FIGURE_MAX_HEIGHT_CM = 14.0
+
+
+def figure_width_cm(png: bytes) -> float:
+    """Width of a figure: the text width, narrower when the figure would be too tall."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as img:
+        w, h = img.size
+    return round(min(TEXT_WIDTH_CM, FIGURE_MAX_HEIGHT_CM * w / h), 2)
+
+
+def add_sources(doc: Any, text: str) -> None:
+    """A small, single-spaced line of data sources under a figure."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    par = doc.add_paragraph()
+    par.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    par.add_run(text).font.size = Pt(8)
+
+
 def _text_width(text: str) -> float:
     """Width of ``text`` in Latin-character units (a CJK character counts 2)."""
     return sum(2.0 if ord(ch) > 0x2E80 else 1.0 for ch in text)
 
 
-def column_widths_cm(header: list[str], rows: list[list[str]], total: float) -> list[float]:
-    """Widths (cm) proportional to each column's content, header words allowed to wrap.
+#: cm per Latin-character unit at the table's 9 pt (half an em), and a cell's side padding.
+_UNIT_CM = TABLE_PT * 0.5 / 72 * 2.54 * 1.05
+_PAD_CM = 0.45
+#: Content up to this many units (e.g. "≥3,000 亿元") is never wrapped when room allows.
+_SHORT_UNITS = 12.0
 
-    >>> column_widths_cm(["#", "名称 Name"], [["1", "一个很长很长很长的名称"]], 10.0)
-    [1.6, 8.4]
+
+def _units_cm(units: float) -> float:
+    return units * _UNIT_CM + _PAD_CM
+
+
+def column_widths_cm(header: list[str], rows: list[list[str]], total: float) -> list[float]:
+    """Widths (cm) sized to content, adding up to ``total``.
+
+    Each column first gets room for its longest header word and for its content when
+    short (codes, numbers, "≥3,000 亿元"), so those never wrap; the rest of the width goes
+    to the columns of long text in proportion to what they still need. Table text is 9 pt.
+
+    >>> column_widths_cm(["#", "指标 Indicator"], [["T03", "全市技术合同成交额"]], 10.0)
+    [2.16, 7.84]
+    >>> column_widths_cm(["#", "说明"], [["1", "很长" * 60]], 15.6)
+    [0.65, 14.95]
     """
-    need = []
+    desired, floor = [], []
     for j, h in enumerate(header):
-        longest_word = max((_text_width(w) for w in h.split()), default=1.0)
-        cells = [_text_width(r[j]) for r in rows if j < len(r)]
-        need.append(max(longest_word, *(cells or [1.0]), 2.0))
-    # no column wider than half the text when others need room
-    cap = sum(need) / 2 if len(need) > 2 else sum(need)
-    need = [min(n, cap) for n in need]
-    scale = total / sum(need)
-    widths = [round(n * scale, 2) for n in need]
-    minimum = 1.2
-    short = [j for j, w in enumerate(widths) if w < minimum]
-    if short and len(short) < len(widths):
-        extra = sum(minimum - widths[j] for j in short)
-        rest = [j for j in range(len(widths)) if j not in short]
-        pool = sum(widths[j] for j in rest)
-        for j in short:
-            widths[j] = minimum
-        for j in rest:
-            widths[j] = round(widths[j] - extra * widths[j] / pool, 2)
-    return widths
+        # header words are bold: a little wider than the same text in a cell
+        word = 1.2 * max((_text_width(w) for w in h.split()), default=1.0)
+        content = max([_text_width(r[j]) for r in rows if j < len(r)] or [0.0])
+        desired.append(_units_cm(max(word, content)))
+        floor.append(_units_cm(max(word, min(content, _SHORT_UNITS))))
+    if sum(desired) <= total:
+        scale = total / sum(desired)
+        widths = [d * scale for d in desired]
+    elif sum(floor) >= total:
+        widths = [f * total / sum(floor) for f in floor]
+    else:
+        room = total - sum(floor)
+        want = [d - f for d, f in zip(desired, floor)]
+        widths = [f + room * w / sum(want) for f, w in zip(floor, want)]
+    out = [round(w, 2) for w in widths]
+    out[-1] = round(total - sum(out[:-1]), 2)
+    return out
 
 
 def format_table(table: Any, header: list[str], rows: list[list[str]], right: list[bool]) -> None:

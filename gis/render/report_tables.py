@@ -12,8 +12,8 @@ shows (``df.attrs["note"]``); :func:`right_aligned` says which columns hold numb
 >>> title, shown = display_table("coverage", "coverage", df)
 >>> list(shown.columns)
 ['行政区划代码', '名称', '覆盖比例(%)', '服务半径(m)']
->>> shown.attrs["note"][:30]
-'各区面积、距集聚区 2,000 m 以内的面积及其占比、区内集聚区个数;面积在 '
+>>> shown.attrs["note"].split(";")[0]
+'各区面积、距集聚区 2,000 m 以内的面积及其占比、区内集聚区个数'
 >>> right_aligned(shown, [["420102", "江岸区", "64.00", "2,000"]])
 [False, False, True, True]
 """
@@ -121,3 +121,15 @@ def html_table(df: Any, cells: list[list[str]]) -> str:
 
 #: CSS the HTML report adds for these tables.
 CSS = "td.num { text-align: right; font-variant-numeric: tabular-nums; } .table-note { margin: .3em 0; }"
+
+
+_MISSING = re.compile(r"<div class='gis-sub gis-missing'>(.*?)</div>", re.S)
+
+
+def missing_analyses(notes_html: str) -> list[str]:
+    """The "analysis not computed, and why" lines a map shows, as plain text for a report.
+
+    >>> missing_analyses("<div class='gis-sub gis-missing'>分析未计算 (coverage): A &amp; B</div>")
+    ['分析未计算 (coverage): A & B']
+    """
+    return [html.unescape(m) for m in _MISSING.findall(notes_html or "")]
