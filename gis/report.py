@@ -257,7 +257,7 @@ def report_html(
         parts.extend(f"<p class='missing'>{e(n)}</p>" for n in s.notes)
         if embed_maps and s.map_page:
             parts.append(
-                f"<details><summary>交互地图 Interactive map ({e(s.html_file)})</summary>"
+                f"<details open><summary>交互地图 Interactive map ({e(s.html_file)})</summary>"
                 f"{srcdoc_iframe(s.map_page, title=s.title)}</details>"
             )
         for title, df in s.tables:

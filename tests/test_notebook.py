@@ -137,6 +137,8 @@ def test_notebook_maps_display_offline(executed, open_page, tmp_path):
         )
         assert layers and all(m["n"] > 0 for m in layers), layers
         assert f.locator("path.leaflet-interactive").count() > 0
+        zoom = f.evaluate("GIS.map.getZoom()")
+        assert zoom >= 7  # fitted to the layers, not the whole world
         titles.append([m["t"] for m in layers])
     assert any("枢纽经济示范区" in t for ts in titles for t in ts)
     assert log.external_requests == []

@@ -286,11 +286,11 @@ def test_report_html_sent_alone_shows_its_maps_offline(report, open_page, tmp_pa
     alone.mkdir()
     shutil.copy(report / "report.html", alone / "report.html")
     page, log = open_page(alone / "report.html", height=1400)
-    details = page.locator("details")
-    assert details.count() == 2
-    for i in range(details.count()):
-        details.nth(i).locator("summary").click()
-    page.wait_for_timeout(500)
+    maps = page.locator("details[open] iframe")
+    assert maps.count() == 2
+    for i in range(maps.count()):
+        maps.nth(i).scroll_into_view_if_needed()  # lazy frames load when shown
+        page.wait_for_timeout(300)
     frames = [f for f in page.frames if f != page.main_frame]
     assert len(frames) == 2
     for f in frames:
@@ -298,5 +298,13 @@ def test_report_html_sent_alone_shows_its_maps_offline(report, open_page, tmp_pa
         counts = f.evaluate("GIS.layers.map(function (m) { return m.layer.getLayers().length; })")
         assert counts and min(counts) > 0
         assert f.locator("path.leaflet-interactive").count() > 0
+        # the view fits Wuhan (a map initialised while hidden would show the whole world)
+        view = f.evaluate(
+            "(function () { var s = GIS.map.getSize(), b = GIS.map.getBounds();"
+            " return {w: s.x, h: s.y, z: GIS.map.getZoom(), span: b.getEast() - b.getWest(),"
+            " inside: b.contains(L.latLng(30.59, 114.30))}; })()"
+        )
+        assert view["w"] > 300 and view["h"] > 300 and view["inside"], view
+        assert view["z"] >= 7 and view["span"] < 10, view  # Wuhan, not the world
     assert log.external_requests == []
     assert log.errors == []
