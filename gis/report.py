@@ -27,10 +27,10 @@ from typing import Any
 from .errors import GisError
 from .io import atomic_write
 from .render.docx_style import (
+    add_figure,
     add_note,
     add_sources,
     add_title_block,
-    figure_width_cm,
     format_table,
     style_document,
 )
@@ -278,7 +278,6 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
     import datetime as dt
 
     from docx import Document
-    from docx.shared import Cm
 
     doc = Document()
     style_document(doc)
@@ -312,7 +311,7 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
         for n in s.notes:
             add_note(doc, n)
         if s.png:
-            doc.add_picture(io.BytesIO(s.png), width=Cm(figure_width_cm(s.png)))
+            add_figure(doc, s.png)
         for title, df in s.tables:
             doc.add_heading(title, level=2)
             table(df)

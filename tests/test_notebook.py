@@ -7,6 +7,7 @@ requested from the network.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -87,10 +88,23 @@ def executed(root, tmp_path_factory):
     home = tmp_path_factory.mktemp("nbhome")
     shutil.copytree(root / "layers", home / "layers")
     shutil.copytree(root / "maps", home / "maps", ignore=shutil.ignore_patterns("out"))
+    # a kernel of this very interpreter (a system-wide "python3" kernel may lack gis)
+    spec = home / "jupyter" / "kernels" / "clustermap-test"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "clustermap test", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     nb = nbformat.read(root / "notebooks" / "quickstart.ipynb", as_version=4)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CLUSTERMAP_HOME", str(home))
-        NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(home)}}).execute()
+        mp.setenv("JUPYTER_PATH", str(home / "jupyter"))
+        client = NotebookClient(
+            nb,
+            timeout=300,
+            kernel_name="clustermap-test",
+            resources={"metadata": {"path": str(home)}},
+        )
+        client.execute()
     return nb, home
 
 

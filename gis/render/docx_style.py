@@ -236,6 +236,19 @@ def figure_width_cm(png: bytes) -> float:
     return round(min(TEXT_WIDTH_CM, FIGURE_MAX_HEIGHT_CM * w / h), 2)
 
 
+def add_figure(doc: Any, png: bytes) -> None:
+    """A figure centred in the text block, at most :data:`FIGURE_MAX_HEIGHT_CM` tall."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    doc.add_picture(io.BytesIO(png), width=Cm(figure_width_cm(png)))
+    par = doc.paragraphs[-1]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.paragraph_format.keep_with_next = True  # with its sources line
+
+
 def add_sources(doc: Any, text: str) -> None:
     """A small, single-spaced line of data sources under a figure."""
     from docx.enum.text import WD_LINE_SPACING
