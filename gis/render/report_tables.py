@@ -58,12 +58,10 @@ STATUS_NOTE = "下表列出各图层已载入与应有的要素个数;未载入�
 
 
 def _coverage_note(df: Any) -> str:
-    from ..render.indicator_layers import format_value
-
     radius = ""
     if "radius_m" in df.columns and df["radius_m"].notna().any():
         r = sorted({float(v) for v in df["radius_m"].dropna()})
-        radius = format_value(r[0], "m") + " " if len(r) == 1 else ""
+        radius = f"{r[0]:,.0f} m " if len(r) == 1 else ""
     pop = "、常住人口及覆盖人口" if "population" in df.columns else ""
     return (
         f"各区面积、距集聚区 {radius or '服务半径'}以内的面积及其占比、区内集聚区个数{pop};"
