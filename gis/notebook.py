@@ -64,8 +64,21 @@ class ExploreMap(folium.Map):  # type: ignore[misc]
         return Path(outfile)
 
 
+_CLASSES: dict[type, type] = {}
+
+
 def _as_explore_map(m: Any) -> ExploreMap:
-    m.__class__ = ExploreMap  # the pipeline builds a folium.Map; only its display changes
+    """The pipeline's map, displayed and saved offline; its own class (e.g. a map whose
+    rendering never compiles data as a template) stays in the class's bases."""
+    base = type(m)
+    if not issubclass(base, ExploreMap):
+        if base not in _CLASSES:
+            _CLASSES[base] = (
+                ExploreMap
+                if issubclass(ExploreMap, base)
+                else type("ExploreMap", (ExploreMap, base), {"__module__": __name__})
+            )
+        m.__class__ = _CLASSES[base]
     return m  # type: ignore[no-any-return]
 
 
