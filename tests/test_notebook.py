@@ -157,3 +157,14 @@ def test_notebook_maps_display_offline(executed, open_page, tmp_path):
     assert any("枢纽经济示范区" in t for ts in titles for t in ts)
     assert log.external_requests == []
     assert log.errors == []
+
+
+def test_explore_escapes_titles_and_values():
+    d = gis.layer("districts")
+    d["kind"] = ["<img src=x onerror=alert(1)>"] + ["普通"] * (len(d) - 1)
+    m = gis.explore(d, column="kind", title="<script>alert(2)</script>")
+    page = m.to_html()
+    assert "<img src=x onerror" not in page and "<script>alert(2)" not in page
+    assert "alert(2)" in page  # the title is there, as text
+    # in the notebook display the page is escaped once more, inside srcdoc
+    assert "<script>alert" not in m._repr_html_()
