@@ -120,8 +120,10 @@ def _layer_map(
         outputs=OutputSpec(f"explore_{layer_id}.html"),
     )
     plan = resolve_spec(spec)
-    if not title:
-        plan.title = plan.overlays[0].title if plan.overlays else layer_id
+    if not title:  # the layer's catalog title (also when it holds no features yet)
+        from .catalog import load_catalog
+
+        plan.title = load_catalog().get_layer(layer_id).title
     return plan
 
 

@@ -168,3 +168,10 @@ def test_explore_escapes_titles_and_values():
     assert "alert(2)" in page  # the title is there, as text
     # in the notebook display the page is escaped once more, inside srcdoc
     assert "<script>alert" not in m._repr_html_()
+
+
+def test_explore_of_a_layer_not_loaded_yet_says_so():
+    """clusters 0/58: an empty map titled by the catalog that says what is missing."""
+    page = gis.explore("clusters", column="domains").to_html()
+    assert "Not fully loaded" in page and "0/58" in page
+    assert "Service clusters" in page
