@@ -51,7 +51,7 @@ def main() -> None:
             path, gx, gy = make(n, Path(tmp))
             _, t_read = timed(read_table, path)
             _, t_conv = timed(gcj02_to_wgs84, gx, gy)
-            res, t_imp = timed(read_import, "clusters", path, crs="gcj02")
+            res, t_imp = timed(read_import, "clusters", path, crs="gcj02", force=True)
             assert res.report.imported + len({r.row for r in res.report.rejected}) == n
             print(
                 f"n={n:>6}: read_table {n / t_read:>10,.0f} rows/s | gcj02->wgs84 "
