@@ -9,7 +9,7 @@ import click
 
 from ..catalog import load_catalog
 from ..io import atomic_write, write_geojson
-from ..layers import read_layer
+from ..layers import backup_layer, read_layer
 from ..osm import (
     CORRIDOR_ROADS,
     OVERPASS_URL,
@@ -83,8 +83,9 @@ def fetch_osm(
     if missing:
         click.echo(f"kept as before (no matching ways): {', '.join(missing)}")
     if changed and not dry_run:
+        backup = backup_layer(info)
         write_geojson(new, info.path, name=target)
-        click.echo(f"wrote {info.path}")
+        click.echo(f"wrote {info.path}" + (f"; {backup.text()}" if backup else ""))
 
 
 COMMANDS = [fetch_osm]
