@@ -1,6 +1,6 @@
 """Benchmark `gis.importer.read_import` on SYNTHETIC GCJ-02 tables of growing size.
 
-Baseline in the same run: `gis.tables.read_table` on the same file (reading alone), and the
+Baseline in the same run: `gis.readers.tables.read_table` on the same file (reading alone), and the
 vectorised GCJ-02 -> WGS84 conversion of the same coordinates. Prints rows/s for each.
 
 Run: ``.venv/bin/python scripts/bench_import.py [N ...]`` (default 58 1000 10000)
