@@ -424,3 +424,17 @@ def test_nul_bytes_garbage_prj_and_nan_coordinates(home: Path, tmp_path: Path) -
     )
     res = run("coverage", "--radius", "1km", "--points", str(nan))
     assert res.exit_code == 1 and "feature 1 (甲)" in res.output and "not a number" in res.output
+
+
+def test_gbk_file_with_one_utf8_row_names_it(home: Path, tmp_path: Path) -> None:
+    path = write_list(tmp_path / "gbk.csv", truth()[:8], encoding="gbk")
+    raw = path.read_bytes().split(b"\n")
+    raw[6] = raw[6].decode("gbk").encode("utf-8")
+    path.write_bytes(b"\n".join(raw))
+    res = run("import", "clusters", str(path), "--dry-run")
+    assert res.exit_code == 1
+    assert "most rows are GBK" in res.output
+    assert "row 7, column 名称: UTF-8 text in a GBK file" in res.output
+    # the same file all in GBK reads (and is not mistaken for a mixed one)
+    clean = write_list(tmp_path / "clean.csv", truth()[:8], encoding="gbk")
+    assert run("import", "clusters", str(clean), "--dry-run").exit_code == 0
