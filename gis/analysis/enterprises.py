@@ -35,10 +35,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ..crs import LONLAT_OK, LONLAT_SWAPPED, lonlat_check, points_to_wgs84
 from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..names import fold
 from ..readers.register import arrow_codes, arrow_floats
+from ..readers.tables import find_column, sheet_row
 from ..settings import WUHAN_BBOX
-from ..tables import find_column, sheet_row
 from .inputs import labels
 from .zones import Assignment, ZoneIndex, assign_exact
 
@@ -200,7 +202,7 @@ def read_register(
 
         df = read_csv_register(p, columns=columns)
     else:
-        from ..tables import read_table
+        from ..readers.tables import read_table
 
         df = read_table(p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
@@ -262,7 +264,7 @@ def _prefetch(
 
 def _rows(df: pd.DataFrame, idx: NDArray[np.int64]) -> NDArray[np.int64]:
     """Spreadsheet row numbers of the rows at positions ``idx`` (the index keeps title rows
-    and blank lines: see :mod:`gis.tables`)."""
+    and blank lines: see :mod:`gis.readers.tables`)."""
     index = df.index
     if isinstance(index, pd.RangeIndex) and index.step == 1:
         return np.asarray(idx, dtype=np.int64) + sheet_row(int(index.start))
@@ -310,8 +312,6 @@ def register_coordinates(
     """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once.
 
     ``pre`` holds columns already converted (:func:`_prefetch`)."""
-    from ..crs import _TO_WGS84, normalize_crs
-
     where = str(df.attrs.get("source", "register"))
     lon_col = lon or find_column(df, LON_NAMES)
     lat_col = lat or find_column(df, LAT_NAMES)
@@ -325,19 +325,13 @@ def register_coordinates(
     assert lon_col is not None and lat_col is not None
     x = _numeric(df, lon_col, where, required=True, pre=pre)
     y = _numeric(df, lat_col, where, required=True, pre=pre)
-    key = normalize_crs(crs)
-    if key.startswith("EPSG:"):
-        import pyproj
-
-        t = pyproj.Transformer.from_crs(key, "EPSG:4326", always_xy=True)
-        x, y = t.transform(x, y)
-    elif key in _TO_WGS84:
-        x, y = _TO_WGS84[key](x, y)
-    x0, y0, x1, y1 = WUHAN_BBOX
-    out = ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+    x, y = points_to_wgs84(x, y, crs)
+    kinds = lonlat_check(x, y)
+    out = kinds != LONLAT_OK
     if out.any():
+        x0, y0, x1, y1 = WUHAN_BBOX
         idx = np.flatnonzero(out)
-        swapped = (y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)
+        swapped = kinds == LONLAT_SWAPPED
         listed = [
             f"row {r}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
             + (" — longitude and latitude swapped?" if swapped[i] else "")
@@ -356,8 +350,7 @@ def register_coordinates(
 _UNIT_SUFFIX = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
 
 
-def _fold(name: object) -> str:
-    return str(name).strip().lower().replace(" ", "").replace("_", "")
+_fold = fold  # one rule for names everywhere (gis.names)
 
 
 def resolve_column(df: pd.DataFrame, name: str, where: str = "register") -> str:
@@ -514,16 +507,14 @@ def register_crs(df: pd.DataFrame, file: str | Path, crs: str | None) -> tuple[s
     BD-09 without a declared CRS are refused."""
     if crs:
         return crs, None
-    names = " ".join(str(c) for c in df.attrs.get("header") or df.columns).lower()
-    for hints, key, name in (
-        (("gcj", "高德", "火星", "腾讯", "amap", "gaode"), "gcj02", "GCJ-02 (Amap/Gaode, Tencent)"),
-        (("bd09", "bd-09", "百度", "baidu"), "bd09", "BD-09 (Baidu)"),
-    ):
-        if any(h in names for h in hints):
-            raise InputError(
-                f"{file}: the column names say the coordinates are {name}, but no --crs was "
-                f"given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
-            )
+    from ..crs import DATUM_LABELS, hinted_crs
+
+    key = hinted_crs(*(df.attrs.get("header") or df.columns))
+    if key is not None:
+        raise InputError(
+            f"{file}: the column names say the coordinates are {DATUM_LABELS[key]}, but no "
+            f"--crs was given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
+        )
     return "wgs84", (
         "note: coordinates read as WGS84 (no --crs given). If the register was geocoded with "
         "Amap/Gaode or Tencent (GCJ-02) or Baidu (BD-09), rerun with --crs gcj02 or --crs bd09: "

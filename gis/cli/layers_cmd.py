@@ -10,7 +10,9 @@ from ..errors import ValidationError
 @click.group(invoke_without_command=True)
 @click.pass_context
 def layers(ctx: click.Context) -> None:
-    """List every layer with loaded vs expected counts and its sources.
+    """List every layer with loaded vs expected counts and the sources of what is loaded.
+
+    A layer file that cannot be read is listed, then reported as an error (exit 1).
 
     \b
     Example:
@@ -18,15 +20,19 @@ def layers(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..layers import layer_rows
+    from ..layers import layer_rows  # plain rows: no numpy/pandas to list the layers
 
-    rows = layer_rows()
+    rows = layer_rows(strict=False)
     width = max(len(r["title"]) for r in rows) if rows else 10
     for r in rows:
         exp = "" if r["expected"] is None else f"/{int(r['expected'])}"
         click.echo(f"{r['id']:<18} {r['title']:<{width}}  {int(r['loaded'])}{exp:<5} {r['status']}")
-        lic = f" ({r['license']})" if r["license"] else ""
+        same = r["sources"] == r["catalog_sources"]
+        lic = f" ({r['license']})" if r["license"] and same else ""
         click.echo(f"{'':<18} sources: {r['sources']}{lic}")
+    errors = [r["error"] for r in rows if r["error"]]
+    if errors:
+        raise ValidationError(f"{len(errors)} layer file(s) cannot be read:", errors)
 
 
 @layers.command("check")

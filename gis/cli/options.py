@@ -1,9 +1,11 @@
-"""Shared pieces of the analysis commands: options declared from parameter dataclasses,
-output options, a progress bar, printing tables."""
+"""Options shared by several commands, validated when the command line is parsed (before
+any work is done); the analysis commands' options declared from their parameter
+dataclasses (:mod:`gis.analysis.params`), a progress bar, printing tables."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +16,30 @@ from typing import Any
 import click
 
 from ..analysis import params as P
+from ..basemaps import BASEMAPS
+from ..errors import InputError
+
+
+def check_basemap(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an unknown basemap key at once, with the nearest key as a suggestion."""
+    if value is None or value in BASEMAPS:
+        return value
+    near = difflib.get_close_matches(value, list(BASEMAPS), n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    raise InputError(
+        f"--basemap: unknown basemap {value!r}{hint}; choose one of: {', '.join(BASEMAPS)}"
+    )
+
+
+def basemap_option(default: str | None = "none", help: str | None = None) -> Any:
+    """The ``--basemap`` option of every command that draws a map."""
+    return click.option(
+        "--basemap",
+        default=default,
+        show_default=default is not None,
+        callback=check_basemap,
+        help=help or f"Basemap of the HTML map: {', '.join(BASEMAPS)}.",
+    )
 
 
 def param_options(cls: type[P.Params], skip: tuple[str, ...] = ()) -> Callable[..., Any]:
@@ -47,14 +73,13 @@ def param_options(cls: type[P.Params], skip: tuple[str, ...] = ()) -> Callable[.
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Output options every analysis command shares."""
     path = click.Path(file_okay=False, path_type=Path)
-    f = click.option("--basemap", default="none", show_default=True, help=BASEMAP_HELP)(f)
+    f = basemap_option()(f)
     f = click.option("--map", "make_map", is_flag=True, help="Also write an HTML map.")(f)
     f = click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default="gpkg",
                      show_default=True, help=FORMAT_HELP)(f)  # fmt: skip
     return click.option("--out", type=path, help="Output folder (default maps/out/analysis).")(f)
 
 
-BASEMAP_HELP = "Basemap of the HTML map: none, osm, gaode, gaode-satellite."
 FORMAT_HELP = "Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84)."
 
 

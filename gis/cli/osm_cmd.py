@@ -36,10 +36,10 @@ def fetch_osm(
       clustermap fetch-osm corridors --print-query > q.overpassql
       clustermap fetch-osm corridors --from-file overpass_reply.json
     """
+    # imported here: `clustermap --help` starts without numpy (issue 13)
     from ..catalog import load_catalog
-    from ..errors import InputError
     from ..io import atomic_write, write_geojson
-    from ..layers import read_layer
+    from ..layers import backup_layer, read_layer
     from ..osm import (
         CORRIDOR_ROADS,
         OVERPASS_URL,
@@ -48,6 +48,7 @@ def fetch_osm(
         overpass_query,
         ways_from_overpass,
     )
+    from ..readers.geojson import load_json
 
     names = [n for names in CORRIDOR_ROADS.values() for n in names]
     query = overpass_query(names)
@@ -57,10 +58,7 @@ def fetch_osm(
     cat = load_catalog()
     info = cat.get_layer(target)
     if from_file:
-        try:
-            data = json.loads(Path(from_file).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{from_file}: not a JSON Overpass reply ({exc})") from None
+        data = load_json(from_file, what="Overpass JSON reply")
         source = f"Overpass reply file {Path(from_file).name}"
     else:
         url = endpoint or OVERPASS_URL
@@ -86,8 +84,9 @@ def fetch_osm(
     if missing:
         click.echo(f"kept as before (no matching ways): {', '.join(missing)}")
     if changed and not dry_run:
+        backup = backup_layer(info)
         write_geojson(new, info.path, name=target)
-        click.echo(f"wrote {info.path}")
+        click.echo(f"wrote {info.path}" + (f"; {backup.text()}" if backup else ""))
 
 
 COMMANDS = [fetch_osm]

@@ -1,1 +1,6 @@
-"""Readers of the files planners bring: tables, registers (fast path for big CSVs)."""
+"""Readers of the files planners bring: tables (CSV, Excel), vector files, GeoJSON, and a
+fast path for big registers (``register.py``).
+
+Every reader turns a file it cannot use into a :mod:`gis.errors` error naming the file
+(and the row, column or feature where it can), never a library's traceback.
+"""

@@ -1,9 +1,11 @@
 """Fast path for big registers (millions of rows of 规上企业 with coordinates) in CSV.
 
-The rules are the table reader's (:mod:`gis.tables`): the encoding is UTF-8 (with or
-without BOM) or GBK/GB18030, the delimiter is sniffed (comma, semicolon, tab), title rows
-above the header are skipped (:func:`gis.tables.header_index`), header names are stripped,
-and ``sheet_row(index)`` of a data row is the row a spreadsheet shows. What differs is the
+The rules are the table reader's (:mod:`gis.readers.tables`): the delimiter is sniffed
+(comma, semicolon, tab), title rows above the header are skipped
+(:func:`~gis.readers.tables.header_index`), header names are stripped, and
+``sheet_row(index)`` of a data row is the row a spreadsheet shows. The fast path reads
+UTF-8 (with or without BOM); other encodings (GBK/GB18030, UTF-16), whose files the table
+reader checks row by row for pasted rows of another encoding, go to the table reader. What differs is the
 parser: pyarrow's multithreaded CSV reader, only the columns the caller asks for, text kept
 in Arrow (``pd.ArrowDtype``) so that numbers are converted by ``pyarrow.compute.cast``
 (bit-identical to Python's ``float``) instead of a Python object per cell.
@@ -11,7 +13,8 @@ in Arrow (``pd.ArrowDtype``) so that numbers are converted by ``pyarrow.compute.
 Only well-formed files take the fast path. Anything the table reader handles specially —
 a blank line (it keeps row numbers), a row with more or fewer cells than the header, a
 quoted line break, a duplicated header name, UTF-16, bytes that are not UTF-8 after a UTF-8
-start — makes the fast parser stop, and the file is read by :func:`gis.tables.read_table`,
+start — makes the fast parser stop, and the file is read by
+:func:`gis.readers.tables.read_table`,
 which pads, names the bad rows or refuses with its own messages.
 
 >>> import tempfile, pathlib
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -33,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, LayerNotFoundError
-from ..tables import ENCODINGS, header_index, read_table
+from .tables import header_index, read_table, sheet_row
 
 #: Bytes read to find the encoding, the delimiter and the header.
 HEAD_BYTES = 1 << 16
@@ -41,6 +45,8 @@ HEAD_BYTES = 1 << 16
 BLOCK_BYTES = 1 << 24
 
 Columns = Callable[[list[str]], Iterable[str]]
+#: Control characters no typed cell holds (as :mod:`gis.readers.tables` refuses them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read_csv_register(path: str | Path, *, columns: Columns | None = None) -> pd.DataFrame:
@@ -77,13 +83,11 @@ def _fast(p: Path, head: bytes, columns: Columns | None) -> pd.DataFrame | None:
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return None  # UTF-16 (Excel's "Unicode 文本"): the table reader
     complete = head if len(head) < HEAD_BYTES else head[: head.rfind(b"\n") + 1]
-    text, enc = None, ""
-    for enc in ENCODINGS:
-        try:
-            text = complete.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
+    enc = "utf-8-sig"
+    try:
+        text = complete.decode(enc)
+    except UnicodeDecodeError:
+        return None  # GBK/GB18030 or mixed: the table reader's checks
     if not text:
         return None
     try:
@@ -116,7 +120,7 @@ def _fast(p: Path, head: bytes, columns: Columns | None) -> pd.DataFrame | None:
             read_options=pcsv.ReadOptions(
                 skip_rows=h + 1,
                 column_names=names,
-                encoding="utf8" if enc == "utf-8-sig" else enc,
+                encoding="utf8",
                 block_size=BLOCK_BYTES,
             ),
             parse_options=pcsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
@@ -138,7 +142,7 @@ def _fast(p: Path, head: bytes, columns: Columns | None) -> pd.DataFrame | None:
     df.attrs.update(
         {
             "source": str(p),
-            "encoding": "utf-8" if enc == "utf-8-sig" else enc,
+            "encoding": "utf-8",
             "header_row": h + 1,
             "header": header,
         }
@@ -209,6 +213,21 @@ def arrow_codes(col: pd.Series[Any], blank: str) -> tuple[Any, Any] | None:
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
     enc = arr.dictionary_encode()  # codes in order of first appearance, as pd.factorize
     words = enc.dictionary.to_pylist()
+    bad = [i for i, w in enumerate(words) if _CONTROL.search(w)]
+    if bad:  # as the table reader: control characters are no typed text
+        from ..errors import ValidationError
+
+        hits = np.flatnonzero(np.isin(enc.indices.to_numpy(zero_copy_only=False), bad))
+        listed = [
+            f"row {sheet_row(int(col.index[i]))}, column {col.name}: {words[codes_i]!r}"
+            for i, codes_i in zip(hits[:10], enc.indices.to_numpy(zero_copy_only=False)[hits[:10]])
+        ]
+        raise ValidationError(
+            f"{col.attrs.get('source', 'register')}: cells hold control characters (NUL, "
+            "backspace …) that no typed text has: is this the right file? Retype these cells "
+            "or save the sheet again from Excel:",
+            listed,
+        )
     if "" in words:
         if blank in words:  # both: they become one value, as after str.replace
             return arrow_codes(
