@@ -175,6 +175,9 @@ def read_import(
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
+    # text columns as Python objects once: the row loops below read every cell, and an
+    # Arrow-backed column hands them out one slow element read at a time (issue 13)
+    attrs = attrs.astype({c: object for c in attrs.columns if attrs[c].dtype != object})
     cols = find_columns(attrs)
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
