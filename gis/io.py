@@ -84,8 +84,8 @@ def _json_value(v: Any) -> Any:
 def _json_column(col: Any) -> list[Any]:
     """:func:`_json_value` of every value of a column (text columns as they are)."""
     vals = col.tolist()
-    if col.dtype == object and all(type(v) is str for v in vals):
-        return vals  # _json_value returns text unchanged
+    if col.dtype == object or col.dtype.kind in "OUT" or str(col.dtype).startswith("str"):
+        return [v if type(v) is str else _json_value(v) for v in vals]  # text as it is
     if col.dtype.kind in "iub":
         return vals  # tolist gives Python ints and bools already
     if col.dtype.kind == "f":
