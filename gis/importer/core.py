@@ -201,8 +201,9 @@ def read_import(
     if is_table:
         lon = np.full(len(frame), np.nan)
         lat = np.full(len(frame), np.nan)
+        names = list(attrs.columns)  # a plain list: the Index hands out names slowly
         for i, row in enumerate(attrs.itertuples(index=False)):
-            d = dict(zip(attrs.columns, row))
+            d = dict(zip(names, row))
             x, y = coords_of_row(d, cols, lambda f, r, i=i: reject(i, f, r))
             if x is not None and y is not None:
                 lon[i], lat[i] = x, y

@@ -297,17 +297,15 @@ def check_districts(
 
     metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
-    geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
-    ok = np.array(
-        [g is not None and not g.is_empty and i not in problems for i, g in enumerate(geoms)]
-    )
-    pts = np.array(
-        [
-            g if not ok[i] or g.geom_type == "Point" else g.representative_point()
-            for i, g in enumerate(geoms)
-        ],
+    geoms = np.asarray(
+        gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values,
         dtype=object,
-    )
+    )  # a plain array: indexing a GeometryArray element by element is slow
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    ok[[i for i in problems if 0 <= i < len(ok)]] = False
+    pts = geoms.copy()
+    other = ok & (shapely.get_type_id(geoms) != 0)  # not a Point: its representative point
+    pts[other] = shapely.point_on_surface(geoms[other])
     xs = np.full(len(geoms), np.nan)
     ys = np.full(len(geoms), np.nan)
     xs[ok] = shapely.get_x(pts[ok].astype(object))

@@ -64,8 +64,9 @@ def attributes(
     domains_of = _memo(lambda t: join_domains(normalize_domains(t)))
     level_of = _memo(normalize_level)
     district_of = _memo(match_district)
+    names = list(attrs.columns)  # a plain list: the Index hands out names slowly
     for i, row in enumerate(attrs.itertuples(index=False)):
-        d = dict(zip(attrs.columns, row))
+        d = dict(zip(names, row))
         rec = {k: "" for k in PLAN_FIELDS}
         for fld in ("id", "name_zh", "name_en", "note"):
             if cols[fld]:
