@@ -466,10 +466,14 @@ class ZoneIndex:
                 ex_zones += [cur[higher], np.full(int(((cur >= 0) & (cur < z)).sum()), z, np.int32)]
         if not ex_pts:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return (
-            np.concatenate(ex_pts).astype(np.int64),
-            np.concatenate(ex_zones).astype(np.int32),
-        )
+        # ordered by point, then zone, here in the worker (one int64 key sort per block)
+        key = np.concatenate(ex_pts).astype(np.int64)
+        key *= self.n_zones
+        key += np.concatenate(ex_zones)
+        key.sort()
+        zone = (key % self.n_zones).astype(np.int32)
+        key //= self.n_zones
+        return key, zone
 
     def assign(
         self,
@@ -515,7 +519,7 @@ class ZoneIndex:
             label,
             np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, np.int64),
             np.concatenate([z for _, z in parts]) if parts else np.zeros(0, np.int32),
-        ).sorted()
+        )  # blocks in order, each sorted: ordered as Assignment.sorted() orders
 
 
 def _shape(geom: Any) -> Any:
