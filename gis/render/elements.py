@@ -7,10 +7,10 @@ import json
 import re
 from typing import Any
 
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
+
+from .safe import AddToParent, SafeMacroElement
 
 #: How each precision class is drawn (Leaflet path options merged over the base style).
 PRECISION_STYLES: dict[str, dict[str, Any]] = {
@@ -30,7 +30,7 @@ PRECISION_LABELS = {
 }
 
 
-class GeoJsonLayer(JSCSSMixin, Layer):
+class GeoJsonLayer(Layer, SafeMacroElement):
     """A GeoJSON overlay drawn with precision-aware styles, escaped tooltips and popups.
 
     ``data`` is a GeoJSON dict; a feature property ``_c`` overrides the fill
@@ -92,8 +92,18 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         self.schematic = schematic
         self.labels_json = script_json(labels or [])
 
+    def render(self, **kwargs: Any) -> str:
+        # folium's Layer.render, with a safe ``addTo`` element
+        if self.show:
+            parent = self._parent.get_name() if self._parent is not None else ""
+            self.add_child(
+                AddToParent(element_name=self.get_name(), element_parent_name=parent),
+                name=self.get_name() + "_add",
+            )
+        return SafeMacroElement.render(self, **kwargs)
 
-class TopoArcs(MacroElement):
+
+class TopoArcs(SafeMacroElement):
     """The page's shared-border arcs (:mod:`gis.render.topo`), before any layer uses them."""
 
     _template = Template(
@@ -110,7 +120,7 @@ class TopoArcs(MacroElement):
         self.arcs_json = script_json(arcs)
 
 
-class MapScript(MacroElement):
+class MapScript(SafeMacroElement):
     """A call into the runtime after the map exists, e.g. ``GIS.search(map)``."""
 
     _template = Template(
@@ -155,9 +165,23 @@ def legend_html(title: str, items: list[tuple[str, str]]) -> str:
     return f"<b>{html.escape(title)}</b>{rows}"
 
 
+_TEMPLATE_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
 def script_json(obj: Any) -> str:
-    """Compact JSON safe to place inside a <script> element (no </script>, no HTML)."""
+    """Compact JSON safe to place inside a <script> element (no </script>, no HTML).
+
+    As a second guard (pages are never compiled as templates, see :mod:`gis.render.safe`),
+    a ``{`` that opens a Jinja2 tag (``{{``, ``{%``, ``{#``) is written ``\\u007b``: such a
+    pair only occurs inside JSON strings, so the JSON value is unchanged.
+
+    >>> script_json({"name": "模板{{ 7*7 }}</script>"})
+    '{"name":"模板\\\\u007b{ 7*7 }}\\\\u003c/script\\\\u003e"}'
+    >>> json.loads(script_json(["{# c", "{% raw %}"]))
+    ['{# c', '{% raw %}']
+    """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    text = _TEMPLATE_OPENERS.sub("\\\\u007b", text)
     for ch, esc in (
         ("<", "\\u003c"),
         (">", "\\u003e"),

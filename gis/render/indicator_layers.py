@@ -22,7 +22,6 @@ import math
 from typing import Any
 
 import pandas as pd
-from branca.element import MacroElement
 from folium.template import Template
 
 from ..classify import (
@@ -35,6 +34,7 @@ from ..classify import (
 )
 from .elements import legend_html, script_json, swatch
 from .overlay import Overlay
+from .safe import SafeMacroElement
 
 #: Tooltip of every indicator overlay: (property, label).
 INDICATOR_TOOLTIP = [
@@ -402,7 +402,7 @@ def targets_panel_html(progress: pd.DataFrame | None = None) -> str:
     )
 
 
-class TargetsPanel(MacroElement):
+class TargetsPanel(SafeMacroElement):
     """A collapsible control listing the plan's targets (own CSS and JS, no network)."""
 
     _template = Template(

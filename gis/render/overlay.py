@@ -35,6 +35,7 @@ from .elements import (
     swatch,
     title_html,
 )
+from .safe import FitBounds, GisMap
 from .topo import encode as encode_topology
 
 #: Field labels for tooltips and popups (zh / en).
@@ -228,12 +229,10 @@ def overlay_map(
     ``panel_html`` (already escaped HTML, e.g. the plan's targets) is shown in a
     fixed panel.
     """
-    import folium
-
     from ..basemaps import add_basemap, basemap_datum
 
     datum = basemap_datum(basemap)
-    m = folium.Map(location=[30.6, 114.3], zoom_start=10, tiles=None, attribution_control=True)
+    m = GisMap(location=[30.6, 114.3], zoom_start=10, tiles=None, attribution_control=True)
     add_basemap(m, basemap)
     sources: dict[str, str] = {}
     schematic = False
@@ -316,5 +315,5 @@ def overlay_map(
     MapScript("minimap").add_to(m)
     if bounds is not None:
         x0, y0, x1, y1 = (float(v) for v in bounds)
-        m.fit_bounds([[y0, x0], [y1, x1]])
+        m.add_child(FitBounds([[y0, x0], [y1, x1]]))
     return m

@@ -239,6 +239,8 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
             texts.extend(r["label"] for r in rows)
     texts += ["示意比例尺北数据来源"]
     _require_glyphs(font, "".join(texts))
+    # text is data: "$x^2$" in a name is drawn as written, never parsed as mathtext
+    matplotlib.rcParams["text.parse_math"] = False
     matplotlib.rcParams["svg.hashsalt"] = "clustermap"
     matplotlib.rcParams["svg.fonttype"] = "path"
     matplotlib.rcParams["pdf.fonttype"] = 42
