@@ -9,7 +9,7 @@ import pytest
 from gis.crs import wgs84_to_gcj02
 from gis.districts import DISTRICTS
 from gis.layers import read_layer
-from gis.render.atlas import build_atlas
+from gis.maps.publish import build_atlas
 
 
 @pytest.fixture(scope="module")

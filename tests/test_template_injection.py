@@ -166,9 +166,10 @@ def test_a_templated_folium_element_is_refused(tmp_path):
     import folium.map
 
     from gis.render.html import render_html
-    from gis.render.overlay import overlay_map
+    from gis.render.interactive import draw
+    from gis.render.plan import MapPlan, TitleBlock
 
-    m = overlay_map([], title="t")
+    m = draw(MapPlan("t", TitleBlock("t"), []))
     folium.map.FitBounds([[30.5, 114.2], [30.7, 114.4]]).add_to(m)
     with pytest.raises(GisError, match="renders its output as a template"):
         render_html(m)

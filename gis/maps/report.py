@@ -1,0 +1,158 @@
+"""Reports for planners: one HTML file and a Word .docx with the same figures and tables.
+
+:func:`build_report` composes a plan per map spec (``maps/*.toml`` by default,
+:func:`gis.maps.compose.compose_spec`), draws each as a static figure, and writes
+
+* ``report.html`` (:mod:`gis.render.report_html`): self-contained (figures as data
+  URIs; the interactive maps of the same folder embedded with ``<iframe>``), each
+  section with its plan's title block (not-loaded and not-computed notes, sources),
+  tables of the plan's targets, coverage (or why it is missing) and what is loaded;
+* ``report.docx`` (:mod:`gis.render.report_docx`): the same, for Word and LibreOffice.
+
+A spec that cannot be built is listed in the report with its reason, never
+dropped silently. Values come from :mod:`gis.indicators` and the analysis
+layers; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import GisError
+from ..indicators import target_progress
+from ..layers import layer_status
+from ..render.plan import Report, ReportSection, ReportTable
+from ..render.report_docx import report_docx
+from ..render.report_html import report_html
+from ..render.static_map import find_cjk_font, render_static
+from ..settings import out_dir
+from .compose import PLAN, build_date, compose_spec
+from .publish import html_text, write_outputs
+from .spec import load_spec, shipped_specs
+
+REPORT_TITLE = "武汉市生产性服务业空间布局报告 Wuhan productive services: map report"
+FIGURE_DPI = 200
+
+#: Columns of the targets table: (column of gis.indicators.target_progress, heading).
+TARGET_COLUMNS = (
+    ("id", "#"),
+    ("clause", "条款 Clause"),
+    ("indicator_zh", "指标 Indicator"),
+    ("target_text", "2027 目标 Target"),
+    ("baseline_text", "基数 Baseline"),
+    ("progress_text", "进度 Progress"),
+    ("lead", "牵头 Lead"),
+)
+
+
+def targets_table(progress: Any) -> Any:
+    """The targets table as shown in reports (text columns, escaped later by the writer)."""
+
+    def num(v: Any) -> str:
+        return "" if v is None or v != v else f"{float(v):,.10g}"
+
+    rows = []
+    for r in progress.to_dict("records"):
+        bound = r.get("baseline_bound") or ""
+        base = num(r.get("baseline"))
+        prog = r.get("progress")
+        rows.append(
+            {
+                "id": r["id"],
+                "clause": r.get("clause", ""),
+                "indicator_zh": r.get("indicator_zh", ""),
+                "target_text": f"{r.get('comparison', '')}{num(r.get('target'))} {r.get('unit', '')}",
+                "baseline_text": (
+                    f"{bound}{base} {r.get('unit', '')} ({r.get('baseline_year', '')})"
+                    if base
+                    else "无基数 no sourced baseline"
+                ),
+                "progress_text": (
+                    f"{r.get('progress_bound') or ''}{float(prog):.0%}"
+                    if prog is not None and prog == prog
+                    else ""
+                ),
+                "lead": r.get("lead", ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=[c for c, _ in TARGET_COLUMNS]).rename(
+        columns=dict(TARGET_COLUMNS)
+    )
+
+
+def status_table() -> Any:
+    """Loaded / expected features per catalog layer."""
+    s = layer_status()
+    out = s[["id", "title", "loaded", "expected", "status"]].copy()
+    out["expected"] = out["expected"].map(lambda v: "" if v != v or v is None else str(int(v)))
+    return out.rename(
+        columns={
+            "id": "图层 Layer",
+            "title": "名称 Title",
+            "loaded": "已载入 Loaded",
+            "expected": "应有 Expected",
+            "status": "状态 Status",
+        }
+    )
+
+
+def collect_sections(
+    spec_paths: list[Path], maps_folder: Path | None = None
+) -> tuple[list[ReportSection], list[tuple[Path, Any]]]:
+    """A section per spec (its plan's title block, figure and tables; a spec that fails
+    becomes a section with its error message), and the interactive maps the report embeds
+    (path, HTML text) when ``maps_folder`` is given, so the report and its maps match."""
+    find_cjk_font()  # fail once, clearly, before any work
+    sections = []
+    pages: list[tuple[Path, Any]] = []
+    for p in spec_paths:
+        try:
+            spec = load_spec(p)
+            plan = compose_spec(spec)
+            png = render_static(plan, fmt="png", dpi=FIGURE_DPI)
+            if maps_folder is not None:
+                pages.append((maps_folder / spec.outputs.html, html_text(plan)))
+        except GisError as exc:
+            sections.append(ReportSection(Path(p).stem, Path(p).stem, error=str(exc)))
+            continue
+        tables = []
+        if "coverage" in plan.tables:
+            cov = plan.tables["coverage"]
+            for title, df in cov:
+                tables.append(ReportTable(f"覆盖 Coverage: {title}", df))
+            if not cov:  # the analysis could not be computed: say so, with the reason
+                why = "; ".join(plan.title_block.not_computed) or "not computed"
+                tables.append(ReportTable("覆盖 Coverage", missing=why))
+        sections.append(
+            ReportSection(spec.name, plan.title, spec.outputs.html, plan.title_block, png, tables)
+        )
+    return sections, pages
+
+
+def build_report(
+    specs: list[str | Path] | None = None,
+    *,
+    out: str | Path | None = None,
+    docx: bool = True,
+) -> list[Path]:
+    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``),
+    with the interactive maps they embed."""
+    paths = [Path(p) for p in specs] if specs else shipped_specs()
+    folder = Path(out) if out else out_dir()
+    sections, pages = collect_sections(paths, folder)
+    report = Report(
+        REPORT_TITLE,
+        PLAN,
+        build_date(),
+        sections,
+        targets=targets_table(target_progress()),
+        status=status_table(),
+    )
+    rendered: list[tuple[Path, Any]] = [*pages, (folder / "report.html", report_html(report))]
+    if docx:
+        rendered.append((folder / "report.docx", report_docx(report)))
+    written = write_outputs(rendered)
+    return written[len(pages) :]
