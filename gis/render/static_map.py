@@ -382,7 +382,8 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
             fontproperties=fp,
             fontsize=8,
             color="#a50f15",
-            bbox={"facecolor": "white", "edgecolor": "#a50f15", "alpha": 0.9},
+            bbox={"facecolor": "white", "edgecolor": "#a50f15", "alpha": 0.95},
+            zorder=20,
         )
     if legend_handles:
         leg = fig.legend(
