@@ -246,9 +246,9 @@ def test_roles_overlay_never_invents_a_zone_polygon() -> None:
 
 def test_choropleth_shows_value_unit_year_source_and_no_data() -> None:
     from gis.classify import NO_DATA_COLOR
-    from gis.render.palette import NO_DATA_LABEL
     from gis.maps.styles import choropleth_overlay
     from gis.render.elements import legend_html
+    from gis.render.palette import NO_DATA_LABEL
 
     d = census_density(read_layer("districts"))
     d.loc[d["adcode"] == "420117", "density_2020"] = float("nan")
