@@ -332,6 +332,15 @@ def _frame_id(kind: str, title: str, j: int, cat: Catalog) -> str:
     return f"{kind}.{j}"
 
 
+def _frame_sources(gdf: Any, oid: str, cat: Catalog) -> dict[str, str]:
+    """Sources of an analysis frame: a catalog layer's own (with its licence), else the
+    distinct ``source`` values of its features."""
+    if oid in cat:
+        return dict.fromkeys(cat[oid].sources, cat[oid].license)
+    srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
+    return dict.fromkeys(srcs, "")
+
+
 def _analysis_overlays(
     a: AnalysisSpec,
     i: int,
@@ -375,16 +384,16 @@ def _analysis_overlays(
         )
         if title in res.styles and a.style.kind == "precision" and a.style.color is None:
             kw["style"] = dict(res.styles[title])
-        srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
         kw.pop("tooltip", None)
         kw.pop("popup", None)
+        oid = _frame_id(a.kind, title, j, cat)
         out.append(
             Overlay(
                 title=a.title if a.title and j == 0 else title,
-                id=_frame_id(a.kind, title, j, cat),
+                id=oid,
                 group="analysis",
                 show=a.show,
-                sources=dict.fromkeys(srcs, ""),
+                sources=_frame_sources(gdf, oid, cat),
                 **kw,
             )
         )
@@ -426,14 +435,14 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
         kw: dict[str, Any] = {}
         if title in res.styles:
             kw["style"] = res.styles[title]
-        srcs = sorted(set(wgs["source"].dropna().astype(str))) if "source" in wgs else []
+        oid = _frame_id(res.kind, title, j, cat)
         overlays.append(
             Overlay(
                 wgs,
                 title,
-                id=_frame_id(res.kind, title, j, cat),
+                id=oid,
                 group="base" if title == DISTRICTS_TITLE else "analysis",
-                sources=dict.fromkeys(srcs, ""),
+                sources=_frame_sources(wgs, oid, cat),
                 **kw,
             )
         )
