@@ -155,5 +155,5 @@ def test_report_carries_each_plans_title_block_and_the_missing_table(home: Path)
     for body in (text, doc):
         assert_block(body, tb)
         # the coverage table is not silently absent: its place says why
-        after = body.split("覆盖 Coverage", 2)[-1]
+        after = body.split("集聚区覆盖情况", 1)[-1]
         assert NOT_COMPUTED in after

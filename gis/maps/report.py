@@ -3,11 +3,13 @@
 :func:`build_report` composes a plan per map spec (``maps/*.toml`` by default,
 :func:`gis.maps.compose.compose_spec`), draws each as a static figure, and writes
 
-* ``report.html`` (:mod:`gis.render.report_html`): self-contained (figures as data
-  URIs; the interactive maps of the same folder embedded with ``<iframe>``), each
+* ``report.html`` (:mod:`gis.render.report_html`): one self-contained file (figures as
+  data URIs; each interactive map an ``<iframe srcdoc>`` holding its offline page, so
+  the file works sent alone and no other file in the folder is rewritten), each
   section with its plan's title block (not-loaded and not-computed notes, sources),
   tables of the plan's targets, coverage (or why it is missing) and what is loaded;
-* ``report.docx`` (:mod:`gis.render.report_docx`): the same, for Word and LibreOffice.
+* ``report.docx`` (:mod:`gis.render.report_docx`): the same, laid out for a Chinese
+  office, for Word and LibreOffice.
 
 A spec that cannot be built is listed in the report with its reason, never
 dropped silently. Values come from :mod:`gis.indicators` and the analysis
@@ -27,6 +29,7 @@ from ..layers import layer_status
 from ..render.plan import Report, ReportSection, ReportTable
 from ..render.report_docx import report_docx
 from ..render.report_html import report_html
+from ..render.report_tables import STATUS_NOTE, TARGETS_NOTE, TITLES, display_table
 from ..render.static_map import find_cjk_font, render_static
 from ..settings import out_dir
 from .compose import PLAN, build_date, compose_spec
@@ -78,9 +81,10 @@ def targets_table(progress: Any) -> Any:
                 "lead": r.get("lead", ""),
             }
         )
-    return pd.DataFrame(rows, columns=[c for c, _ in TARGET_COLUMNS]).rename(
-        columns=dict(TARGET_COLUMNS)
-    )
+    out = pd.DataFrame(rows, columns=[c for c, _ in TARGET_COLUMNS])
+    out = out.rename(columns=dict(TARGET_COLUMNS))
+    out.attrs["note"] = TARGETS_NOTE
+    return out
 
 
 def status_table() -> Any:
@@ -88,6 +92,7 @@ def status_table() -> Any:
     s = layer_status()
     out = s[["id", "title", "loaded", "expected", "status"]].copy()
     out["expected"] = out["expected"].map(lambda v: "" if v != v or v is None else str(int(v)))
+    out.attrs["note"] = STATUS_NOTE
     return out.rename(
         columns={
             "id": "图层 Layer",
@@ -99,22 +104,17 @@ def status_table() -> Any:
     )
 
 
-def collect_sections(
-    spec_paths: list[Path], maps_folder: Path | None = None
-) -> tuple[list[ReportSection], list[tuple[Path, Any]]]:
-    """A section per spec (its plan's title block, figure and tables; a spec that fails
-    becomes a section with its error message), and the interactive maps the report embeds
-    (path, HTML text) when ``maps_folder`` is given, so the report and its maps match."""
+def collect_sections(spec_paths: list[Path]) -> list[ReportSection]:
+    """A section per spec: its plan's title block, figure, tables and interactive map page;
+    a spec that fails becomes a section with its error message."""
     find_cjk_font()  # fail once, clearly, before any work
     sections = []
-    pages: list[tuple[Path, Any]] = []
     for p in spec_paths:
         try:
             spec = load_spec(p)
             plan = compose_spec(spec)
             png = render_static(plan, fmt="png", dpi=FIGURE_DPI)
-            if maps_folder is not None:
-                pages.append((maps_folder / spec.outputs.html, html_text(plan)))
+            page = html_text(plan)
         except GisError as exc:
             sections.append(ReportSection(Path(p).stem, Path(p).stem, error=str(exc)))
             continue
@@ -122,14 +122,22 @@ def collect_sections(
         if "coverage" in plan.tables:
             cov = plan.tables["coverage"]
             for title, df in cov:
-                tables.append(ReportTable(f"覆盖 Coverage: {title}", df))
+                tables.append(ReportTable(*display_table("coverage", title, df)))
             if not cov:  # the analysis could not be computed: say so, with the reason
                 why = "; ".join(plan.title_block.not_computed) or "not computed"
-                tables.append(ReportTable("覆盖 Coverage", missing=why))
+                tables.append(ReportTable(TITLES["coverage"], missing=why))
         sections.append(
-            ReportSection(spec.name, plan.title, spec.outputs.html, plan.title_block, png, tables)
+            ReportSection(
+                spec.name,
+                plan.title,
+                spec.outputs.html,
+                plan.title_block,
+                png,
+                tables,
+                map_page=page,
+            )
         )
-    return sections, pages
+    return sections
 
 
 def build_report(
@@ -138,21 +146,19 @@ def build_report(
     out: str | Path | None = None,
     docx: bool = True,
 ) -> list[Path]:
-    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``),
-    with the interactive maps they embed."""
+    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``); only
+    these files: the interactive maps live inside report.html."""
     paths = [Path(p) for p in specs] if specs else shipped_specs()
     folder = Path(out) if out else out_dir()
-    sections, pages = collect_sections(paths, folder)
     report = Report(
         REPORT_TITLE,
         PLAN,
         build_date(),
-        sections,
+        collect_sections(paths),
         targets=targets_table(target_progress()),
         status=status_table(),
     )
-    rendered: list[tuple[Path, Any]] = [*pages, (folder / "report.html", report_html(report))]
+    rendered: list[tuple[Path, Any]] = [(folder / "report.html", report_html(report))]
     if docx:
         rendered.append((folder / "report.docx", report_docx(report)))
-    written = write_outputs(rendered)
-    return written[len(pages) :]
+    return write_outputs(rendered)

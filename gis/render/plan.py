@@ -154,6 +154,8 @@ class ReportSection:
     png: bytes | None = None
     tables: list[ReportTable] = field(default_factory=list)
     error: str = ""
+    #: the offline interactive map page, embedded whole in report.html
+    map_page: str = ""
 
 
 @dataclass

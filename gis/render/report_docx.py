@@ -1,5 +1,6 @@
-"""The report as a Word document (python-docx): the same title blocks, figures and tables
-as the HTML report."""
+"""The report as a Word document (python-docx) laid out for a Chinese office
+(:mod:`gis.render.docx_style`): the same title blocks, figures and tables as the HTML
+report."""
 
 from __future__ import annotations
 
@@ -7,54 +8,45 @@ import datetime as dt
 import io
 from typing import Any
 
+from .docx_style import (
+    add_figure,
+    add_note,
+    add_sources,
+    add_title_block,
+    format_table,
+    style_document,
+)
 from .plan import Report
 from .report_html import cells
+from .report_tables import right_aligned, table_note
 
 
 def report_docx(report: Report) -> bytes:
     """The report as .docx bytes (dates from the report, so builds are reproducible)."""
     from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
 
     doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
-    for m in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, m, Cm(2.0))
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(10.5)
-    normal.font.name = "Noto Sans CJK SC"
-    rpr = normal.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), "WenQuanYi Zen Hei")
+    style_document(doc)
     props = doc.core_properties
     props.title = report.title
     props.author = "clustermap"
     stamp = dt.datetime.fromisoformat(report.date)
     props.created = props.modified = stamp
-    doc.add_heading(report.title, level=0)
-    doc.add_paragraph(f"{report.plan} · {report.date}")
-
-    def small(text: str) -> None:
-        doc.add_paragraph(text).runs[0].font.size = Pt(8)
+    add_title_block(doc, report.title, report.plan, report.date)
 
     def table(df: Any) -> None:
+        add_note(doc, table_note(df))
+        rows = cells(df)
         t = doc.add_table(rows=1, cols=len(df.columns))
         t.style = "Table Grid"
         for cell, c in zip(t.rows[0].cells, df.columns):
             cell.text = str(c)
             for r in cell.paragraphs[0].runs:
                 r.bold = True
-        for row in cells(df):
+        for row in rows:
             for cell, v in zip(t.add_row().cells, row):
                 cell.text = v
-        for row_ in t.rows:
-            for cell in row_.cells:
-                for par in cell.paragraphs:
-                    for r in par.runs:
-                        r.font.size = Pt(8)
+        format_table(t, [str(c) for c in df.columns], rows, right_aligned(df, rows))
 
     for s in report.sections:
         doc.add_heading(s.title, level=1)
@@ -63,22 +55,23 @@ def report_docx(report: Report) -> bytes:
             continue
         tb = s.title_block
         if tb is not None:
-            small(tb.subtitle)
+            add_note(doc, tb.subtitle)
             for note in tb.note_lines():
-                small(note)
+                add_note(doc, note)
         if s.png:
-            doc.add_picture(io.BytesIO(s.png), width=Cm(16.5))
+            add_figure(doc, s.png)
+        if tb is not None and tb.sources:
+            add_sources(
+                doc,
+                "数据来源 Sources: "
+                + "; ".join(f"{src} ({lic})" if lic else src for src, lic in tb.sources.items()),
+            )
         for t in s.tables:
             doc.add_heading(t.title, level=2)
             if t.missing:
-                small(t.missing)
+                add_note(doc, t.missing)
             else:
                 table(t.frame)
-        if tb is not None and tb.sources:
-            small(
-                "数据来源 Sources: "
-                + "; ".join(f"{src} ({lic})" if lic else src for src, lic in tb.sources.items())
-            )
     if report.targets is not None:
         doc.add_heading("2027 目标 The plan's targets", level=1)
         table(report.targets)

@@ -1,5 +1,7 @@
 """The report as one self-contained HTML page, through a Jinja2 template with autoescape
-(every text escaped; figures inlined as data URIs; interactive maps in ``<iframe>``)."""
+(``templates/report.html.j2``): every text escaped, figures inlined as data URIs, each
+interactive map an ``<iframe srcdoc>`` holding its offline page (:mod:`gis.render.embed`),
+so the file works sent alone; tables as :mod:`gis.render.report_tables` shows them."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .embed import srcdoc_iframe
 from .plan import Report
+from .report_tables import CSS as TABLE_CSS
+from .report_tables import right_aligned, table_note
 
 #: Most decimals shown in a report table (the CSV files keep every digit).
 MAX_DECIMALS = 3
@@ -25,7 +30,8 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-al
 th { background: #f2f2f2; }
 .error { color: #a50f15; white-space: pre-wrap; font-family: monospace; }
 .sources, .sub { font-size: 12px; color: #555; }
-.note { font-size: 12px; color: #a50f15; }
+.note { font-size: 12px; color: #555; }
+.missing { color: #8c2d04; }
 iframe { width: 100%; height: 560px; border: 1px solid #ddd; }
 """
 
@@ -74,6 +80,15 @@ def _template() -> jinja2.Template:
     return env.get_template("report.html.j2")
 
 
+def _table(df: Any) -> dict[str, Any]:
+    rows = cells(df)
+    return {
+        "columns": [str(c) for c in df.columns],
+        "rows": [list(zip(r, right_aligned(df, rows))) for r in rows],
+        "note": table_note(df),
+    }
+
+
 def report_html(report: Report, *, embed_maps: bool = True) -> str:
     """The report as one HTML page."""
     sections = [
@@ -84,7 +99,18 @@ def report_html(report: Report, *, embed_maps: bool = True) -> str:
             "title_block": s.title_block,
             "png_b64": base64.b64encode(s.png).decode("ascii") if s.png else "",
             "html_file": s.html_file,
-            "tables": s.tables,
+            # the map page escaped once into srcdoc by srcdoc_iframe: markup we made
+            "iframe": (
+                Markup(srcdoc_iframe(s.map_page, title=s.title))
+                if embed_maps and s.map_page
+                else ""
+            ),
+            "tables": [
+                {"title": t.title, "missing": t.missing, "table": _table(t.frame)}
+                if not t.missing
+                else {"title": t.title, "missing": t.missing, "table": None}
+                for t in s.tables
+            ],
         }
         for s in report.sections
     ]
@@ -92,10 +118,8 @@ def report_html(report: Report, *, embed_maps: bool = True) -> str:
         title=report.title,
         plan=report.plan,
         date=report.date,
-        css=Markup(CSS),  # our own constant, not data
+        css=Markup(CSS + TABLE_CSS),  # our own constants, not data
         sections=sections,
-        embed_maps=embed_maps,
-        targets=report.targets,
-        status=report.status,
-        cells=cells,
+        targets=_table(report.targets) if report.targets is not None else None,
+        status=_table(report.status),
     )
