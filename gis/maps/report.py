@@ -31,13 +31,12 @@ from ..render.report_docx import report_docx
 from ..render.report_html import report_html
 from ..render.report_tables import STATUS_NOTE, TARGETS_NOTE, TITLES, display_table
 from ..render.static_map import find_cjk_font, render_static
-from ..settings import out_dir
+from ..settings import REPORT_FIGURE_DPI, out_dir
 from .compose import PLAN, build_date, compose_spec
 from .publish import html_text, write_outputs
 from .spec import load_spec, shipped_specs
 
 REPORT_TITLE = "武汉市生产性服务业空间布局报告 Wuhan productive services: map report"
-FIGURE_DPI = 200
 
 #: Columns of the targets table: (column of gis.indicators.target_progress, heading).
 TARGET_COLUMNS = (
@@ -113,7 +112,7 @@ def collect_sections(spec_paths: list[Path]) -> list[ReportSection]:
         try:
             spec = load_spec(p)
             plan = compose_spec(spec)
-            png = render_static(plan, fmt="png", dpi=FIGURE_DPI)
+            png = render_static(plan, fmt="png", dpi=REPORT_FIGURE_DPI)
             page = html_text(plan)
         except GisError as exc:
             sections.append(ReportSection(Path(p).stem, Path(p).stem, error=str(exc)))

@@ -105,24 +105,6 @@ class TopoArcs(SafeMacroElement):
         self.arcs_json = script_json(arcs)
 
 
-class MapScript(SafeMacroElement):
-    """A call into the runtime after the map exists, e.g. ``GIS.search(map)``."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        GIS.{{ this.func }}({{ this._parent.get_name() }}{% for a in this.args %}, {{ a|tojson }}{% endfor %});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, func: str, *args: Any) -> None:
-        super().__init__()
-        self._name = "MapScript"
-        self.func = func
-        self.args = list(args)
-
-
 def swatch(row: LegendRow) -> str:
     """HTML of a legend row's swatch (every value escaped)."""
     fill = "transparent" if row.hollow else row.fill

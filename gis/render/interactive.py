@@ -24,8 +24,9 @@ from ..basemaps import basemap_datum, tile_layers
 from ..crs import to_display
 from ..districts import district_name
 from ..io import _json_value, _round_coords
-from ..settings import METRIC_CRS
-from .elements import GeoJsonLayer, MapScript, TopoArcs, legend_html
+from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
+from . import controls
+from .elements import GeoJsonLayer, TopoArcs, legend_html
 from .palette import PRECISION_LABELS, PRECISION_STYLES, SCHEMATIC
 from .panel import TargetsPanelControl
 from .plan import Legend, LegendRow, MapPlan, Overlay, TitleBlock
@@ -50,13 +51,9 @@ LABELS = {
 }
 TOOLTIP_KEYS = ("name_zh", "name_en", "area_km2", "district", "level", "precision")
 
-#: Display simplification in metres: invisible at the atlas zooms (1 px ≈ 33 m at zoom 12).
-SIMPLIFY_M = 15.0
-#: Decimal places of lon/lat in the HTML (1e-5 deg ≈ 1 m).
-HTML_DECIMALS = 5
 
 
-def simplify_for_display(gdf: Any, tolerance_m: float = SIMPLIFY_M) -> Any:
+def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> Any:
     """Topology-preserving simplification of polygons for display, in metres."""
     import shapely
 
@@ -212,7 +209,7 @@ def add_basemap(m: Any, key: str) -> None:
     """
     tiles = tile_layers(key)
     if tiles:
-        MapScript("tiles", f"底图 {key}", tiles).add_to(m)
+        controls.Tiles(f"底图 {key}", tiles).add_to(m)
 
 
 def draw(plan: MapPlan) -> Any:
@@ -270,22 +267,24 @@ def draw(plan: MapPlan) -> Any:
         cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
         bounds = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01]
     tb = plan.title_block
-    MapScript("title", title_html(tb, schematic=tb.schematic)).add_to(m)
+    controls.TitleBlock(title_html(tb, schematic=tb.schematic)).add_to(m)
     attribution = " | ".join(
         f"{html.escape(s)} ({html.escape(lic)})" if lic else html.escape(s)
         for s, lic in tb.sources.items()
     )
     # always called: it also replaces Leaflet's default prefix
-    MapScript(
-        "attribution",
-        f"<span class='gis-sources'>数据 Data: {attribution}</span>" if attribution else "",
+    controls.Attribution(
+        f"<span class='gis-sources'>数据 Data: {attribution}</span>" if attribution else ""
     ).add_to(m)
-    MapScript("search").add_to(m)
-    MapScript("layerControl").add_to(m)
-    MapScript("fullscreen").add_to(m)
-    MapScript("measure").add_to(m)
-    MapScript("scale").add_to(m)
-    MapScript("minimap").add_to(m)
+    for control in (
+        controls.Search,
+        controls.LayerControl,
+        controls.Fullscreen,
+        controls.Measure,
+        controls.Scale,
+        controls.Minimap,
+    ):
+        control().add_to(m)
     if bounds is not None:
         x0, y0, x1, y1 = (float(v) for v in bounds)
         m.add_child(FitBounds([[y0, x0], [y1, x1]]))

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..crs import to_display
 from ..errors import GisError
-from ..settings import METRIC_CRS
+from ..settings import FIGURE_DPI, METRIC_CRS
 from .interactive import overlay_legend, precisions_of, simplify_for_display
 from .palette import PRECISION_STYLES, SCHEMATIC
 from .plan import MapPlan
@@ -53,7 +53,6 @@ FONT_HELP = (
     "install a CJK font (Debian/Ubuntu: apt-get install fonts-wqy-zenhei, which "
     "`python3 dev.py test` does as root) or set CLUSTERMAP_CJK_FONT to a .ttf/.ttc/.otf file"
 )
-DPI = 300
 
 
 def find_cjk_font() -> Path:
@@ -246,7 +245,7 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
     matplotlib.rcParams["svg.fonttype"] = "path"
     matplotlib.rcParams["pdf.fonttype"] = 42
 
-    fig = plt.figure(figsize=(width_in, width_in * 1.05), dpi=DPI)
+    fig = plt.figure(figsize=(width_in, width_in * 1.05), dpi=FIGURE_DPI)
     ax = fig.add_axes((0.03, 0.13, 0.70, 0.76))
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -425,7 +424,7 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
     return fig
 
 
-def render_static(plan: MapPlan, *, fmt: str = "png", dpi: int = DPI) -> bytes:
+def render_static(plan: MapPlan, *, fmt: str = "png", dpi: int = FIGURE_DPI) -> bytes:
     """The figure as PNG, SVG or PDF bytes (deterministic: no dates in the metadata)."""
     import matplotlib.pyplot as plt
 
