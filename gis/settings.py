@@ -47,6 +47,7 @@ def maps_dir() -> Path:
 def out_dir() -> Path:
     return project_root() / "maps" / "out"
 
+
 # --- maps and figures (gis.render, gis.maps) ---------------------------------------------
 
 #: Display simplification of polygons in metres: invisible at the atlas zooms

@@ -52,7 +52,6 @@ LABELS = {
 TOOLTIP_KEYS = ("name_zh", "name_en", "area_km2", "district", "level", "precision")
 
 
-
 def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> Any:
     """Topology-preserving simplification of polygons for display, in metres."""
     import shapely
