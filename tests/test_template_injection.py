@@ -256,3 +256,22 @@ def test_report_html_and_docx_hold_the_names_verbatim(built):
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     doc = _docx_text(folder / "report.docx")
     assert built["title"] in text and built["title"] in doc
+
+
+def test_control_characters_in_a_title_keep_the_report_whole(root, tmp_path, monkeypatch):
+    """XML cannot hold NUL or vertical tab: the .docx writes them as visible escapes instead
+    of failing the whole report ("unexpected ValueError … a bug")."""
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    shutil.copytree(root / "layers", tmp_path / "layers")
+    (tmp_path / "maps").mkdir()
+    spec = tmp_path / "maps" / "c.toml"
+    spec.write_text(
+        'title = "控制\\u000b字符\\u0000x"\n[[layers]]\nlayer = "districts"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    r = CliRunner().invoke(main, ["report", str(spec), "--out", str(tmp_path / "r")])
+    assert r.exit_code == 0, r.output
+    assert "控制\\x0b字符\\x00x" in _docx_text(tmp_path / "r" / "report.docx")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from .docx_style import (
@@ -20,6 +21,19 @@ from .plan import Report
 from .report_html import cells
 from .report_tables import right_aligned, table_note
 
+#: Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: Any) -> str:
+    r"""``text`` as a Word document can hold it: a character XML cannot hold is written as
+    its escape (``\x0b``), visible, instead of failing the whole report.
+
+    >>> xml_text("控制\x0b字符\x00")
+    '控制\\x0b字符\\x00'
+    """
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
 
 def report_docx(report: Report) -> bytes:
     """The report as .docx bytes (dates from the report, so builds are reproducible)."""
@@ -28,48 +42,47 @@ def report_docx(report: Report) -> bytes:
     doc = Document()
     style_document(doc)
     props = doc.core_properties
-    props.title = report.title
+    props.title = xml_text(report.title)
     props.author = "clustermap"
     stamp = dt.datetime.fromisoformat(report.date)
     props.created = props.modified = stamp
-    add_title_block(doc, report.title, report.plan, report.date)
+    add_title_block(doc, xml_text(report.title), xml_text(report.plan), report.date)
 
     def table(df: Any) -> None:
-        add_note(doc, table_note(df))
-        rows = cells(df)
+        add_note(doc, xml_text(table_note(df)))
+        raw = cells(df)
+        rows = [[xml_text(v) for v in row] for row in raw]
+        header = [xml_text(c) for c in df.columns]
         t = doc.add_table(rows=1, cols=len(df.columns))
         t.style = "Table Grid"
-        for cell, c in zip(t.rows[0].cells, df.columns):
-            cell.text = str(c)
+        for cell, c in zip(t.rows[0].cells, header):
+            cell.text = c
             for r in cell.paragraphs[0].runs:
                 r.bold = True
         for row in rows:
             for cell, v in zip(t.add_row().cells, row):
                 cell.text = v
-        format_table(t, [str(c) for c in df.columns], rows, right_aligned(df, rows))
+        format_table(t, header, rows, right_aligned(df, raw))
 
     for s in report.sections:
-        doc.add_heading(s.title, level=1)
+        doc.add_heading(xml_text(s.title), level=1)
         if s.error:
-            doc.add_paragraph("未能生成 Not built: " + s.error)
+            doc.add_paragraph(xml_text("未能生成 Not built: " + s.error))
             continue
         tb = s.title_block
         if tb is not None:
-            add_note(doc, tb.subtitle)
+            add_note(doc, xml_text(tb.subtitle))
             for note in tb.note_lines():
-                add_note(doc, note)
+                add_note(doc, xml_text(note))
         if s.png:
             add_figure(doc, s.png)
         if tb is not None and tb.sources:
-            add_sources(
-                doc,
-                "数据来源 Sources: "
-                + "; ".join(f"{src} ({lic})" if lic else src for src, lic in tb.sources.items()),
-            )
+            sources = "; ".join(f"{src} ({lic})" if lic else src for src, lic in tb.sources.items())
+            add_sources(doc, xml_text("数据来源 Sources: " + sources))
         for t in s.tables:
-            doc.add_heading(t.title, level=2)
+            doc.add_heading(xml_text(t.title), level=2)
             if t.missing:
-                add_note(doc, t.missing)
+                add_note(doc, xml_text(t.missing))
             else:
                 table(t.frame)
     if report.targets is not None:
