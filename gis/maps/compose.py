@@ -20,15 +20,13 @@ from typing import Any
 from ..analysis.layers import DISTRICTS_TITLE, AnalysisResult, run_analysis
 from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
-from ..errors import InputError, ValidationError
-from ..indicators import target_progress
-from ..io import read_geojson
-from ..layers import layer_status, read_layer
+from ..errors import GisError, InputError, ValidationError
+from ..indicators import join_file, target_progress
+from ..layers import check_layer_file, layer_status, read_layer
 from ..render.interactive import LABELS, precisions_of
 from ..render.palette import SCHEMATIC
 from ..render.plan import MapPlan, Overlay, TitleBlock
 from ..settings import project_root
-from ..tables import read_table, sheet_row
 from . import indicators
 from .spec import AnalysisSpec, JoinSpec, LayerSpec, MapSpec
 from .styles import BASE_STYLES, choropleth_overlay, layer_style, style_overlay
@@ -171,42 +169,27 @@ def _check_columns(
 
 
 def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]) -> Any:
+    """The same join as ``clustermap join`` (:func:`gis.indicators.join_file`); its problems
+    are the spec's, its report rides on the frame (``attrs["join_report"]``)."""
     tpath = _resolve_path(spec, j.table)
     if not tpath.exists():
         problems.append(f"{path}.table: file {tpath} not found")
         return layer
-    df = read_table(tpath)
-    key = j.table_on or j.on
-    if j.on not in layer.columns:
-        problems.append(f"{path}.on: column {j.on!r} is not in the layer")
-        return layer
-    if key not in df.columns:
-        problems.append(
-            f"{path}.table_on: column {key!r} is not in {tpath.name}; columns: {', '.join(df.columns)}"
+    try:
+        joined, report = join_file(
+            layer,
+            tpath.resolve(),
+            key=j.table_on,
+            layer_key=j.on,
+            columns=j.columns,
+            layer_name=path,
         )
+    except GisError as exc:
+        problems.append(f"{path}: {exc}")
         return layer
-    cols = list(j.columns) or [c for c in df.columns if c != key]
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        problems.append(f"{path}.columns: {', '.join(missing)} not in {tpath.name}")
-        return layer
-    keys = set(layer[j.on].astype(str))
-    for i, v in zip(df.index, df[key].astype(str)):
-        if v not in keys:
-            problems.append(
-                f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: {v!r} matches no feature's "
-                f"{j.on!r}; fix the value or remove the row"
-            )
-    dup = df[key][df[key].duplicated()]
-    for i in dup.index:
-        problems.append(
-            f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: duplicate {df[key][i]!r}"
-        )
-    right = df[[key, *cols]].drop_duplicates(key).rename(columns={key: j.on})
-    out = layer.copy()
-    out[j.on] = out[j.on].astype(str)
-    merged = out.merge(right, on=j.on, how="left")
-    return merged
+    problems += [f"{path}: {p}" for p in report.problems]
+    joined.attrs["join_report"] = report
+    return joined
 
 
 def _indicator_overlay(ls: LayerSpec, path: str, cat: Catalog, problems: list[str]) -> Any:
@@ -241,7 +224,11 @@ def _layer_overlay(
             )
             return None
         info = cat[ls.layer]
-        gdf = read_layer(ls.layer, cat)
+        try:
+            gdf = read_layer(ls.layer, cat)
+        except GisError as exc:
+            problems.append(f"{path}.layer: {exc}")
+            return None
         oid, title, group, geometry = info.id, info.title, info.group, info.geometry
         sources = dict.fromkeys(info.sources, info.license)
     else:
@@ -249,13 +236,14 @@ def _layer_overlay(
         if not fpath.exists():
             problems.append(f"{path}.file: {fpath} not found")
             return None
-        gdf = read_geojson(fpath)
+        gdf, file_problems = check_layer_file(fpath)
+        problems += [f"{path}.file: {fp}" for fp in file_problems]
+        if gdf is None:
+            return None
         oid, title, group = f"file:{fpath.stem}", fpath.stem, "plan"
         kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
         geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
         srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
-        if not srcs:
-            problems.append(f"{path}.file: {fpath.name} has no 'source' on its features")
         sources = dict.fromkeys(srcs, "")
     title = ls.title or title
     group = ls.group or group

@@ -44,7 +44,8 @@ from typing import Any
 
 from ..basemaps import BASEMAPS
 from ..errors import InputError, ValidationError
-from ..settings import maps_dir
+from ..layers import spec_layer_problems
+from ..settings import maps_dir, project_root
 
 STYLE_KINDS = ("precision", "categorical", "choropleth", "line", "point")
 SCHEMES = ("quantiles", "equal_interval", "natural_breaks")
@@ -433,7 +434,8 @@ def parse_spec_text(text: str, path: str | Path) -> MapSpec:
     for i, f in enumerate(formats):
         if f not in FORMATS:
             c.add(f"outputs.formats[{i}]", f"{f!r} is not one of {', '.join(FORMATS)}")
-    if c.problems:
+    if c.problems:  # what the data would show too, so that one pass reports everything
+        c.problems += spec_layer_problems(raw_layers, [p.parent, project_root()])
         raise ValidationError(f"{p}: {len(c.problems)} problem(s) in the map spec:", c.problems)
     return MapSpec(
         path=p,
