@@ -95,7 +95,7 @@ def _read_csv(name: str, columns: tuple[str, ...], folder: Path | None) -> pd.Da
             f"{path}: file not found; it ships with clustermap (rebuild the copied statistics "
             "with scripts/build_indicators.py)"
         )
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")

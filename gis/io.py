@@ -9,45 +9,143 @@ failure never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from .errors import CRSError, InputError, LayerNotFoundError
+from .errors import CRSError, GisError, InputError, LayerNotFoundError, OutputError
 from .settings import COORD_PRECISION, WUHAN_BBOX
 
 PRECISION_CLASSES = ("official", "converted", "cited_point", "schematic", "indicative")
+
+
+#: Causes of a failed write, by errno: the user's environment, said in their words.
+_WRITE_CAUSES = {
+    errno.EACCES: "permission denied (a read-only folder, or the file is open in another "
+    "program such as Excel or WPS: close it)",
+    errno.EPERM: "operation not permitted (a read-only or protected folder)",
+    errno.EROFS: "the disk or folder is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is larger than allowed (a file-size limit, ulimit -f, or the disk's "
+    "format)",
+    errno.EISDIR: "it is a folder; give a file name",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EEXIST: "something else was created there during the write",
+    errno.ENOTEMPTY: "a folder was created there during the write",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The cause of an :class:`OSError` in a planner's words (``strerror`` otherwise)."""
+    if exc.errno in _WRITE_CAUSES:
+        return _WRITE_CAUSES[exc.errno]
+    return exc.strerror or str(exc) or exc.__class__.__name__
+
+
+def output_error(exc: OSError, target: Path) -> OutputError:
+    """One-line :class:`OutputError` naming ``target`` and the cause of ``exc``."""
+    where = ""
+    other = exc.filename
+    if (
+        other
+        and Path(str(other)).name != target.name
+        and not Path(str(other)).name.startswith(f".{target.name}.")
+    ):
+        where = f" ({other})"
+    return OutputError(
+        f"{target}: cannot write{where}: {describe_os_error(exc)}; nothing was changed there"
+    )
 
 
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path``; on success rename it over ``path``.
 
-    On any exception the temporary file is removed and ``path`` is untouched.
+    On any exception the temporary file is removed and ``path`` is untouched. An
+    :class:`OSError` of the environment (read-only folder, full disk, ``path`` a folder, …)
+    becomes an :class:`OutputError` naming ``path`` and the cause.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise OutputError(f"{target}: cannot write: it is a folder; give a file name")
     try:
-        with os.fdopen(fd, mode, **kw) as fh:
-            yield fh
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise output_error(exc, target) from None
+    try:
+        try:
+            with os.fdopen(fd, mode, **kw) as fh:
+                yield fh
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        except OSError as exc:
+            if isinstance(exc, GisError):
+                raise
+            raise output_error(exc, target) from exc
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _protected_folders() -> list[Path]:
+    """``layers/`` of the project and the layers shipped with the package."""
+    from .settings import layers_dir
+
+    shipped = Path(__file__).resolve().parent.parent / "layers"
+    return list(dict.fromkeys(p.resolve() for p in (layers_dir(), shipped) if p.exists()))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def check_output(
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    option: str = "--out",
+) -> Path:
+    """Refuse an output that would destroy what the tool reads: one of ``inputs``, or
+    anything under ``layers/`` (only ``clustermap import`` and the build scripts write there).
+
+    Raises :class:`OutputError` with one line naming the path and what to do instead.
+    """
+    p = Path(path)
+    resolved = p.resolve()
+    for folder in _protected_folders():
+        if resolved == folder or folder in resolved.parents:
+            raise OutputError(
+                f"{option} {p}: that is inside {folder}, the layer folder, which only "
+                "`clustermap import` writes; choose another place, e.g. "
+                f"maps/out/{p.name if resolved != folder else ''}"
+            )
+    for src in inputs:
+        q = Path(src)
+        if q.exists() and _same_file(resolved, q):
+            raise OutputError(
+                f"{option} {p}: that is the input {q}, which writing would overwrite; "
+                "choose another file name"
+            )
+    return p
 
 
 def _round_coords(obj: Any, nd: int) -> Any:

@@ -21,7 +21,6 @@ Run: ``python scripts/build_indicators.py [SHARED_DIR]`` (default ``/work/shared
 from __future__ import annotations
 
 import csv
-import io
 import re
 import sys
 from pathlib import Path
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from gis.districts import CITY_ADCODE, district_name, match_district  # noqa: E402
 from gis.io import atomic_write  # noqa: E402
+from gis.table_out import csv_text, write_csv_text  # noqa: E402
 
 OUT = ROOT / "layers" / "indicators"
 #: Where the text can be read: the same text is reposted at this address (the official
@@ -131,7 +131,7 @@ FIELDS = [
 
 def convert(path: Path, *, city: bool) -> list[dict[str, str]]:
     rows = []
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         for i, r in enumerate(csv.DictReader(fh), start=2):
             ind = r["indicator"].strip()
             if ind.startswith("目标:"):
@@ -177,12 +177,8 @@ def check_census(rows: list[dict[str, str]]) -> None:
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], fields: list[str]) -> None:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(buf.getvalue())
+    """UTF-8 with BOM (Chinese Excel), cells neutralised, atomic: the project's table writer."""
+    write_csv_text(path, csv_text(rows, fields))
     print(f"wrote {path.relative_to(ROOT)} ({len(rows)} rows)")
 
 

@@ -1,6 +1,7 @@
 """Writing analysis results: CSV tables, GeoPackage or GeoJSON geometry, all atomic.
 
-CSV files are UTF-8 with a BOM so that Excel opens Chinese names correctly.
+CSV files are UTF-8 with a BOM so that Excel opens Chinese names correctly, and text that
+a spreadsheet would run as a formula is neutralised (:mod:`gis.table_out`).
 A GeoPackage holds every frame of a result as a layer in EPSG:4547 (metres,
 as analysed); GeoJSON files (one per frame) are WGS84, written by the
 project's stable writer.
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import InputError
-from ..io import atomic_write, write_geojson
+from ..io import write_geojson
+from ..table_out import write_table
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -26,10 +28,9 @@ FORMATS = ("gpkg", "geojson")
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """``df`` as UTF-8 (BOM) CSV, atomically."""
-    with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
-        df.to_csv(fh, index=False)
-    return Path(path)
+    """``df`` as UTF-8 (BOM) CSV, atomically, formula-like text neutralised
+    (:func:`gis.table_out.write_table`)."""
+    return write_table(df, path)
 
 
 def layer_name(title: str) -> str:

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Output types of ``join --out``: the joined layer, or its attributes as a table.
 OUT_SUFFIXES = (".geojson", ".json", ".csv", ".txt", ".xlsx")
@@ -44,51 +48,70 @@ def join(
       clustermap join districts 区县指标.xlsx
       clustermap join districts figures.csv --key 区名 --out maps/out/joined.geojson
     """
-    from ..errors import InputError
+    from ..catalog import load_catalog
+    from ..errors import GisError, InputError
+    from ..io import check_output
     from ..join import join_table, read_indicator_table
     from ..layers import read_layer
 
-    if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
-        raise InputError(
-            f"{out}: unsupported output type {out.suffix!r}; use .geojson (the joined layer), "
-            ".csv or .xlsx (its attributes)"
-        )
+    if out is not None:
+        if out.suffix.lower() not in OUT_SUFFIXES:
+            raise InputError(
+                f"{out}: unsupported output type {out.suffix!r}; use .geojson (the joined "
+                "layer), .csv or .xlsx (its attributes)"
+            )
+        inputs: list[Path] = [table]
+        try:
+            inputs.append(load_catalog().get_layer(layer).path)
+        except GisError:
+            pass  # an unknown layer is reported by read_layer below
+        check_output(out, inputs=inputs)
     gdf = read_layer(layer)
     long = read_indicator_table(table, key=key, sheet=sheet)
     joined, report = join_table(gdf, long, layer_key=layer_key, layer_name=layer)
     click.echo(report.text())
     report.raise_for_problems()
     if out is not None:
-        from ..io import atomic_write, write_geojson
+        from ..io import write_geojson
+        from ..table_out import write_table
 
         if out.suffix.lower() in (".geojson", ".json"):
             write_geojson(joined, out, name=f"{layer}_joined")
-        elif out.suffix.lower() == ".xlsx":
-            frame = joined.drop(columns=joined.geometry.name)
-            with atomic_write(out, "wb") as fh:
-                frame.to_excel(fh, index=False, sheet_name=layer[:31], engine="openpyxl")
         else:
-            frame = joined.drop(columns=joined.geometry.name)
-            with atomic_write(out, "w", encoding="utf-8-sig", newline="") as fh:
-                frame.to_csv(fh, index=False)
+            write_table(joined.drop(columns=joined.geometry.name), out, sheet=layer)
         click.echo(f"wrote {out}")
 
 
 @click.command("targets")
 @click.option("--domain", default=None, help="Only this domain: 金融, Finance, (七) or 七.")
-def targets(domain: str | None) -> None:
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the targets table: .csv (UTF-8 with BOM, opens in Excel) or .xlsx.",
+)
+def targets(domain: str | None, out: Path | None) -> None:
     """Print the plan's quantified 2027 targets with lead departments, baselines and progress.
 
     \b
     Examples:
       clustermap targets
       clustermap targets --domain 金融
+      clustermap targets --out maps/out/targets.xlsx
     """
     from ..indicators import select_domain, target_progress
 
+    if out is not None:
+        from ..table_out import check_table_suffix
+
+        check_table_suffix(out)
     p = target_progress()
     if domain:
         p = select_domain(p, domain)
+    if out is not None:
+        from ..table_out import write_table
+
+        write_table(targets_table(p), out, sheet="targets")
     for r in p.itertuples(index=False):
         growth = "年均增长 " if r.kind == "annual_growth" else ""
         click.echo(
@@ -98,6 +121,43 @@ def targets(domain: str | None) -> None:
         click.echo(f"      lead: {r.lead.replace(';', '、') or '-'} | {r.status}")
     n = int(p["progress"].notna().sum())
     click.echo(f"{len(p)} target(s); {n} with a sourced baseline.")
+    if out is not None:
+        click.echo(f"wrote {out}")
+
+
+#: Columns of ``targets --out``: (column of target_progress, header with unit/meaning).
+TARGET_TABLE_COLUMNS = (
+    ("id", "编号 id"),
+    ("clause", "条款 clause"),
+    ("domain_zh", "领域 domain"),
+    ("indicator_zh", "指标 indicator"),
+    ("comparison", "比较 comparison"),
+    ("target", "目标值 target"),
+    ("unit", "单位 unit"),
+    ("kind", "类型 kind"),
+    ("target_year", "目标年份 target year"),
+    ("lead", "牵头单位 lead"),
+    ("baseline_bound", "基数界 baseline bound"),
+    ("baseline", "基数 baseline (same unit)"),
+    ("baseline_year", "基数年份 baseline year"),
+    ("baseline_indicator", "基数指标 baseline measure"),
+    ("comparability", "可比性 comparability"),
+    ("baseline_note", "基数说明 baseline note"),
+    ("baseline_quality", "来源质量 source quality"),
+    ("baseline_source", "来源 source"),
+    ("progress_bound", "完成度界 progress bound"),
+    ("progress_pct", "完成度 progress (%)"),
+    ("status", "状态 status"),
+)
+
+
+def targets_table(p: pd.DataFrame) -> pd.DataFrame:
+    """The targets table written by ``targets --out``: one row a target, headers with units."""
+    df = p.copy()
+    df["progress_pct"] = (df["progress"] * 100).round(1)
+    df["lead"] = df["lead"].str.replace(";", "、")
+    cols = [(c, h) for c, h in TARGET_TABLE_COLUMNS if c in df.columns]
+    return df[[c for c, _ in cols]].set_axis([h for _, h in cols], axis=1)
 
 
 COMMANDS = [join, targets]
