@@ -181,9 +181,18 @@ def _json_value(v: Any) -> Any:
 
 
 def dumps_feature_collection(
-    gdf: Any, *, name: str | None = None, precision: int = COORD_PRECISION
+    gdf: Any,
+    *,
+    name: str | None = None,
+    precision: int = COORD_PRECISION,
+    members: dict[str, Any] | None = None,
 ) -> str:
-    """Serialise a WGS84 GeoDataFrame as stable GeoJSON text (one feature a line)."""
+    """Serialise a WGS84 GeoDataFrame as stable GeoJSON text (one feature a line).
+
+    Polygon rings follow RFC 7946: exterior rings counter-clockwise, holes clockwise.
+    ``members`` are written as top-level foreign members (e.g. ``fields``: the unit, year
+    and source of each property), after ``name``.
+    """
     import shapely
 
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
@@ -192,21 +201,32 @@ def dumps_feature_collection(
     lines = []
     for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry.values):
         props = {c: _json_value(v) for c, v in zip(cols, row)}
+        if geom is not None:
+            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
         gj = None if geom is None else json.loads(shapely.to_geojson(geom))
         if gj is not None:
             gj["coordinates"] = _round_coords(gj["coordinates"], precision)
         feat = {"type": "Feature", "properties": props, "geometry": gj}
         lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
-    head = {"type": "FeatureCollection"}
+    head: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
         head["name"] = name
+    for k, v in (members or {}).items():
+        if k not in ("type", "features", "name"):
+            head[k] = v
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
     return text + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
-def write_geojson(gdf: Any, path: str | os.PathLike[str], *, name: str | None = None) -> Path:
+def write_geojson(
+    gdf: Any,
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    members: dict[str, Any] | None = None,
+) -> Path:
     """Write ``gdf`` (WGS84) to ``path`` atomically with the stable writer."""
-    text = dumps_feature_collection(gdf, name=name)
+    text = dumps_feature_collection(gdf, name=name, members=members)
     with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
     return Path(path)

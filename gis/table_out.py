@@ -115,12 +115,18 @@ def check_table_suffix(path: str | os.PathLike[str]) -> Path:
 
 
 def write_table(
-    df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str | None = None
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    notes: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write ``df`` (no index) as CSV (UTF-8 with BOM) or XLSX by the suffix of ``path``.
 
     ``.csv`` and ``.txt`` are CSV, ``.xlsx`` is an Excel workbook with one sheet named
-    ``sheet`` (default ``Sheet1``); any other suffix is an :class:`InputError`.
+    ``sheet`` (default ``Sheet1``) and, given ``notes`` (column -> (label, description)), a
+    second sheet "字段说明 fields" describing the columns; any other suffix is an
+    :class:`InputError`.
     """
     p = check_table_suffix(path)
     frame = safe_frame(df)
@@ -130,8 +136,15 @@ def write_table(
             # break only when that character is in the line terminator
             frame.to_csv(fh, index=False, lineterminator="\r\n")
         return p
-    check_table_suffix(p)
-    _write_xlsx(frame, p, sheet or "Sheet1")
+    extra = None
+    if notes:
+        extra = safe_frame(
+            pd.DataFrame(
+                [(col, desc) for col, (_, desc) in notes.items()],
+                columns=["字段 field", "说明 description"],
+            )
+        )
+    _write_xlsx(frame, p, sheet or "Sheet1", extra)
     return p
 
 
@@ -169,15 +182,27 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
-    """``frame`` (already neutralised) as one sheet; every ``str`` stored as text."""
+def _write_xlsx(
+    frame: pd.DataFrame, path: Path, sheet: str, notes: pd.DataFrame | None = None
+) -> None:
+    """``frame`` (already neutralised) as one sheet, ``notes`` as a second; every ``str``
+    stored as text."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = _sheet_title(sheet)
+    _fill_sheet(ws, frame, _sheet_title(sheet))
+    if notes is not None:
+        _fill_sheet(wb.create_sheet(), notes, "字段说明 fields")
+    with atomic_write(path, "wb") as fh:
+        wb.save(fh)
+
+
+def _fill_sheet(ws: Any, frame: pd.DataFrame, title: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.title = title
     rows: list[list[Any]] = [[_xlsx_value(c) for c in frame.columns]]
     rows += [[_xlsx_value(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
     for r, rec in enumerate(rows, start=1):
@@ -190,5 +215,41 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
         cells = [str(name)] + [str(v) for v in frame.iloc[:200, c - 1]]
         width = max(_display_width(t) for t in cells)
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
-    with atomic_write(path, "wb") as fh:
-        wb.save(fh)
+
+
+def field_label(column: str, unit: str = "", year: str = "") -> str:
+    """A header carrying unit and year: ``field_label("GDP", "亿元", "2023")`` ->
+    ``'GDP 2023(亿元)'`` (the form the table reader parses back); the year is left out when
+    the column already holds it.
+
+    >>> field_label("GDP", "亿元"), field_label("GDP 2023", "亿元", "2023"), field_label("n")
+    ('GDP(亿元)', 'GDP 2023(亿元)', 'n')
+    """
+    label = str(column)
+    if year and year not in label:
+        label = f"{label} {year}"
+    return f"{label}({unit})" if unit else label
+
+
+def labelled(
+    df: pd.DataFrame, fields: Mapping[str, Mapping[str, str]]
+) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """``df`` with the columns in ``fields`` (column -> unit, year, source) renamed by
+    :func:`field_label` (a ``COLUMN bound`` column follows its column), and the field notes
+    (new name -> (label, description)) for GeoPackage metadata or a notes sheet."""
+    names: dict[str, str] = {}
+    notes: dict[str, tuple[str, str]] = {}
+    for col, meta in fields.items():
+        if col not in df.columns:
+            continue
+        label = field_label(col, meta.get("unit", ""), meta.get("year", ""))
+        names[col] = label
+        desc = "; ".join(f"{k}: {meta[k]}" for k in ("unit", "year", "source") if meta.get(k))
+        notes[label] = (label, desc or "no unit, year or source given")
+        if f"{col} bound" in df.columns:
+            names[f"{col} bound"] = f"{label} bound"
+            notes[f"{label} bound"] = (
+                f"{label} bound",
+                "'>' or '≥': the value is a lower bound, '<' or '≤' an upper bound",
+            )
+    return df.rename(columns=names), notes

@@ -354,6 +354,11 @@ def summarise(
         data: dict[str, Any] = {
             "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
             "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
+            **(
+                {"name_zh": np.repeat(zones.frame["name_zh"].to_numpy(), nd)}
+                if "name_zh" in zones.frame.columns
+                else {}
+            ),
             "domain": np.tile(np.asarray(uniques, dtype=object), nz),
             "enterprises": cnt,
         }

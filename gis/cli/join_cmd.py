@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import pandas as pd
 
 #: Output types of ``join --out``: the joined layer, or its attributes as a table.
-OUT_SUFFIXES = (".geojson", ".json", ".csv", ".txt", ".xlsx")
+OUT_SUFFIXES = (".geojson", ".json", ".gpkg", ".csv", ".txt", ".xlsx")
 
 
 @click.command("join")
@@ -25,8 +26,8 @@ OUT_SUFFIXES = (".geojson", ".json", ".csv", ".txt", ".xlsx")
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Write the joined layer (.geojson) or its attributes (.csv, .xlsx); only when no "
-    "problems.",
+    help="Write the joined layer (.geojson, .gpkg) or its attributes (.csv, .xlsx); only when "
+    "no problems. Headers keep unit and year: GDP 2023(亿元).",
 )
 def join(
     layer: str,
@@ -72,14 +73,28 @@ def join(
     click.echo(report.text())
     report.raise_for_problems()
     if out is not None:
-        from ..io import write_geojson
-        from ..table_out import write_table
-
-        if out.suffix.lower() in (".geojson", ".json"):
-            write_geojson(joined, out, name=f"{layer}_joined")
-        else:
-            write_table(joined.drop(columns=joined.geometry.name), out, sheet=layer)
+        write_joined(joined, out, layer)
         click.echo(f"wrote {out}")
+
+
+def write_joined(joined: gpd.GeoDataFrame, out: Path, layer: str) -> Path:
+    """The joined layer to ``out``: GeoJSON with a ``fields`` member (unit, year, source of
+    each indicator); GeoPackage, CSV or XLSX with unit and year in the headers
+    (``GDP 2023(亿元)``), the GeoPackage's field metadata and the XLSX's second sheet saying
+    where each figure comes from."""
+    from ..io import write_geojson
+    from ..table_out import labelled, write_table
+    from ..vector_out import write_gpkg
+
+    meta = dict(joined.attrs.get("indicators") or {})
+    suffix = out.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return write_geojson(joined, out, name=f"{layer}_joined", members={"fields": meta})
+    frame, notes = labelled(joined, meta)
+    if suffix == ".gpkg":
+        name = f"{layer}_joined"
+        return write_gpkg([(name, frame)], out, notes={name: notes})
+    return write_table(frame.drop(columns=frame.geometry.name), out, sheet=layer, notes=notes)
 
 
 @click.command("targets")
