@@ -24,9 +24,13 @@ rows by hand, :func:`csv_text`):
 from __future__ import annotations
 
 import csv
+import errno
+import gc
 import io
 import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -195,8 +199,43 @@ def _write_xlsx(
     _fill_sheet(ws, frame, _sheet_title(sheet))
     if notes is not None:
         _fill_sheet(wb.create_sheet(), notes, "字段说明 fields")
+    buf = io.BytesIO()
+    code = _save_workbook(wb, buf)
+    if code is not None:
+        from .errors import OutputError
+        from .io import describe_os_error
+
+        cause = describe_os_error(OSError(code, os.strerror(code)))
+        raise OutputError(
+            f"{path}: cannot write (working copy in {tempfile.gettempdir()}): {cause}; "
+            "nothing was changed there"
+        )
     with atomic_write(path, "wb") as fh:
-        wb.save(fh)
+        fh.write(buf.getvalue())
+
+
+def _save_workbook(wb: Any, buf: io.BytesIO) -> int | None:
+    """Save ``wb`` into ``buf``; the errno if the temporary folder failed (full, too small).
+
+    openpyxl streams each sheet through a file in the temporary folder; lxml reports a
+    failed write there as ``SerialisationError("IO_EFBIG")``, and the abandoned stream
+    complains again when collected: that second report is silenced here.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        try:
+            wb.save(buf)
+            return None
+        except Exception as exc:
+            m = re.search(r"\bIO_(E[A-Z]+)\b", str(exc))
+            code = getattr(errno, m.group(1), None) if m else None
+            if code is None:
+                raise
+        gc.collect()
+        return int(code)
+    finally:
+        sys.unraisablehook = hook
 
 
 def _fill_sheet(ws: Any, frame: pd.DataFrame, title: str) -> None:
