@@ -133,9 +133,17 @@ def targets(domain: str | None, out: Path | None) -> None:
             f"{r.id} {r.clause:<5} {r.domain_zh:<8} {r.indicator_zh}: "
             f"{growth}{r.comparison}{r.target:g} {r.unit} ({r.target_year})"
         )
-        click.echo(f"      lead: {r.lead.replace(';', '、') or '-'} | {r.status}")
+        note = f" ({r.baseline_note})" if r.comparability_class not in ("", "same") else ""
+        click.echo(f"      lead: {r.lead.replace(';', '、') or '-'} | {r.status}{note}")
     n = int(p["progress"].notna().sum())
-    click.echo(f"{len(p)} target(s); {n} with a sourced baseline.")
+    other = int(((p["baseline_indicator"] != "") & p["progress"].isna()).sum())
+    more = (
+        f"; {other} more with a baseline that is a growth rate, a different measure or "
+        "province-only (no progress)"
+        if other
+        else ""
+    )
+    click.echo(f"{len(p)} target(s); {n} with a sourced baseline{more}.")
     if out is not None:
         click.echo(f"wrote {out}")
 
@@ -153,10 +161,12 @@ TARGET_TABLE_COLUMNS = (
     ("target_year", "目标年份 target year"),
     ("lead", "牵头单位 lead"),
     ("baseline_bound", "基数界 baseline bound"),
-    ("baseline", "基数 baseline (same unit)"),
+    ("baseline", "基数 baseline"),
+    ("baseline_unit", "基数单位 baseline unit"),
     ("baseline_year", "基数年份 baseline year"),
     ("baseline_indicator", "基数指标 baseline measure"),
-    ("comparability", "可比性 comparability"),
+    ("comparability_class", "可比性 comparability"),
+    ("comparability", "可比性说明 comparability (as sourced)"),
     ("baseline_note", "基数说明 baseline note"),
     ("baseline_quality", "来源质量 source quality"),
     ("baseline_source", "来源 source"),
