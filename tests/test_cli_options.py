@@ -3,6 +3,7 @@ library warnings reach the user. Registers here are SYNTHETIC."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -66,7 +67,7 @@ def test_progress_bars_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     options.STATE.quiet = True
     assert not options.progress_enabled()
     options.reset()
-    monkeypatch.setattr(sys, "stderr", open(os.devnull, "w"))  # noqa: SIM115
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe or a file: no terminal
     assert not options.progress_enabled()
     with options.progress("x", 2) as bar:
         assert bar.disable
