@@ -172,8 +172,8 @@ def _xlsx_value(v: Any) -> Any:
         return _ILLEGAL.sub("\ufffd", v)
     if isinstance(v, (int, float, bool)):
         return v
-    if hasattr(v, "isoformat"):
-        return v
+    if hasattr(v, "isoformat"):  # dates; Excel has no time zones: those become text
+        return v.isoformat() if getattr(v, "tzinfo", None) is not None else v
     return str(v)
 
 

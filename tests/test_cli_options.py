@@ -106,3 +106,24 @@ def test_no_raw_library_warning_reaches_the_user(tmp_path: Path) -> None:
     lines = [ln for ln in loud.stderr.splitlines() if "Warning" in ln]
     assert lines and all(ln.startswith("warning (UserWarning): ") for ln in lines), loud.stderr
     assert "warnings.warn" not in loud.stderr
+
+
+def test_library_log_records_are_hidden_unless_verbose() -> None:
+    """rasterio and others log GDAL's complaints; Python would print them raw on stderr."""
+    import logging
+
+    from gis.cli import ClusterMapGroup
+
+    @click.group(cls=ClusterMapGroup)
+    def app() -> None:
+        pass
+
+    @app.command("demo")
+    def demo() -> None:
+        logging.getLogger("rasterio._env").warning("CPLE_AppDefined: raw GDAL text")
+        click.echo("done")
+
+    options.add_common_options(demo)
+    assert CliRunner().invoke(app, ["demo"]).output == "done\n"
+    loud = CliRunner().invoke(app, ["demo", "--verbose"]).output
+    assert loud == "warning (rasterio._env): CPLE_AppDefined: raw GDAL text\ndone\n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -145,10 +146,31 @@ def show_warning(
     click.echo(f"warning ({category.__name__}): {text}", err=True)
 
 
+class _LogToVerbose(logging.Handler):
+    """Log records of libraries (rasterio, fiona, urllib3 …): one line each with
+    ``--verbose``, else nothing (without a handler Python prints them raw on stderr)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not STATE.verbose:
+            return
+        try:
+            text = " ".join(record.getMessage().split())
+        except Exception:  # a library's bad format string is not the user's problem
+            text = str(record.msg)
+        click.echo(f"{record.levelname.lower()} ({record.name}): {text}", err=True)
+
+
 @contextmanager
 def library_warnings_hidden() -> Iterator[None]:
-    """Library warnings go through :func:`show_warning` while a command runs (the warning
+    """Library warnings go through :func:`show_warning`, and library log records through a
+    handler that shows them only with ``--verbose``, while a command runs (the warning
     filters stay as they are: a test suite that turns warnings into errors still sees them)."""
-    with warnings.catch_warnings():
-        warnings.showwarning = show_warning
-        yield
+    handler = _LogToVerbose(level=logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            yield
+    finally:
+        root.removeHandler(handler)
