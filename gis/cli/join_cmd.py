@@ -58,8 +58,8 @@ def join(
     if out is not None:
         if out.suffix.lower() not in OUT_SUFFIXES:
             raise InputError(
-                f"{out}: unsupported output type {out.suffix!r}; use .geojson (the joined "
-                "layer), .csv or .xlsx (its attributes)"
+                f"{out}: unsupported output type {out.suffix!r}; use .geojson or .gpkg (the "
+                "joined layer), .csv or .xlsx (its attributes)"
             )
         inputs: list[Path] = [table]
         try:
