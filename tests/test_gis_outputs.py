@@ -198,3 +198,12 @@ def test_targets_out_writes_the_plan_table(tmp_path: Path, suffix: str) -> None:
     assert (
         len(pd.read_csv(fin, encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(fin)) == 3
     )
+
+
+def test_site_table_names_where_each_site_lies(tmp_path: Path) -> None:
+    run("site", "--add", "2", "--spacing", "3km", "--cell", "1km", "--points", str(SYN),
+        "--out", str(tmp_path))  # fmt: skip
+    t = pd.read_csv(tmp_path / "site_2km.csv", encoding="utf-8-sig")
+    districts = set(read_geojson(ROOT / "layers" / "districts.geojson")["name_zh"])
+    assert len(t) == 2 and set(t["district"]) <= districts
+    assert t["site_name"].isna().all()  # grid points have no name; the district says where
