@@ -43,7 +43,9 @@ from .io import atomic_write
 #: First characters that make a spreadsheet read a cell as a formula (or command).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Text that is a plain number (or a dash placeholder): safe as it is.
-_PLAIN = re.compile(r"^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?|-+)$")
+_PLAIN = re.compile(
+    r"^(?:[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?|-+)$"
+)
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx",)
 #: UTF-8 byte-order mark that starts every CSV file the tool writes.

@@ -68,7 +68,9 @@ def test_formula_like_text_gets_an_apostrophe(cell: str) -> None:
     assert neutralise(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["-5", "+3.25", "1e-3", "-0.5%", "-", "武昌区", "", "a=b"])
+@pytest.mark.parametrize(
+    "cell", ["-5", "+3.25", "1e-3", "-0.5%", "-1,234.5", "-", "武昌区", "", "a=b"]
+)
 def test_numbers_placeholders_and_plain_text_stay(cell: str) -> None:
     assert neutralise(cell) == cell
 
