@@ -148,6 +148,30 @@ def check_output(
     return p
 
 
+def check_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
+    """Refuse, before any work, an output the environment will not let us write: a file
+    path that is a folder, a folder (or its nearest existing parent) that is read-only or
+    full. A temporary file is created and removed to find out.
+    """
+    p = Path(path)
+    if not folder and p.is_dir():
+        raise OutputError(f"{p}: cannot write: it is a folder; give a file name")
+    if folder and p.exists() and not p.is_dir():
+        raise OutputError(f"{p}: cannot write into it: it is a file, not a folder")
+    where = p if folder else p.parent
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".clustermap-probe.", dir=where)
+    except OSError as exc:
+        raise OutputError(
+            f"{p}: cannot write ({where}): {describe_os_error(exc)}; nothing was changed"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return p
+
+
 def _round_coords(obj: Any, nd: int) -> Any:
     if isinstance(obj, (list, tuple)):
         if obj and isinstance(obj[0], (int, float)):

@@ -213,3 +213,51 @@ def test_unexpected_os_error_anywhere_is_not_called_a_bug(
     assert r.exit_code == 1
     assert f"Error: {tmp_path / 'somewhere'}: permission denied" in r.output
     assert "bug" not in r.output
+
+
+def test_read_only_analysis_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    prev = folder / "coverage_2km.csv"
+    prev.write_text("previous\n", encoding="utf-8")
+    folder.chmod(0o555)
+    try:
+        code, err = cli(
+            "coverage", "--radius", "2km", "--points", str(SYN), "--out", str(folder),
+            drop_root=True,
+        )  # fmt: skip
+    finally:
+        folder.chmod(0o755)
+    line = one_error_line(err)
+    assert code == 1 and str(folder) in line and "permission denied" in line
+    assert sorted(p.name for p in folder.iterdir()) == ["coverage_2km.csv"]
+    assert prev.read_text(encoding="utf-8") == "previous\n"
+
+
+def test_atomic_writer_in_a_read_only_folder(tmp_path: Path) -> None:
+    """The writer itself (not only the CLI's early check) names the path and the cause."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "t.csv").write_text("previous\n", encoding="utf-8")
+    folder.chmod(0o555)
+    script = (
+        "import sys, pandas as pd\n"
+        "from gis.errors import OutputError\n"
+        "from gis.table_out import write_table\n"
+        "try:\n"
+        f"    write_table(pd.DataFrame({{'a': [1]}}), {str(folder / 't.csv')!r})\n"
+        "except OutputError as exc:\n"
+        "    print(exc)\n"
+    )
+    cmd = [sys.executable, "-c", script]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv")
+        cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *cmd]
+    try:
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        folder.chmod(0o755)
+    assert r.stdout.startswith(f"{folder / 't.csv'}: cannot write: permission denied"), r
+    assert (folder / "t.csv").read_text(encoding="utf-8") == "previous\n"

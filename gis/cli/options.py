@@ -8,7 +8,8 @@
   warnings (mapclassify, pyogrio, shapely …) are kept from the user
   (:func:`library_warnings_hidden`, entered by the group for every command).
 * Every ``--out`` is checked before any work: it may not lie under ``layers/`` (only
-  ``clustermap import`` writes there), see :func:`gis.io.check_output`.
+  ``clustermap import`` writes there), see :func:`gis.io.check_output`, and its folder must
+  be writable (:func:`gis.io.check_writable`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -58,9 +60,16 @@ def _guard_out(
         if previous is not None:
             value = previous(ctx, param, value)
         if value is not None:
-            from ..io import check_output
+            from ..io import check_output, check_writable
 
             check_output(value, option="--out")
+            t = param.type
+            p = Path(value)
+            # a folder option, or an option taking either whose value looks like a folder
+            folder = isinstance(t, click.Path) and (
+                not t.file_okay or (t.dir_okay and (p.is_dir() or not p.suffix))
+            )
+            check_writable(p, folder=folder)
         return value
 
     return callback
