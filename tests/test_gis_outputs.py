@@ -21,7 +21,8 @@ import shapely
 from click.testing import CliRunner
 
 from gis.cli import main
-from gis.io import read_geojson, write_geojson
+from gis.io import write_geojson
+from gis.readers.geojson import read_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
 SYN = Path(__file__).parent / "data" / "synthetic_clusters.geojson"

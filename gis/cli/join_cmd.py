@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import InputError
+from ..layers import read_layer
+
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
@@ -50,10 +53,9 @@ def join(
       clustermap join districts figures.csv --key 区名 --out maps/out/joined.geojson
     """
     from ..catalog import load_catalog
-    from ..errors import GisError, InputError
+    from ..errors import GisError
+    from ..indicators import join_file  # pandas: loaded only by the commands that need it
     from ..io import check_output
-    from ..join import join_table, read_indicator_table
-    from ..layers import read_layer
 
     if out is not None:
         if out.suffix.lower() not in OUT_SUFFIXES:
@@ -67,9 +69,9 @@ def join(
         except GisError:
             pass  # an unknown layer is reported by read_layer below
         check_output(out, inputs=inputs)
-    gdf = read_layer(layer)
-    long = read_indicator_table(table, key=key, sheet=sheet)
-    joined, report = join_table(gdf, long, layer_key=layer_key, layer_name=layer)
+    joined, report = join_file(
+        read_layer(layer), table, key=key, layer_key=layer_key, sheet=sheet, layer_name=layer
+    )
     click.echo(report.text())
     report.raise_for_problems()
     if out is not None:

@@ -1,4 +1,7 @@
-"""What every command shares, added in one place by :func:`add_common_options`.
+"""Options shared by the commands, validated when the command line is parsed (before any
+work is done).
+
+What every command shares is added in one place by :func:`add_common_options`:
 
 * ``--quiet`` / ``-q``: nothing on standard output and no progress bar; warnings and errors
   still go to standard error.
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import logging
 import sys
@@ -26,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from ..basemaps import BASEMAPS
+from ..errors import InputError
 
 QUIET = "quiet"
 VERBOSE = "verbose"
@@ -183,3 +190,25 @@ def library_warnings_hidden() -> Iterator[None]:
             yield
     finally:
         root.removeHandler(handler)
+
+
+def check_basemap(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an unknown basemap key at once, with the nearest key as a suggestion."""
+    if value is None or value in BASEMAPS:
+        return value
+    near = difflib.get_close_matches(value, list(BASEMAPS), n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    raise InputError(
+        f"--basemap: unknown basemap {value!r}{hint}; choose one of: {', '.join(BASEMAPS)}"
+    )
+
+
+def basemap_option(default: str | None = "none", help: str | None = None) -> Any:
+    """The ``--basemap`` option of every command that draws a map."""
+    return click.option(
+        "--basemap",
+        default=default,
+        show_default=default is not None,
+        callback=check_basemap,
+        help=help or f"Basemap of the HTML map: {', '.join(BASEMAPS)}.",
+    )
