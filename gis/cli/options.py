@@ -13,6 +13,9 @@ What every command shares is added in one place by :func:`add_common_options`:
 * Every ``--out`` is checked before any work: it may not lie under ``layers/`` (only
   ``clustermap import`` writes there), see :func:`gis.io.check_output`, and its folder must
   be writable (:func:`gis.io.check_writable`).
+
+``--basemap`` of the commands that draw a map is :func:`basemap_option` (unknown keys are
+refused when the command line is parsed).
 """
 
 from __future__ import annotations
