@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .render.palette import NO_DATA_COLOUR as NO_DATA_COLOR
+from .render.palette import PALETTE
 
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
 #: Inputs up to this many values are classified here (numpy) instead of by mapclassify.
@@ -49,10 +51,8 @@ DIVERGING = ["#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788"]
 #: Attainment classes (value / target): upper bounds; the 4th class starts at 100%.
 ATTAINMENT_BREAKS = (0.5, 0.8, 1.0, 1.2, 1.5, math.inf)
 ATTAINMENT_LABELS = ["< 50%", "50–80%", "80–100%", "100–120%", "120–150%", "≥ 150%"]
-#: Okabe-Ito qualitative palette for categories.
-CATEGORICAL = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
-NO_DATA_COLOR = "#d9d9d9"
-NO_DATA_LABEL = "无数据 no data"
+#: Okabe-Ito qualitative palette for categories: the one of gis.render.palette, without black.
+CATEGORICAL = PALETTE[:7]
 
 
 @dataclass
@@ -205,7 +205,14 @@ def _quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
         else:
             weights = np.array([(i + 1 - idx), (idx - i)], float)
             q.append(np.add.reduce(srt[i : i + 2] * weights, axis=0) / weights.sum())
-    return np.unique(np.array(q))
+    bins = np.unique(np.array(q))
+    if len(bins) < k:  # as mapclassify says it
+        warnings.warn(
+            f"Not enough unique values in array to form {k} classes. Setting k to {len(bins)}.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return bins
 
 
 def _equal_interval_bins(y: np.ndarray, k: int) -> np.ndarray:

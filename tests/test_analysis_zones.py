@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from gis.analysis.zones import Assignment, ZoneIndex, assign_points, assign_points_dask, sjoin_pairs
+from gis.analysis.zone_pairs import assign_points_dask, sjoin_pairs
+from gis.analysis.zones import Assignment, ZoneIndex, assign_points
 from gis.errors import InputError
 
 CRS = "EPSG:4547"
@@ -120,7 +121,8 @@ def test_exact_assignment_equals_the_index_pair_for_pair() -> None:
     import numpy as np
     import shapely
 
-    from gis.analysis.zones import ZoneIndex, assign_exact
+    from gis.analysis.zone_pairs import assign_exact
+    from gis.analysis.zones import ZoneIndex
 
     zones = [shapely.box(0, 0, 10, 10), shapely.box(5, 5, 15, 15),
              shapely.Point(7, 7).buffer(3), shapely.box(10, 0, 20, 10)]  # fmt: skip

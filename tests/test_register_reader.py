@@ -88,7 +88,7 @@ def test_only_the_asked_columns_are_read_and_the_header_is_kept(tmp_path: Path) 
         path,
         columns=lambda h: register_columns(h, values=["营业收入"], domain="领域", where=str(path)),
     )
-    assert list(df.columns) == ["经度", "纬度", "营业收入(万元)", "领域"]
+    assert list(df.columns) == ["经度", "纬度", "企业名称", "营业收入(万元)", "领域"]
     assert df.attrs["header"] == list(HEADER)
     with pytest.raises(InputError, match=r"no column '收入'.*企业名称"):
         read_register(path, columns=lambda h: register_columns(h, values=["收入"]))

@@ -42,7 +42,8 @@ from ..readers.register import arrow_codes, arrow_floats
 from ..readers.tables import find_column, sheet_row
 from ..settings import WUHAN_BBOX
 from .inputs import labels
-from .zones import Assignment, ZoneIndex, assign_exact
+from .zone_pairs import assign_exact
+from .zones import Assignment, ZoneIndex
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -52,12 +53,14 @@ if TYPE_CHECKING:
 
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
+#: Name columns of a register, tried in order (the outside list names each firm).
+NAME_NAMES = ("企业名称", "单位名称", "公司名称", "名称", "企业", "name", "company", "firm")
 #: Rows listed by name in an error message (the count says how many more).
 MAX_LISTED = 10
 
 
 #: Up to this many (point, zone) combinations points are tested zone by zone
-#: (:func:`gis.analysis.zones.assign_exact`); above, the raster index pays off its build.
+#: (:func:`gis.analysis.zone_pairs.assign_exact`); above, the raster index pays off its build.
 EXACT_WORK = 4_000_000
 
 
@@ -234,6 +237,7 @@ def register_columns(
     keep = [lon or find_column(probe, LON_NAMES), lat or find_column(probe, LAT_NAMES)]
     if not all(c in header for c in keep):
         return list(header)  # register_coordinates names what is missing
+    keep.append(find_column(probe, NAME_NAMES))  # listed with the rows outside every zone
     keep += [resolve_column(probe, v, where) for v in values]
     if domain:
         keep.append(resolve_column(probe, domain, where))
@@ -415,7 +419,7 @@ def summarise(
     that predicate on the zones' own coordinates.
 
     With ``scheduler`` (a ``dask.distributed`` address or Client) the points are
-    assigned on that cluster (:func:`gis.analysis.zones.assign_points_dask`);
+    assigned on that cluster (:func:`gis.analysis.zone_pairs.assign_points_dask`);
     the result is identical.
     """
     where = str(df.attrs.get("source", "register"))
@@ -432,7 +436,7 @@ def summarise(
     if scheduler is not None:
         import dask.dataframe as dd
 
-        from .zones import assign_points_dask
+        from .zone_pairs import assign_points_dask
 
         parts = max(1, min(64, len(x) // 1_000_000 + 1))
         ddf = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=parts, sort=False)
@@ -472,6 +476,11 @@ def summarise(
         data: dict[str, Any] = {
             "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
             "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
+            **(
+                {"name_zh": np.repeat(zones.frame["name_zh"].to_numpy(), nd)}
+                if "name_zh" in zones.frame.columns
+                else {}
+            ),
             "domain": np.tile(np.asarray(uniques, dtype=object), nz),
             "enterprises": cnt,
         }
@@ -495,7 +504,8 @@ def summarise(
     lon_col = str(lon or find_column(df, LON_NAMES))
     lat_col = str(lat or find_column(df, LAT_NAMES))
     outside = pd.DataFrame({"row": _rows(df, none)})
-    for col in (lon_col, lat_col):
+    name_col = find_column(df, NAME_NAMES)  # every table names what it lists
+    for col in dict.fromkeys(c for c in (name_col, domain, lon_col, lat_col) if c):
         outside[col] = df[col].iloc[none].to_numpy()
     outside["lon_wgs84"] = x[none].round(6)
     outside["lat_wgs84"] = y[none].round(6)
