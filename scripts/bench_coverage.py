@@ -89,7 +89,7 @@ def geotiff_vs_gdal(points: str, radius: str, res: float) -> int:
     import shutil
     import tempfile
 
-    from bench_enterprises_command import peak_run
+    from bench_enterprises_command import LAST_CPU, peak_run
 
     from gis.analysis.inputs import load_frame, to_metric_checked
     from gis.analysis.raster import grid_spec
@@ -120,19 +120,23 @@ def geotiff_vs_gdal(points: str, radius: str, res: float) -> int:
             "gdal_proximity.py": ["gdal_proximity.py", str(t / "src.tif"), str(t / "prox.tif"),
                                   "-values", "1", "-distunits", "GEO", "-ot", "Float32", *co],
         }  # fmt: skip
-        res_s: dict[str, tuple[float, float]] = {}
+        res_s: dict[str, tuple[float, float, float]] = {}
         for name, cmd in runs.items():
             wall, mb, cp = peak_run(cmd)
             if cp.returncode != 0:
                 print(f"{name} failed: {cp.stderr[-600:]}")
                 return 1
-            res_s[name] = (wall, mb)
+            res_s[name] = (wall, mb, LAST_CPU[0])
             print(
-                f"{name:<26} {wall:>7.2f} s {mb:>7.0f} MB peak RSS  load {os.getloadavg()[0]:.2f}"
+                f"{name:<26} {wall:>7.2f} s {mb:>7.0f} MB peak RSS  CPU {LAST_CPU[0]:>6.2f} s  "
+                f"load {os.getloadavg()[0]:.2f}"
             )
-        ow, om = res_s["ours: distance surface"]
-        gw, gm = res_s["gdal_proximity.py"]
-        print(f"distance surface vs gdal_proximity.py: time {ow / gw:.2f}x, memory {om / gm:.2f}x")
+        ow, om, oc = res_s["ours: distance surface"]
+        gw, gm, gc = res_s["gdal_proximity.py"]
+        print(
+            f"distance surface vs gdal_proximity.py: time {ow / gw:.2f}x (CPU {oc / gc:.2f}x), "
+            f"memory {om / gm:.2f}x"
+        )
         for name in ("d.tif", "c.tif", "prox.tif"):
             print(f"  {name}: {(t / name).stat().st_size / 2**20:.1f} MB")
     print(f"load average at end {os.getloadavg()}")
