@@ -47,6 +47,9 @@ BLOCK_ROWS = 1024
 QUERY_CELLS = 1 << 21
 #: GeoTIFF tile size, and the size below which no further overview level is made.
 TILE = 256
+#: DEFLATE level of the GeoTIFFs: 1 compresses a 10 m city grid several times faster than
+#: the default 6 for a file ~10% larger.
+ZLEVEL = 1
 #: GDAL block cache while a GeoTIFF is written (MB): a strip of tiles, not the whole grid.
 GDAL_CACHE_MB = 128
 DIST_NODATA = -1.0
@@ -319,6 +322,7 @@ def write_geotiff(
         "transform": grid.transform,
         "nodata": grid.nodata,
         "compress": "deflate",
+        "zlevel": ZLEVEL,
         "predictor": 3 if np.dtype(grid.dtype).kind == "f" else 2,
         "tiled": True,
         "blockxsize": TILE,
