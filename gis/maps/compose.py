@@ -29,7 +29,7 @@ from ..render.plan import MapPlan, Overlay, TitleBlock
 from ..settings import project_root
 from . import indicators
 from .spec import AnalysisSpec, JoinSpec, LayerSpec, MapSpec
-from .styles import BASE_STYLES, choropleth_overlay, layer_style, style_overlay
+from .styles import BASE_STYLES, choropleth_overlay, layer_style, legible_layers, style_overlay
 
 ATLAS_TITLE = "武汉市生产性服务业空间布局 Wuhan productive services atlas"
 PLAN = "武汉市加快生产性服务业高质量发展实施方案(2024—2027年) 武政办〔2024〕121号"
@@ -434,6 +434,7 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
                 **kw,
             )
         )
+    overlays = legible_layers(overlays)
     inputs = [v for k, v in res.params.items() if k in _INPUT_PARAMS and v in cat]
     sources: dict[str, str] = {}
     for lid in inputs:  # the input layers' own sources and licences
@@ -478,6 +479,7 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
         for ov in _analysis_overlays(a, i, cat, problems, not_computed, analysis_tables):
             if ov.id not in drawn:  # e.g. the districts the spec already draws
                 overlays.append(ov)
+    overlays = legible_layers(overlays)
     fit = None
     if spec.fit:
         if spec.fit not in cat:

@@ -90,7 +90,7 @@ def roles_overlay(
         label = f"{x.name_zh} {x.role_zh}"
         dotted = bool(str(getattr(x, "host_adcodes", "") or ""))
         text = f"{label} ({x.role_en})" + (" — 示意 host districts, partly" if dotted else "")
-        items.append(LegendRow(text, colours[label], dashed=dotted, opacity=0.85))
+        items.append(LegendRow(text, colours[label], dashed=dotted, opacity=1.0, hatch=True))
     tooltip = [("name_zh", "名称"), ("role", "定位 role"), ("note", "说明 note")]
     popup = tooltip + [
         ("plan_quote", "方案原文 plan"),
@@ -101,7 +101,10 @@ def roles_overlay(
         gdf,
         "区域金融定位 District finance roles (方案(七))",
         id="roles",
-        style={"color": "#333333", "weight": 1.5, "fillOpacity": 0.6},
+        # hatched, never filled: over the census choropleth a fill would mix into colours no
+        # legend shows (issue 11)
+        style={"color": "#333333", "weight": 2},
+        hatch=True,
         tooltip=tooltip,
         popup=popup,
         legend=Legend("区域金融定位 District roles, 方案(七)", tuple(items)),

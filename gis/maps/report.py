@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import GisError
 from ..indicators import target_progress
 from ..layers import layer_status
+from ..render.panel import comparability_mark
 from ..render.plan import Report, ReportSection, ReportTable
 from ..render.report_docx import report_docx
 from ..render.report_html import report_html
@@ -46,6 +47,7 @@ TARGET_COLUMNS = (
     ("target_text", "2027 目标 Target"),
     ("baseline_text", "基数 Baseline"),
     ("progress_text", "进度 Progress"),
+    ("comparability_text", "可比性 Comparability"),
     ("lead", "牵头 Lead"),
 )
 
@@ -61,6 +63,7 @@ def targets_table(progress: Any) -> Any:
         bound = r.get("baseline_bound") or ""
         base = num(r.get("baseline"))
         prog = r.get("progress")
+        unit = r.get("baseline_unit") or r.get("unit", "")
         rows.append(
             {
                 "id": r["id"],
@@ -68,7 +71,7 @@ def targets_table(progress: Any) -> Any:
                 "indicator_zh": r.get("indicator_zh", ""),
                 "target_text": f"{r.get('comparison', '')}{num(r.get('target'))} {r.get('unit', '')}",
                 "baseline_text": (
-                    f"{bound}{base} {r.get('unit', '')} ({r.get('baseline_year', '')})"
+                    f"{bound}{base} {unit} ({r.get('baseline_year', '') or '年份未注 year not stated'})"
                     if base
                     else "无基数 no sourced baseline"
                 ),
@@ -77,6 +80,9 @@ def targets_table(progress: Any) -> Any:
                     if prog is not None and prog == prog
                     else ""
                 ),
+                "comparability_text": comparability_mark(r.get("comparability_class"))
+                if base
+                else "",
                 "lead": r.get("lead", ""),
             }
         )

@@ -22,6 +22,7 @@ unit and the year; features without a value are drawn in the no-data colour and 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from typing import Any
@@ -31,15 +32,21 @@ import pandas as pd
 from ..catalog import LayerInfo
 from ..classify import Classification, classify, classify_attainment
 from ..render.palette import (
+    MIN_COLOUR_DISTANCE,
     MULTI,
     MULTI_COLOUR,
     NO_DATA_COLOUR,
     NO_DATA_LABEL,
     PALETTE,
     categorical_palette,
+    colour_distance,
+    distinct_palette,
 )
 from ..render.plan import Legend, LegendRow, Overlay
 from .spec import StyleSpec
+
+#: Colours that mean the same on every map (no data, several categories): never remapped.
+SPECIAL_COLOURS = frozenset({NO_DATA_COLOUR, MULTI_COLOUR})
 
 BASE_STYLES: dict[str, dict[str, Any]] = {
     "city": {"color": "#333333", "weight": 2.5, "fill": False},
@@ -210,9 +217,11 @@ def _base_columns(gdf: Any) -> list[str]:
 def _legend(
     title: str, unit: str, year: str, clf: Classification, has_no_data: bool, note: str = ""
 ) -> Legend:
-    rows = [LegendRow(lab, c, opacity=0.85) for c, lab in zip(clf.colors, clf.labels)]
+    # the swatch as opaque as the fill on the map, so the legend shows the colour drawn
+    op = float(STYLE["fillOpacity"])
+    rows = [LegendRow(lab, c, opacity=op) for c, lab in zip(clf.colors, clf.labels)]
     if has_no_data:
-        rows.append(LegendRow(NO_DATA_LABEL, NO_DATA_COLOUR, opacity=0.85))
+        rows.append(LegendRow(NO_DATA_LABEL, NO_DATA_COLOUR, opacity=op))
     head = f"{title} ({unit}, {year})" if year else f"{title} ({unit})"
     return Legend(head, tuple(rows), note)
 
@@ -335,3 +344,83 @@ def attainment_overlay(
         group="indicators",
         sources={source: ""} if source else {},
     )
+
+
+# ---------------------------------------------------------------- layers legible together
+
+
+def _kinds(ov: Overlay) -> set[str]:
+    if ov.gdf is None or ov.gdf.empty:
+        return set()
+    return set(ov.gdf.geom_type.dropna().str.replace("Multi", ""))
+
+
+def _hatched(ov: Overlay) -> Overlay:
+    """The overlay drawn as hatching and outline in its colours (legend rows hatched too)."""
+    legend = ov.legend
+    if legend is not None:
+        rows = tuple(
+            dataclasses.replace(r, hatch=True, opacity=1.0) if r.fill != NO_DATA_COLOUR else r
+            for r in legend.rows
+        )
+        legend = dataclasses.replace(legend, rows=rows)
+    style = {k: v for k, v in ov.style.items() if k not in ("fillColor", "fillOpacity")}
+    style["weight"] = max(float(style.get("weight", 2)), 2.0)
+    return dataclasses.replace(ov, hatch=True, legend=legend, style=style)
+
+
+def _fill_colours(ov: Overlay) -> set[str]:
+    """Colours an overlay paints over areas (fills, hatches and coloured outlines)."""
+    if "Polygon" not in _kinds(ov):
+        return set()
+    out = {str(ov.style.get("color", ""))} if ov.hatch else set()
+    if ov.style.get("fill") is not False and not ov.hatch:
+        out.add(str(ov.style.get("fillColor", ov.style.get("color", ""))))
+    if "_c" in ov.gdf.columns:
+        out |= {str(c) for c in ov.gdf["_c"].dropna()}
+    return {c for c in out if c.startswith("#") and len(c) == 7}
+
+
+def _recoloured(ov: Overlay, cmap: dict[str, str]) -> Overlay:
+    gdf = ov.gdf.copy()
+    gdf["_c"] = gdf["_c"].map(lambda c: cmap.get(c, c))
+    legend = ov.legend
+    if legend is not None:
+        rows = tuple(dataclasses.replace(r, fill=cmap.get(r.fill, r.fill)) for r in legend.rows)
+        legend = dataclasses.replace(legend, rows=rows)
+    return dataclasses.replace(ov, gdf=gdf, legend=legend)
+
+
+def legible_layers(overlays: list[Overlay]) -> list[Overlay]:
+    """Overlays that stay legible drawn together (issue 11), as a new list:
+
+    - polygons of indicative extent (``precision = indicative``: host districts, cited
+      circles) and the district roles are hatched with an outline in their colour, never
+      filled: a fill over a choropleth would mix into a colour no legend shows;
+    - category colours of point layers are kept apart from every colour painted over
+      areas (choropleth classes, role and zone hatches): a point whose colour equals the
+      fill under it cannot be read.
+    """
+    out = []
+    for ov in overlays:
+        indicative = (
+            ov.gdf is not None
+            and "precision" in getattr(ov.gdf, "columns", ())
+            and (ov.gdf["precision"] == "indicative").any()
+        )
+        if "Polygon" in _kinds(ov) and ov.group != "base" and indicative and not ov.hatch:
+            ov = _hatched(ov)
+        out.append(ov)
+    areas: set[str] = set()
+    for ov in out:
+        areas |= _fill_colours(ov)
+    for i, ov in enumerate(out):
+        if _kinds(ov) != {"Point"} or "_c" not in ov.gdf.columns or not areas:
+            continue
+        used = [c for c in dict.fromkeys(ov.gdf["_c"].dropna()) if c not in SPECIAL_COLOURS]
+        if not any(colour_distance(c, a) < MIN_COLOUR_DISTANCE for c in used for a in areas):
+            continue
+        fresh = distinct_palette(len(used), sorted(areas))
+        if fresh is not None:
+            out[i] = _recoloured(ov, dict(zip(used, fresh)))
+    return out

@@ -24,7 +24,7 @@ from ..crs import to_display
 from ..errors import GisError
 from ..settings import FIGURE_DPI, METRIC_CRS
 from .interactive import overlay_legend, precisions_of, simplify_for_display
-from .palette import PRECISION_STYLES, SCHEMATIC
+from .palette import HATCH_MPL, PRECISION_STYLES, SCHEMATIC
 from .plan import MapPlan
 
 #: CJK font families tried in order (Debian fonts-wqy-zenhei and fonts-noto-cjk first).
@@ -173,8 +173,25 @@ def _colour_series(gdf: Any, key: str, default: str) -> list[str]:
     return [default] * len(gdf)
 
 
+def _draw_hatched(ax: Any, ov: Any, shown: Any) -> None:
+    """A hatched overlay: hatch lines and outline in each feature's colour, no fill."""
+    stroke = ov.style.get("color", "#333333")
+    weight = max(float(ov.style.get("weight", 2)) * 0.5, 0.8)
+    colours = _colour_series(shown, "_c", stroke)
+    prec = shown["precision"].astype(str) if "precision" in shown.columns else None
+    for colour in dict.fromkeys(colours):
+        rows = [i for i, c in enumerate(colours) if c == colour]
+        part = shown.iloc[rows]
+        dotted = prec is not None and (prec.iloc[rows] == "indicative").any()
+        part.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=HATCH_MPL, linewidth=0)
+        part.boundary.plot(ax=ax, color=colour, linewidth=weight, linestyle=":" if dotted else "-")
+
+
 def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
     """Draw one overlay (metric CRS frame ``shown``) with its style and precision dashes."""
+    if getattr(ov, "hatch", False):
+        _draw_hatched(ax, ov, shown)
+        return
     st = ov.style
     stroke = st.get("color", "#333333")
     fill = st.get("fillColor", stroke)
@@ -293,8 +310,9 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
             else:
                 legend_handles.append(
                     Patch(
-                        facecolor=fill,
-                        edgecolor=row.stroke,
+                        facecolor="none" if row.hatch else fill,
+                        edgecolor=row.fill if row.hatch else row.stroke,
+                        hatch=HATCH_MPL if row.hatch else None,
                         alpha=max(row.opacity, 0.5),
                         linestyle="--" if row.dashed else "-",
                         label=_wrap(row.label, 30),
