@@ -243,8 +243,12 @@ def choropleth_overlay(
     show: bool = True,
     group: str = "indicators",
     id: str = "",
+    integer: bool = False,
 ) -> Overlay:
     """A choropleth of ``gdf[column]`` classified by ``scheme`` (see :func:`gis.classify.classify`).
+
+    ``integer``: the values are counts; class breaks are whole numbers and classes read
+    "1 – 3", "4 – 10" (see :func:`count_breaks`).
 
     ``source`` is the indicator's source (the geometry keeps its own ``source``); a
     per-feature ``indicator_source`` column in ``gdf`` wins over it. ``bound_column`` holds
@@ -253,7 +257,12 @@ def choropleth_overlay(
     """
     if column not in gdf.columns:
         raise KeyError(column)
+    if integer:
+        bins = count_breaks(gdf[column], k=k, scheme=scheme)
+        scheme = "user"
     clf = classify(gdf[column], scheme=scheme, k=k, bins=bins)
+    if integer and clf.bins:
+        clf.labels = count_labels(gdf[column], clf.bins)
     cols = _base_columns(gdf)
     shown = gdf[[*cols, gdf.geometry.name]].copy()
     values = pd.to_numeric(gdf[column], errors="coerce").astype(float)
@@ -294,6 +303,59 @@ def choropleth_overlay(
         group=group,
         sources={source: ""} if source else {},
     )
+
+
+def count_breaks(values: Any, *, k: int = 5, scheme: str = "natural_breaks") -> list[float]:
+    """Whole-number upper class bounds of counts: ``scheme`` breaks rounded up, repeats
+    dropped, the largest count last (never "0 – 0.4" or "34 – 93.2").
+
+    >>> count_breaks(pd.Series([0, 0, 1, 2, 3, 34, 40, 93]), k=4)
+    [3.0, 34.0, 40.0, 93.0]
+    >>> count_breaks(pd.Series([0, 0.0, 1, 1]), k=5)
+    [0.0, 1.0]
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if v.empty:
+        return []
+    clf = classify(v, scheme=scheme, k=k)
+    edges = sorted({float(math.ceil(b - 1e-9)) for b in clf.bins} | {float(v.max())})
+    return [b for b in edges if b <= float(v.max())]
+
+
+def count_labels(values: Any, bins: list[float]) -> list[str]:
+    """Labels of whole-number classes: ``0 – 3``, ``4 – 40``, ``41`` (one value).
+
+    >>> count_labels(pd.Series([0, 5, 41]), [3.0, 40.0, 41.0])
+    ['0 – 3', '4 – 40', '41']
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    lo = int(v.min()) if len(v) else 0
+    out = []
+    for b in bins:
+        hi = int(b)
+        out.append(f"{lo:,}" if lo == hi else f"{lo:,} – {hi:,}")
+        lo = hi + 1
+    return out
+
+
+def nice_breaks(values: Any, *, k: int = 5, scheme: str = "natural_breaks") -> list[float]:
+    """Upper class bounds of a rate (e.g. 家/km²) rounded to two significant figures
+    (upwards, so every value stays in a class), repeats dropped.
+
+    >>> nice_breaks(pd.Series([0.12, 0.4, 3.3, 12.7, 93.24]), k=3)
+    [3.3, 13.0, 94.0]
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if v.empty:
+        return []
+
+    def up(x: float) -> float:
+        if x <= 0:
+            return 0.0
+        step = 10 ** (math.floor(math.log10(x)) - 1)
+        return float(round(math.ceil(round(x / step, 9)) * step, 10))
+
+    return sorted({up(float(b)) for b in classify(v, scheme=scheme, k=k).bins})
 
 
 def attainment_overlay(
@@ -415,7 +477,16 @@ def legible_layers(overlays: list[Overlay]) -> list[Overlay]:
     for ov in out:
         areas |= _fill_colours(ov)
     for i, ov in enumerate(out):
-        if _kinds(ov) != {"Point"} or "_c" not in ov.gdf.columns or not areas:
+        if _kinds(ov) != {"Point"} or not areas:
+            continue
+        if "_c" not in ov.gdf.columns:  # one colour for the layer
+            fill = str(ov.style.get("fillColor", ""))
+            if fill.startswith("#") and any(
+                colour_distance(fill, a) < MIN_COLOUR_DISTANCE for a in areas
+            ):
+                fresh = distinct_palette(1, sorted(areas))
+                if fresh is not None:
+                    out[i] = dataclasses.replace(ov, style={**ov.style, "fillColor": fresh[0]})
             continue
         used = [c for c in dict.fromkeys(ov.gdf["_c"].dropna()) if c not in SPECIAL_COLOURS]
         if not any(colour_distance(c, a) < MIN_COLOUR_DISTANCE for c in used for a in areas):

@@ -132,7 +132,9 @@ def precision_legend(
 ) -> Legend:
     """Legend of one layer: a swatch per precision class it holds (hatched for a hatched
     layer, in its outline colour, as drawn)."""
-    fill = style.get("color", "#888") if hatch else style.get("fillColor", style.get("color", "#888"))
+    fill = (
+        style.get("color", "#888") if hatch else style.get("fillColor", style.get("color", "#888"))
+    )
     hollow = style.get("fill") is False or style.get("fillOpacity") == 0
     stroke = style.get("color", "#555")
     rows = tuple(

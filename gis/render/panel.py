@@ -15,7 +15,6 @@ from .elements import script_json
 from .plan import TargetsPanel
 from .safe import SafeMacroElement
 
-
 #: How a baseline compares with its target (``comparability_class`` of
 #: :func:`gis.indicators.target_progress`): the mark shown beside it, and its CSS class.
 COMPARABILITY_MARKS = {
@@ -94,7 +93,8 @@ def targets_panel_html(panel: TargetsPanel) -> str:
         )
     overall = p[p["clause"] == "一"]
     head = "".join(
-        f"<li>{e(r.indicator_zh)}: <b>{e(f'{r.comparison}{r.target:g} {r.unit}')}</b></li>"
+        f"<li>{e(r.indicator_zh)}: <b>{e(f'{r.comparison}{r.target:g} {r.unit}')}</b> "
+        f"{_baseline_html(r)}</li>"
         for r in overall.itertuples(index=False)
     )
     n_base = int(p["baseline"].notna().sum())

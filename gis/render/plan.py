@@ -133,6 +133,8 @@ class MapPlan:
     panel: TargetsPanel | None = None
     #: report tables: "targets" -> frame, "coverage" -> [(title, frame)]
     tables: dict[str, Any] = field(default_factory=dict)
+    #: what the build says to the user (e.g. each spec join's report: matched, unmatched)
+    messages: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
