@@ -191,7 +191,7 @@ INDICATOR_TOOLTIP = [
     ("year", "年份 year"),
     ("indicator_source", "数据来源 source"),
 ]
-STYLE = {"color": "#555555", "weight": 1, "fillOpacity": 0.75}
+STYLE: dict[str, Any] = {"color": "#555555", "weight": 1, "fillOpacity": 0.75}
 
 
 def format_value(value: float, unit: str, bound: str = "") -> str:
