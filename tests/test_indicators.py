@@ -316,8 +316,9 @@ def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
         for lead in d.lead.split(";"):
             assert lead in html_text
     assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%; strong source" in html_text
-    assert "164 万平方米 = 47%; lead source; narrower measure" in html_text
-    assert "35 targets; 9 with a sourced baseline" in html_text
+    assert "164 万平方米 = 47%; lead source)</span> <span class='cm-mark cm-narrower'" in html_text
+    assert ">口径较窄 narrower measure</span>" in html_text
+    assert "35 targets; 14 with a sourced baseline, 9 comparable enough for progress" in html_text
     assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()
     evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"

@@ -47,7 +47,6 @@ TARGET_COLUMNS = (
     ("target_text", "2027 目标 Target"),
     ("baseline_text", "基数 Baseline"),
     ("progress_text", "进度 Progress"),
-    ("comparability_text", "可比性 Comparability"),
     ("lead", "牵头 Lead"),
 )
 
@@ -64,6 +63,7 @@ def targets_table(progress: Any) -> Any:
         base = num(r.get("baseline"))
         prog = r.get("progress")
         unit = r.get("baseline_unit") or r.get("unit", "")
+        mark = comparability_mark(r.get("comparability_class"))
         rows.append(
             {
                 "id": r["id"],
@@ -71,7 +71,9 @@ def targets_table(progress: Any) -> Any:
                 "indicator_zh": r.get("indicator_zh", ""),
                 "target_text": f"{r.get('comparison', '')}{num(r.get('target'))} {r.get('unit', '')}",
                 "baseline_text": (
-                    f"{bound}{base} {unit} ({r.get('baseline_year', '') or '年份未注 year not stated'})"
+                    f"{bound}{base} {unit} "
+                    f"({r.get('baseline_year', '') or '年份未注 year not stated'})"
+                    + (f" · {mark}" if mark else "")
                     if base
                     else "无基数 no sourced baseline"
                 ),
@@ -80,9 +82,6 @@ def targets_table(progress: Any) -> Any:
                     if prog is not None and prog == prog
                     else ""
                 ),
-                "comparability_text": comparability_mark(r.get("comparability_class"))
-                if base
-                else "",
                 "lead": r.get("lead", ""),
             }
         )
