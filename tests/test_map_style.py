@@ -109,6 +109,7 @@ def test_enterprises_unequal_zones_by_density_counts_in_whole_classes():
     )
     dens, counts = _enterprise_overlays(frame, "synthetic_register.csv")
     assert "家/km²" in dens.legend.title and "Enterprise density" in dens.title
+    assert dens.legend.rows[0].label.startswith("0 – ")
     row = dens.gdf.set_index("id").loc[d["zone"].iloc[12]]
     assert row["count_text"] == "93 家" and "家/km²" in row["value_text"]
     assert "企业数 Enterprises" in counts.title and "(家)" in counts.legend.title

@@ -412,6 +412,16 @@ def _analysis_overlays(
     return out
 
 
+def _from_zero(ov: Overlay) -> None:
+    """A density legend starts at 0 (no firms), not at the smallest density found."""
+    if ov.legend is None or not ov.legend.rows or " – " not in ov.legend.rows[0].label:
+        return
+    first = ov.legend.rows[0]
+    label = "0 – " + first.label.split(" – ", 1)[1]
+    rows = (dataclasses.replace(first, label=label), *ov.legend.rows[1:])
+    ov.legend = dataclasses.replace(ov.legend, rows=rows)
+
+
 def _enterprise_overlays(gdf: Any, file: str) -> list[Overlay]:
     """One choropleth per zone layer (districts, cluster discs, …), so the map shows where
     the firms are. Zones of unequal size (districts) are coloured by density (家/km², area
@@ -447,6 +457,7 @@ def _enterprise_overlays(gdf: Any, file: str) -> list[Overlay]:
                     id=f"enterprises.{layer}",
                 )
             )
+            _from_zero(out[-1])
             continue
         k = max(1, min(5, int(part["enterprises"].nunique())))
         out.append(

@@ -417,14 +417,36 @@ def _kinds(ov: Overlay) -> set[str]:
     return set(ov.gdf.geom_type.dropna().str.replace("Multi", ""))
 
 
+#: Classes of a hatched choropleth (e.g. counts per cluster disc over a density of the
+#: districts): ColorBrewer Blues without its lightest steps, apart from the YlOrBr fills
+#: under it and dark enough to show as hatch lines.
+HATCH_SEQUENTIAL = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+
+
+def _classed(ov: Overlay) -> bool:
+    """True for a choropleth (its colours are the sequential classes of gis.classify)."""
+    from ..classify import SEQUENTIAL
+
+    if ov.legend is None or "_c" not in ov.gdf.columns:
+        return False
+    steps = {c for cols in SEQUENTIAL.values() for c in cols}
+    fills = {r.fill for r in ov.legend.rows} - {NO_DATA_COLOUR}
+    return bool(fills) and fills <= steps
+
+
 def _hatched(ov: Overlay) -> Overlay:
-    """The overlay drawn as hatching and outline in its colours (legend rows hatched too)."""
+    """The overlay drawn as hatching and outline in its colours (legend rows hatched too);
+    a choropleth's classes move to :data:`HATCH_SEQUENTIAL` (light steps would not show)."""
+    if _classed(ov) and ov.legend is not None:
+        classes = [r.fill for r in ov.legend.rows if r.fill != NO_DATA_COLOUR]
+        n, m = len(classes), len(HATCH_SEQUENTIAL)
+        picks = [HATCH_SEQUENTIAL[round(i * (m - 1) / max(n - 1, 1))] for i in range(n)]
+        if n == 1:
+            picks = [HATCH_SEQUENTIAL[3]]
+        ov = _recoloured(ov, dict(zip(classes, picks)))
     legend = ov.legend
     if legend is not None:
-        rows = tuple(
-            dataclasses.replace(r, hatch=True, opacity=1.0) if r.fill != NO_DATA_COLOUR else r
-            for r in legend.rows
-        )
+        rows = tuple(dataclasses.replace(r, hatch=True, opacity=1.0) for r in legend.rows)
         legend = dataclasses.replace(legend, rows=rows)
     style = {k: v for k, v in ov.style.items() if k not in ("fillColor", "fillOpacity")}
     style["weight"] = max(float(style.get("weight", 2)), 2.0)
