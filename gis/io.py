@@ -23,7 +23,14 @@ import numpy as np
 from .errors import CRSError, InputError, LayerNotFoundError
 from .settings import COORD_PRECISION, WUHAN_BBOX
 
-PRECISION_CLASSES = ("official", "converted", "cited_point", "schematic", "indicative")
+PRECISION_CLASSES = (
+    "official",
+    "converted",
+    "cited_point",
+    "schematic",
+    "indicative",
+    "coarse",
+)
 
 
 @contextmanager
