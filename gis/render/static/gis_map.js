@@ -85,6 +85,13 @@
       /* quarter zoom steps, so that the fitted view fills the screen (names fit better);
          the +/- buttons still step by one */
       map.options.zoomSnap = 0.25;
+      /* the page's first fit (folium's, after the layers) without animation: the map is
+         ready at once (labels placed, a quick search not swallowed by a running zoom) */
+      var fit = map.fitBounds;
+      map.fitBounds = function (b, o) {
+        map.fitBounds = fit;
+        return fit.call(map, b, L.extend({}, o, {animate: false}));
+      };
     }
     GIS.map = map;
     meta.layer = layer;
