@@ -44,7 +44,9 @@ def shoot(pages: list[Path], out: Path, *, with_print: bool = False) -> int:
 
                 ctx.route("**/*", route)
                 page = ctx.new_page()
-                page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+                page.on(
+                    "console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None
+                )
                 page.on("pageerror", lambda x, e=errors: e.append(str(x)))
                 page.goto(html.resolve().as_uri())
                 page.wait_for_load_state("load")

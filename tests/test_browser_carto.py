@@ -80,9 +80,6 @@ def test_thirteen_district_names_at_first_view_apart(maps, name, size, open_page
     assert log.errors == []
 
 
-
-
-
 @pytest.mark.parametrize("name", ["hubs", "atlas"])
 @pytest.mark.parametrize("size", ALL_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_no_control_overlaps_another_or_the_edge(maps, name, size, open_page):
@@ -170,10 +167,15 @@ def test_print_layout_keeps_the_legend_off_the_map(maps, open_page):
     mapbox = page.locator(".folium-map").bounding_box()
     assert legend and mapbox and legend["width"] > 100
     assert not _overlap(legend, mapbox), (legend, mapbox)
+    title = page.locator(".gis-title").bounding_box()
+    assert title and not _overlap(title, mapbox) and not _overlap(title, legend)
     assert not page.locator(".gis-layers").is_visible()
     assert page.locator(".gis-legend-item").first.is_visible()
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     page.emulate_media(media="screen")
+    # back on the map after printing
+    assert page.locator(".leaflet-control-container .gis-legend").count() == 1
+    assert page.locator(".leaflet-control-container .gis-title").count() == 1
     assert log.errors == []
 
 

@@ -247,7 +247,6 @@ def overlay_map(
     import folium
 
     from ..basemaps import add_basemap, basemap_datum
-
     from .water import with_water
 
     overlays = with_water(overlays)  # the base water layer, under the plan layers

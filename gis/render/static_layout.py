@@ -113,7 +113,13 @@ def place_labels(
             bbox={"boxstyle": "square,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.7}
             if moved
             else None,
-            arrowprops={"arrowstyle": "-", "lw": 0.35, "color": "#555555", "shrinkA": 0, "shrinkB": 0}
+            arrowprops={
+                "arrowstyle": "-",
+                "lw": 0.35,
+                "color": "#555555",
+                "shrinkA": 0,
+                "shrinkB": 0,
+            }
             if moved
             else None,
         )
@@ -184,9 +190,7 @@ def inset_covers_data(main: Any, drawn: list[tuple[Any, Any]]) -> bool:
     inv = main.transData.inverted()
     (x0, y0), (x1, y1) = inv.transform([[box.x0, box.y0], [box.x1, box.y1]])
     area = shapely.box(x0, y0, x1, y1)
-    return any(
-        g is not None and g.intersects(area) for _ov, shown in drawn for g in shown.geometry
-    )
+    return any(g is not None and g.intersects(area) for _ov, shown in drawn for g in shown.geometry)
 
 
 def inset_pixel_box(fig: Any) -> Any:
@@ -195,4 +199,6 @@ def inset_pixel_box(fig: Any) -> Any:
 
     left, bottom, width, height = INSET_RECT
     w, h = fig.bbox.width, fig.bbox.height
-    return Bbox([[left * w - 4, bottom * h - 4], [(left + width) * w + 4, (bottom + height + 0.03) * h]])
+    return Bbox(
+        [[left * w - 4, bottom * h - 4], [(left + width) * w + 4, (bottom + height + 0.03) * h]]
+    )

@@ -204,7 +204,6 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
 
     from ..crs import to_display
     from .overlay import precisions_of, simplify_for_display
-
     from .static_layout import (
         LabelRequest,
         central_extent,

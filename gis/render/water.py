@@ -34,7 +34,9 @@ def _is_water(ov: Any, title: str) -> bool:
 
 def _filled_base(ov: Any) -> bool:
     st = ov.style or {}
-    return ov.group == "base" and st.get("fill", True) is not False and st.get("fillOpacity", 0.2) > 0
+    return (
+        ov.group == "base" and st.get("fill", True) is not False and st.get("fillOpacity", 0.2) > 0
+    )
 
 
 def water_overlay(catalog: Any = None) -> Any:
