@@ -114,7 +114,7 @@
      itself (with its tooltip and popup), a square with more shows one marker with the
      count, which zooms in when clicked. The layer keeps its features, so search, legends
      and the layer list work as for any layer. Nothing is loaded from outside. */
-  GIS.CLUSTER_MIN = 50;
+  if (GIS.CLUSTER_MIN === undefined) { GIS.CLUSTER_MIN = 50; }  /* a page may set its own */
   GIS.CLUSTER_CELL = 64;
   GIS.CLUSTER_MAX_ZOOM = 17;
   GIS.cluster = function (map, layer, meta) {
@@ -166,7 +166,6 @@
     layer.onAdd = function (m) { shown.addTo(m); m.on("moveend", redraw); redraw(); };
     layer.onRemove = function (m) { m.off("moveend", redraw); m.removeLayer(shown); };
     meta.clustered = true;
-    GIS.clusterRedraw = redraw;
     return true;
   };
 
