@@ -142,7 +142,7 @@
           while (h1.nextSibling) { body.appendChild(h1.nextSibling); }
           div.appendChild(body);
           if (!document.title) { document.title = h1.textContent; }
-          GIS.collapsible(div, h1, window.innerWidth <= 1100 || window.innerHeight <= 760);
+          GIS.collapsible(div, h1, GIS.smallScreen());
         }
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
