@@ -102,7 +102,10 @@
         " (点击放大 click to zoom in)</div>";
     }
     if (legend) { GIS.legend(map, layer, legend); }
-    if (meta.labels && meta.labels.length) { GIS.labels(map, layer, meta.labels); }
+    /* labels of a clustered layer only while few enough to place (collisions are pairwise) */
+    if (meta.labels && meta.labels.length && (!meta.clustered || meta.labels.length <= 500)) {
+      GIS.labels(map, layer, meta.labels);
+    }
   };
 
   var legendBox = null;
