@@ -217,8 +217,10 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
 
     font = find_cjk_font()
     fp = _font_properties(font)
-    overlays = [o for o in plan.overlays if o.gdf is not None and not o.gdf.empty and o.show]
-    overlays = with_water(overlays)  # the base water layer, under the plan layers
+    # the base water layer, under the plan layers (unless the spec hides it)
+    overlays = [
+        o for o in with_water(plan.overlays) if o.gdf is not None and not o.gdf.empty and o.show
+    ]
     texts = [plan.title, plan.subtitle, *(o.title for o in overlays)]
     label_cols = dict(plan.labels)
     for ov in overlays:
