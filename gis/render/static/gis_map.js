@@ -90,6 +90,7 @@
       var fit = map.fitBounds;
       map.fitBounds = function (b, o) {
         map.fitBounds = fit;
+        GIS.fitted = L.latLngBounds(b);  /* what the page shows first (e.g. the city) */
         return fit.call(map, b, L.extend({}, o, {animate: false}));
       };
     }
@@ -476,7 +477,10 @@
     if (!map) { return; }
     saved = map.getBounds();
     map.invalidateSize({pan: false});
-    map.fitBounds(saved, {animate: false});
+    /* the whole first view still in sight: print it as large as the paper allows;
+       otherwise print what is on screen */
+    var f = root.GIS.fitted;
+    map.fitBounds(f && saved.contains(f) ? f : saved, {animate: false});
   });
   root.addEventListener("afterprint", function () {
     var map = root.GIS.map, side = document.querySelector(".gis-print-side");
