@@ -171,6 +171,14 @@ def test_print_layout_keeps_the_legend_off_the_map(maps, open_page):
     assert title and not _overlap(title, mapbox) and not _overlap(title, legend)
     assert not page.locator(".gis-layers").is_visible()
     assert page.locator(".gis-legend-item").first.is_visible()
+    # the whole city is on paper, filling most of the printed map's width or height
+    city = page.evaluate(
+        "(() => { const m = GIS.map, f = GIS.fitted, v = m.getBounds();"
+        " const a = m.latLngToContainerPoint(f.getNorthWest()),"
+        " b = m.latLngToContainerPoint(f.getSouthEast()), s = m.getSize();"
+        " return [v.contains(f), (b.x - a.x) / s.x, (b.y - a.y) / s.y]; })()"
+    )
+    assert city[0] and max(city[1], city[2]) > 0.75, city
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     page.emulate_media(media="screen")
     # back on the map after printing
