@@ -192,3 +192,26 @@ def test_labels_avoid_each_other_the_points_and_the_inset(tmp_path):
     inset_box = fig.axes[1].get_window_extent(renderer)
     assert not any(t.get_window_extent(renderer).overlaps(inset_box) for t in fig.axes[0].texts)
     matplotlib.pyplot.close(fig)
+
+
+def test_the_inset_hides_no_plan_feature(tmp_path):
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    spec = parse_spec_text(
+        'title = "t"\nfit = "city"\n[[layers]]\nlayer = "districts"\nlabel = "name_zh"\n'
+        '[[layers]]\nlayer = "hub_zones"\n',
+        tmp_path / "s.toml",
+    )
+    plan = resolve_spec(spec)
+    fig = static_figure(plan)
+    assert len(fig.axes) == 2  # 新洲 is a hub zone: the inset found a smaller free place
+    main, inset = fig.axes
+    renderer = fig.canvas.get_renderer()
+    box = inset.get_tightbbox(renderer)  # with its title
+    inv = main.transData.inverted()
+    (x0, y0), (x1, y1) = inv.transform([[box.x0, box.y0], [box.x1, box.y1]])
+    hubs = plan.overlays[-1].gdf.to_crs("EPSG:4547")
+    assert not hubs.intersects(shapely.box(x0, y0, x1, y1)).any()
+    matplotlib.pyplot.close(fig)

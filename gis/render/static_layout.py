@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: where the inset goes in figure coordinates (left, bottom, width, height)
-INSET_RECT = (0.555, 0.135, 0.415, 0.33)
+#: where the inset may go in figure coordinates (left, bottom, width, height), largest first:
+#: the first that covers no plan feature of the main map is taken
+INSET_RECTS = ((0.555, 0.135, 0.415, 0.33), (0.57, 0.135, 0.40, 0.27), (0.63, 0.135, 0.34, 0.22))
+Rect = tuple[float, float, float, float]
 INSET_TITLE = "主城区 Central districts"
 #: offsets tried, in label heights (x, y): the anchor, then up/down, sideways, diagonals
 _OFFSETS = [(0.0, 0.0)] + [
@@ -146,12 +148,14 @@ def central_extent(pad: float = 0.04) -> tuple[float, float, float, float] | Non
     return (x0 - p, y0 - p, x1 + p, y1 + p)
 
 
-def inset_axes(fig: Any, main: Any, extent: tuple[float, float, float, float], fp: Any) -> Any:
-    """An inset axes framed like the map, its extent marked on ``main``; limits set."""
+def inset_axes(
+    fig: Any, main: Any, extent: tuple[float, float, float, float], fp: Any, rect: Rect
+) -> Any:
+    """An inset axes at ``rect`` framed like the map, its extent marked on ``main``."""
     from matplotlib.patches import Rectangle
 
     x0, y0, x1, y1 = extent
-    left, bottom, width, height = INSET_RECT
+    left, bottom, width, height = rect
     # the inset keeps the extent's shape inside the reserved rectangle
     fw, fh = fig.get_size_inches()
     box_aspect = (height * fh) / (width * fw)
@@ -181,23 +185,31 @@ def inset_axes(fig: Any, main: Any, extent: tuple[float, float, float, float], f
     return ax
 
 
-def inset_covers_data(main: Any, drawn: list[tuple[Any, Any]]) -> bool:
-    """Whether the inset's place on the figure lies over a feature of ``drawn`` on ``main``."""
+def free_inset_rect(main: Any, drawn: list[tuple[Any, Any]]) -> Rect | None:
+    """The first of :data:`INSET_RECTS` that lies over no feature of ``drawn`` on ``main``."""
+    for rect in INSET_RECTS:
+        if not inset_covers_data(main, drawn, rect):
+            return rect
+    return None
+
+
+def inset_covers_data(main: Any, drawn: list[tuple[Any, Any]], rect: Rect) -> bool:
+    """Whether an inset at ``rect`` lies over a feature of ``drawn`` on ``main``."""
     import shapely
 
     main.apply_aspect()
-    box = inset_pixel_box(main.figure)
+    box = inset_pixel_box(main.figure, rect)
     inv = main.transData.inverted()
     (x0, y0), (x1, y1) = inv.transform([[box.x0, box.y0], [box.x1, box.y1]])
     area = shapely.box(x0, y0, x1, y1)
     return any(g is not None and g.intersects(area) for _ov, shown in drawn for g in shown.geometry)
 
 
-def inset_pixel_box(fig: Any) -> Any:
-    """The inset's rectangle (with its title) in figure pixels, to keep labels off it."""
+def inset_pixel_box(fig: Any, rect: Rect) -> Any:
+    """An inset's rectangle (with its title) in figure pixels, to keep labels off it."""
     from matplotlib.transforms import Bbox
 
-    left, bottom, width, height = INSET_RECT
+    left, bottom, width, height = rect
     w, h = fig.bbox.width, fig.bbox.height
     return Bbox(
         [[left * w - 4, bottom * h - 4], [(left + width) * w + 4, (bottom + height + 0.03) * h]]

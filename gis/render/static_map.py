@@ -207,8 +207,8 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     from .static_layout import (
         LabelRequest,
         central_extent,
+        free_inset_rect,
         inset_axes,
-        inset_covers_data,
         inset_pixel_box,
         place_labels,
         point_boxes,
@@ -322,14 +322,15 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     y0, y1 = ax.get_ylim()
     # an inset of the central districts when the map shows much more than them
     centre = central_extent()
-    inset = None
+    inset = rect = None
     if centre is not None and (x1 - x0) > 2.2 * (centre[2] - centre[0]):
         cx0, cy0, cx1, cy1 = centre
         plan_drawn = [(ov, s) for ov, s in drawn if ov.group != "base"]
         inside = x0 <= cx0 and cx1 <= x1 and y0 <= cy0 and cy1 <= y1
-        # no inset where it would hide a plan feature of the main map
-        if inside and not inset_covers_data(ax, plan_drawn):
-            inset = inset_axes(fig, ax, centre, fp)
+        # a place where it hides no plan feature of the main map, or no inset
+        rect = free_inset_rect(ax, plan_drawn) if inside else None
+        if rect is not None:
+            inset = inset_axes(fig, ax, centre, fp, rect)
             for ov, shown in drawn:
                 _draw_overlay(inset, ov, shown)
             inset.set_xlabel("")
@@ -338,16 +339,17 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     ax.set_ylim(y0, y1)
     marker_pt = 6.0
     obstacles = point_boxes(ax, points, marker_pt)
-    if inset is not None:
-        obstacles.append(inset_pixel_box(fig))
+    if inset is not None and rect is not None:
+        obstacles.append(inset_pixel_box(fig, rect))
     place_labels(ax, requests, fp, obstacles=obstacles, drop=inset is not None)
     if inset is not None:
         ix0, ix1 = inset.get_xlim()
         iy0, iy1 = inset.get_ylim()
+        mx, my = 0.08 * (ix1 - ix0), 0.08 * (iy1 - iy0)  # no names of features at the edge
         inner = [
             LabelRequest(r.text, r.x, r.y, 6.5, r.weight)
             for r in requests
-            if ix0 < r.x < ix1 and iy0 < r.y < iy1
+            if ix0 + mx < r.x < ix1 - mx and iy0 + my < r.y < iy1 - my
         ]
         place_labels(inset, inner, fp, obstacles=point_boxes(inset, points, marker_pt))
     # scale bar (metres in EPSG:4547), bottom left
