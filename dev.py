@@ -6,7 +6,8 @@
 
 Set-up makes ``.venv`` and installs the project with its dev extras there; it
 reinstalls only when pyproject.toml changes. The tests' browser (Debian's
-``chromium``) and a CJK font come from apt-get when run as root.
+``chromium``), a CJK font, LibreOffice Writer and poppler (the report's .docx
+is converted to PDF and read back) come from apt-get when run as root.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".setup-stamp"
-APT_PACKAGES = ["chromium", "fonts-wqy-zenhei"]
+APT_PACKAGES = ["chromium", "fonts-wqy-zenhei", "libreoffice-writer-nogui", "poppler-utils"]
 
 
 def run(*cmd: str | Path, **kw: object) -> None:
@@ -44,7 +45,8 @@ def setup() -> None:
 
 
 def system_packages() -> None:
-    """Chromium for the browser tests and a CJK font for static maps (Debian, as root)."""
+    """Chromium for the browser tests, a CJK font for static maps, LibreOffice and poppler
+    for the .docx-to-PDF check (Debian, as root)."""
     have_font = any(
         Path(p).exists()
         for p in (
@@ -52,7 +54,8 @@ def system_packages() -> None:
             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
         )
     )
-    if shutil.which("chromium") and have_font:
+    tools = ("chromium", "soffice", "pdftotext", "pdftoppm")
+    if have_font and all(shutil.which(t) for t in tools):
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -61,7 +64,7 @@ def system_packages() -> None:
     else:
         print(
             "note: install Debian packages " + " ".join(APT_PACKAGES) + " (as root) for the "
-            "browser tests and Chinese labels; those tests are skipped without them."
+            "browser tests, Chinese labels and the .docx check; those tests are skipped without them."
         )
 
 

@@ -1,4 +1,4 @@
-"""Reading and writing layer files: GeoJSON in WGS84, written by one writer.
+"""Writing layer files: GeoJSON in WGS84, written by one writer (reading: :mod:`gis.readers.geojson`).
 
 The writer gives stable output (feature order kept, properties in a fixed
 order, coordinates rounded to :data:`gis.settings.COORD_PRECISION` places, one
@@ -20,8 +20,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from .errors import CRSError, InputError, LayerNotFoundError
-from .settings import COORD_PRECISION, WUHAN_BBOX
+from .errors import CRSError
+from .settings import COORD_PRECISION
 
 PRECISION_CLASSES = (
     "official",
@@ -119,100 +119,3 @@ def write_geojson(gdf: Any, path: str | os.PathLike[str], *, name: str | None = 
     with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
     return Path(path)
-
-
-def _check_extent(path: Path, features: list[dict[str, Any]], key: str | None) -> None:
-    """Refuse coordinates that are clearly not Wuhan lon/lat (metres, or lat/lon swapped)."""
-    xmin, ymin, xmax, ymax = WUHAN_BBOX
-    for i, feat in enumerate(features):
-        geom = feat.get("geometry")
-        if not geom:
-            continue
-        coords = np.asarray(_first_coord(geom.get("coordinates")), dtype=float)
-        if coords.size < 2:
-            continue
-        x, y = float(coords[0]), float(coords[1])
-        ident = _feature_label(feat, i, key)
-        # swapped first: Wuhan's longitude (~114) as a latitude is also > 90
-        if xmin <= y <= xmax and ymin <= x <= ymax:
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x}, {y}) has latitude and longitude swapped; "
-                "GeoJSON stores [longitude, latitude]: swap the two columns"
-            )
-        if abs(x) > 180 or abs(y) > 90:
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x:.1f}, {y:.1f}) is not lon/lat; the file looks "
-                "projected (metres). Reproject it to WGS84 (EPSG:4326), or import it with "
-                "`clustermap import LAYER FILE --crs EPSG:<code>`"
-            )
-        if not (xmin <= x <= xmax and ymin <= y <= ymax):
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x}, {y}) lies outside Wuhan "
-                f"(lon {xmin}-{xmax}, lat {ymin}-{ymax}); check the coordinates and their CRS"
-            )
-
-
-def _first_coord(c: Any) -> Any:
-    while isinstance(c, list) and c and isinstance(c[0], list):
-        c = c[0]
-    return c
-
-
-def _feature_label(feat: dict[str, Any], i: int, key: str | None) -> str:
-    props = feat.get("properties") or {}
-    kid = props.get(key) if key else None
-    name = props.get("name_zh") or props.get("name")
-    label = f"feature {i + 1}"
-    if kid is not None:
-        label += f" ({key}={kid}"
-        label += f", {name})" if name else ")"
-    elif name:
-        label += f" ({name})"
-    return label
-
-
-def read_geojson(path: str | os.PathLike[str], *, key: str | None = None) -> Any:
-    """Read a layer GeoJSON file (WGS84) into a GeoDataFrame in EPSG:4326.
-
-    Raises :class:`LayerNotFoundError` for a missing file and :class:`InputError`
-    or :class:`CRSError` for a malformed one, naming the file and the feature.
-    """
-    import geopandas as gpd
-    import shapely
-
-    p = Path(path)
-    if not p.exists():
-        raise LayerNotFoundError(f"{p}: file not found")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 text ({exc.reason}); save it as UTF-8 GeoJSON") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{p}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
-            "fix the file or rebuild it with its script in scripts/"
-        ) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError(f"{p}: expected a GeoJSON FeatureCollection at the top level")
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise InputError(f"{p}: 'features' must be a list")
-    crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name", "")
-    if crs_name and not any(t in crs_name for t in ("4326", "CRS84", "4490")):
-        raise CRSError(
-            f"{p}: declares CRS {crs_name}; layer files must be WGS84. Import it with "
-            "`clustermap import LAYER FILE` to convert"
-        )
-    _check_extent(p, features, key)
-    geoms = []
-    for i, feat in enumerate(features):
-        g = feat.get("geometry") if isinstance(feat, dict) else None
-        try:
-            geoms.append(None if g is None else shapely.from_geojson(json.dumps(g)))
-        except Exception as exc:  # shapely raises GEOSException with a terse text
-            raise InputError(
-                f"{p}: {_feature_label(feat, i, key)}: unreadable geometry ({exc}); "
-                "fix or remove that feature"
-            ) from None
-    props = [(f.get("properties") or {}) for f in features]
-    return gpd.GeoDataFrame(props, geometry=geoms, crs="EPSG:4326")

@@ -3,8 +3,9 @@
 :func:`build_report` resolves the map specs (``maps/*.toml`` by default), draws
 each as a static figure (:mod:`gis.render.static_map`), and writes
 
-* ``report.html``: self-contained (figures as data URIs; the interactive maps
-  of the same folder embedded with ``<iframe>``), tables of the plan's targets,
+* ``report.html``: one self-contained file (figures as data URIs; each interactive
+  map an ``<iframe srcdoc>`` holding its offline page, so the file works sent alone
+  and no other file in the folder is rewritten), tables of the plan's targets,
   coverage (when an analysis provides it) and what is loaded;
 * ``report.docx`` (python-docx): the same headings, figures and tables, for
   Word and LibreOffice.
@@ -25,8 +26,28 @@ from typing import Any
 
 from .errors import GisError
 from .io import atomic_write
+from .render.docx_style import (
+    add_figure,
+    add_note,
+    add_sources,
+    add_title_block,
+    format_table,
+    style_document,
+)
+from .render.embed import srcdoc_iframe
+from .render.report_tables import CSS as TABLE_CSS
+from .render.report_tables import (
+    STATUS_NOTE,
+    TARGETS_NOTE,
+    display_table,
+    html_table,
+    missing_analyses,
+    right_aligned,
+    table_note,
+)
 
 REPORT_TITLE = "武汉市生产性服务业空间布局报告 Wuhan productive services: map report"
+PLAN_REFERENCE = "武汉市加快生产性服务业高质量发展实施方案(2024—2027年) 武政办〔2024〕121号"
 FIGURE_DPI = 200
 
 #: Columns of the targets table: (column of gis.indicators.target_progress, heading).
@@ -52,6 +73,10 @@ class Section:
     tables: list[tuple[str, Any]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     error: str = ""
+    #: the offline interactive map page, embedded whole in report.html
+    map_page: str = ""
+    #: analyses the map could not compute, with the reason (as the map says)
+    notes: list[str] = field(default_factory=list)
 
 
 def targets_table(progress: Any) -> Any:
@@ -85,9 +110,10 @@ def targets_table(progress: Any) -> Any:
                 "lead": r.get("lead", ""),
             }
         )
-    return pd.DataFrame(rows, columns=[c for c, _ in TARGET_COLUMNS]).rename(
-        columns=dict(TARGET_COLUMNS)
-    )
+    out = pd.DataFrame(rows, columns=[c for c, _ in TARGET_COLUMNS])
+    out = out.rename(columns=dict(TARGET_COLUMNS))
+    out.attrs["note"] = TARGETS_NOTE
+    return out
 
 
 def status_table() -> Any:
@@ -97,6 +123,7 @@ def status_table() -> Any:
     s = layer_status()
     out = s[["id", "title", "loaded", "expected", "status"]].copy()
     out["expected"] = out["expected"].map(lambda v: "" if v != v or v is None else str(int(v)))
+    out.attrs["note"] = STATUS_NOTE
     return out.rename(
         columns={
             "id": "图层 Layer",
@@ -124,9 +151,9 @@ def collect_sections(spec_paths: list[Path], maps_folder: Path | None = None) ->
             spec = load_spec(p)
             plan = resolve_spec(spec)
             png = render_static(plan, fmt="png", dpi=FIGURE_DPI)
+            with seeded_ids(0):
+                page = render_html(plan_map(plan))
             if maps_folder is not None:
-                with seeded_ids(0):
-                    page = render_html(plan_map(plan))
                 with atomic_write(
                     maps_folder / spec.outputs.html, "w", encoding="utf-8", newline="\n"
                 ) as fh:
@@ -137,20 +164,17 @@ def collect_sections(spec_paths: list[Path], maps_folder: Path | None = None) ->
         tables: list[tuple[str, Any]] = []
         cov = plan.tables.get("coverage")
         for title, df in cov or []:
-            tables.append((f"覆盖 Coverage: {title}", df))
+            tables.append(display_table("coverage", title, df))
         sources: list[str] = []
         for ov in plan.overlays:
             sources.extend(s for s in ov.sources if s not in sources)
         sections.append(Section(spec.name, plan.title, spec.outputs.html, png, tables, sources))
+        sections[-1].map_page, sections[-1].notes = page, missing_analyses(plan.notes_html)
     return sections
 
 
 def _html_table(df: Any) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in _cells(df)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return html_table(df, _cells(df))
 
 
 #: Most decimals shown in a report table (the CSV files keep every digit).
@@ -190,7 +214,8 @@ def _cell(v: Any, decimals: int = MAX_DECIMALS) -> str:
     return str(v)
 
 
-CSS = """
+CSS = (
+    """
 body { font: 14px/1.5 "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", sans-serif;
   max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 24px; } h2 { font-size: 19px; border-bottom: 1px solid #ccc; margin-top: 2em; }
@@ -200,8 +225,11 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-al
 th { background: #f2f2f2; }
 .error { color: #a50f15; white-space: pre-wrap; font-family: monospace; }
 .sources { font-size: 12px; color: #555; }
+.missing { color: #8c2d04; }
 iframe { width: 100%; height: 560px; border: 1px solid #ddd; }
 """
+    + TABLE_CSS
+)
 
 
 def report_html(
@@ -226,11 +254,11 @@ def report_html(
             parts.append(
                 f"<img class='figure' alt='{e(s.title)}' src='data:image/png;base64,{b64}'>"
             )
-        if embed_maps and s.html_file:
+        parts.extend(f"<p class='missing'>{e(n)}</p>" for n in s.notes)
+        if embed_maps and s.map_page:
             parts.append(
-                f"<details><summary>交互地图 Interactive map ({e(s.html_file)})</summary>"
-                f"<iframe src='{e(s.html_file)}' title='{e(s.title)}' loading='lazy'></iframe>"
-                "</details>"
+                f"<details open><summary>交互地图 Interactive map ({e(s.html_file)})</summary>"
+                f"{srcdoc_iframe(s.map_page, title=s.title)}</details>"
             )
         for title, df in s.tables:
             parts.append(f"<h3>{e(title)}</h3>{_html_table(df)}")
@@ -250,32 +278,18 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
     import datetime as dt
 
     from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
 
     doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
-    for m in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, m, Cm(2.0))
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(10.5)
-    normal.font.name = "Noto Sans CJK SC"
-    rpr = normal.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), "WenQuanYi Zen Hei")
+    style_document(doc)
     props = doc.core_properties
     props.title = REPORT_TITLE
     props.author = "clustermap"
     stamp = dt.datetime.fromisoformat(date)
     props.created = props.modified = stamp
-    doc.add_heading(REPORT_TITLE, level=0)
-    doc.add_paragraph(
-        f"武汉市加快生产性服务业高质量发展实施方案(2024—2027年) 武政办〔2024〕121号 · {date}"
-    )
+    add_title_block(doc, REPORT_TITLE, PLAN_REFERENCE, date)
 
     def table(df: Any) -> None:
+        add_note(doc, table_note(df))
         t = doc.add_table(rows=1, cols=len(df.columns))
         t.style = "Table Grid"
         for cell, c in zip(t.rows[0].cells, df.columns):
@@ -286,24 +300,23 @@ def report_docx(sections: list[Section], *, targets: Any, status: Any, date: str
             cells = t.add_row().cells
             for cell, v in zip(cells, row):
                 cell.text = v
-        for row_ in t.rows:
-            for cell in row_.cells:
-                for par in cell.paragraphs:
-                    for r in par.runs:
-                        r.font.size = Pt(8)
+        rows = _cells(df)
+        format_table(t, [str(c) for c in df.columns], rows, right_aligned(df, rows))
 
     for s in sections:
         doc.add_heading(s.title, level=1)
         if s.error:
             doc.add_paragraph("未能生成 Not built: " + s.error)
             continue
+        for n in s.notes:
+            add_note(doc, n)
         if s.png:
-            doc.add_picture(io.BytesIO(s.png), width=Cm(16.5))
+            add_figure(doc, s.png)
         for title, df in s.tables:
             doc.add_heading(title, level=2)
             table(df)
         if s.sources:
-            doc.add_paragraph("数据来源 Sources: " + "; ".join(s.sources)).runs[0].font.size = Pt(8)
+            add_sources(doc, "数据来源 Sources: " + "; ".join(s.sources))
     if targets is not None:
         doc.add_heading("2027 目标 The plan's targets", level=1)
         table(targets)
@@ -320,15 +333,15 @@ def build_report(
     out: str | Path | None = None,
     docx: bool = True,
 ) -> list[Path]:
-    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``),
-    with the interactive maps they embed."""
+    """Write ``report.html`` (and ``report.docx``) to ``out`` (default ``maps/out``); only
+    these files: the interactive maps live inside report.html."""
     from .render.overlay import build_date
     from .settings import out_dir
     from .spec import shipped_specs
 
     paths = [Path(p) for p in specs] if specs else shipped_specs()
     folder = Path(out) if out else out_dir()
-    sections = collect_sections(paths, folder)
+    sections = collect_sections(paths)  # maps embedded whole: maps/out/*.html left as built
     try:
         from .indicators import target_progress
 

@@ -19,6 +19,9 @@ from typing import Any
 
 import click
 
+from ..crs import DATUM_LABELS, hinted_crs
+from .options import basemap_option
+
 POINTS_HELP = "Point layer: a catalog layer id or a GeoJSON/GeoPackage file."
 
 
@@ -42,12 +45,7 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
                 help="Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84).",
             ),
             click.option("--map", "make_map", is_flag=True, help="Also write an HTML map."),
-            click.option(
-                "--basemap",
-                default="none",
-                show_default=True,
-                help="Basemap of the HTML map: none, osm, gaode, gaode-satellite.",
-            ),
+            basemap_option(),
         ]
     ):
         f = opt(f)
@@ -427,7 +425,7 @@ def site(
     "--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default="gpkg", show_default=True
 )
 @click.option("--map", "make_map", is_flag=True, help="Also write an HTML map.")
-@click.option("--basemap", default="none", show_default=True)
+@basemap_option()
 def enterprises(
     file: Path,
     lon: str | None,
@@ -528,16 +526,12 @@ def _register_crs(df: Any, file: Path, crs: str | None) -> str:
 
     if crs:
         return crs
-    labels = " ".join(str(c) for c in df.columns).lower()
-    for hints, key, name in (
-        (("gcj", "高德", "火星", "腾讯", "amap", "gaode"), "gcj02", "GCJ-02 (Amap/Gaode, Tencent)"),
-        (("bd09", "bd-09", "百度", "baidu"), "bd09", "BD-09 (Baidu)"),
-    ):
-        if any(h in labels for h in hints):
-            raise InputError(
-                f"{file}: the column names say the coordinates are {name}, but no --crs was "
-                f"given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
-            )
+    key = hinted_crs(*df.columns)
+    if key is not None:
+        raise InputError(
+            f"{file}: the column names say the coordinates are {DATUM_LABELS[key]}, but no "
+            f"--crs was given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
+        )
     click.echo(
         "note: coordinates read as WGS84 (no --crs given). If the register was geocoded with "
         "Amap/Gaode or Tencent (GCJ-02) or Baidu (BD-09), rerun with --crs gcj02 or --crs bd09: "

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
+from ..layers import read_layer
+
 #: Output types of ``join --out``: the joined layer, or its attributes as a table.
 OUT_SUFFIXES = (".geojson", ".json", ".csv", ".txt", ".xlsx")
 
@@ -44,18 +47,16 @@ def join(
       clustermap join districts 区县指标.xlsx
       clustermap join districts figures.csv --key 区名 --out maps/out/joined.geojson
     """
-    from ..errors import InputError
-    from ..join import join_table, read_indicator_table
-    from ..layers import read_layer
+    from ..indicators import join_file  # pandas: loaded only by the commands that need it
 
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(
             f"{out}: unsupported output type {out.suffix!r}; use .geojson (the joined layer), "
             ".csv or .xlsx (its attributes)"
         )
-    gdf = read_layer(layer)
-    long = read_indicator_table(table, key=key, sheet=sheet)
-    joined, report = join_table(gdf, long, layer_key=layer_key, layer_name=layer)
+    joined, report = join_file(
+        read_layer(layer), table, key=key, layer_key=layer_key, sheet=sheet, layer_name=layer
+    )
     click.echo(report.text())
     report.raise_for_problems()
     if out is not None:

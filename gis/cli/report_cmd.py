@@ -14,7 +14,7 @@ import click
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Output folder (default maps/out, next to the interactive maps it embeds).",
+    help="Output folder (default maps/out); only report.html and report.docx are written.",
 )
 @click.option("--no-docx", is_flag=True, help="Write only report.html.")
 def report(specs: tuple[Path, ...], out: Path | None, no_docx: bool) -> None:
@@ -22,7 +22,9 @@ def report(specs: tuple[Path, ...], out: Path | None, no_docx: bool) -> None:
     coverage tables and what is loaded.
 
     With no SPEC, every shipped spec in maps/. A spec that cannot be built is
-    listed in the report with the reason.
+    listed in the report with the reason. report.html holds every interactive
+    map inside itself (it works sent alone, offline); maps/out/*.html built
+    earlier are left as they are.
 
     \b
     Examples:

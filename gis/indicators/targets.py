@@ -35,9 +35,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import InputError, ValidationError
-from .settings import METRIC_CRS, layers_dir
-from .tables import sheet_row
+from ..errors import InputError, ValidationError
+from ..names import fold
+from ..readers.tables import sheet_row
+from ..settings import METRIC_CRS, layers_dir
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -286,17 +287,17 @@ def select_domain(progress: pd.DataFrame, domain: str) -> pd.DataFrame:
     ({'总体'}, {'研发和科技推广'})
     """
 
-    def fold(text: object, parens: bool) -> str:
-        t = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text)).lower())
+    def fold_clause(text: object, parens: bool) -> str:
+        t = fold(text, keep_brackets=True)
         return t if parens else t.strip("()")
 
     en = progress["domain_en"] if "domain_en" in progress.columns else progress["domain_zh"]
     # exact first: "(一)" is 研发和科技推广, "一" the overall targets; 七 alone means (七)
     for parens in (True, False):
-        want = fold(domain, parens)
+        want = fold_clause(domain, parens)
         mask = pd.Series(False, index=progress.index)
         for col in (progress["domain_zh"], progress["clause"], en):
-            mask |= col.map(lambda v, p=parens: fold(v, p)) == want
+            mask |= col.map(lambda v, p=parens: fold_clause(v, p)) == want
         if mask.any():
             break
     if not mask.any():
