@@ -29,6 +29,27 @@
     }
     return out;
   }
+  /* Boxes of the point markers and cluster discs drawn now: labels keep off them too. */
+  function markerBoxes(map) {
+    var out = [], c = map.getContainer().getBoundingClientRect();
+    GIS.layers.forEach(function (m) {
+      if (!map.hasLayer(m.layer)) { return; }
+      (function walk(g) {  /* a MultiPoint feature is a group of markers */
+        g.eachLayer(function (l) {
+          if (l.eachLayer) { walk(l); return; }
+          if (!(l instanceof L.CircleMarker) || !l._map) { return; }
+          var p = map.latLngToContainerPoint(l.getLatLng()), r = l.getRadius() + 1;
+          out.push({x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r});
+        });
+      })(m.layer);
+    });
+    var discs = map.getContainer().querySelectorAll(".gis-cluster");
+    for (var i = 0; i < discs.length; i++) {
+      var d = discs[i].getBoundingClientRect();
+      out.push({x0: d.left - c.left, y0: d.top - c.top, x1: d.right - c.left, y1: d.bottom - c.top});
+    }
+    return out;
+  }
   function hits(b, boxes) {
     for (var i = 0; i < boxes.length; i++) {
       var o = boxes[i];
@@ -44,10 +65,11 @@
   });
 
   /* Text labels (e.g. district names) shown with their layer at every zoom, placed so that
-     they overlap neither each other nor the controls: each label tries its point first,
-     then nearby spots (a thin leader line points back when it moved); a label that finds
-     no room is hidden. labels: [lat, lon, text, area km²]; smaller areas are placed first
-     (they have the least room). Text is set with textContent: never parsed as HTML. */
+     they overlap neither each other, the point markers nor the controls: each label tries
+     its point first, then nearby spots (a thin leader line points back when it moved); a
+     label that finds no room is hidden. labels: [lat, lon, text, area km²]; smaller areas
+     are placed first (they have the least room). Text is set with textContent: never
+     parsed as HTML. */
   GIS.labels = function (map, layer, labels) {
     var group = L.layerGroup(), items = [], busy = false;
     labels.forEach(function (x) {
@@ -66,7 +88,8 @@
     items.sort(function (a, b) { return a.area - b.area; });
     function place() {
       if (!map.hasLayer(group)) { return; }
-      var size = map.getSize(), obstacles = controlBoxes(map), placed = [];
+      var size = map.getSize(), placed = [];
+      var obstacles = controlBoxes(map).concat(markerBoxes(map));
       items.forEach(function (it) {
         var el = it.el;
         if (!el) { return; }
@@ -104,7 +127,8 @@
       place();
     }
     map.on("layeradd layerremove", function (e) { if (e.layer === layer) { sync(); } });
-    map.on("zoomend moveend resize", place);
+    /* after the clusters of this move are drawn (their handlers may come later) */
+    map.on("zoomend moveend resize", function () { setTimeout(place, 0); });
     GIS.placers.push(place);
     map.whenReady(sync);
   };
