@@ -9,18 +9,19 @@ failure never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from .errors import CRSError
+from .errors import CRSError, GisError, OutputError
 from .settings import COORD_PRECISION
 
 PRECISION_CLASSES = (
@@ -33,28 +34,149 @@ PRECISION_CLASSES = (
 )
 
 
+#: Causes of a failed write, by errno: the user's environment, said in their words.
+_WRITE_CAUSES = {
+    errno.EACCES: "permission denied (a read-only folder, or the file is open in another "
+    "program such as Excel or WPS: close it)",
+    errno.EPERM: "operation not permitted (a read-only or protected folder)",
+    errno.EROFS: "the disk or folder is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is larger than allowed (a file-size limit, ulimit -f, or the disk's "
+    "format)",
+    errno.EISDIR: "it is a folder; give a file name",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EEXIST: "something else was created there during the write",
+    errno.ENOTEMPTY: "a folder was created there during the write",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The cause of an :class:`OSError` in a planner's words (``strerror`` otherwise)."""
+    if exc.errno in _WRITE_CAUSES:
+        return _WRITE_CAUSES[exc.errno]
+    return exc.strerror or str(exc) or exc.__class__.__name__
+
+
+def output_error(exc: OSError, target: Path) -> OutputError:
+    """One-line :class:`OutputError` naming ``target`` and the cause of ``exc``."""
+    where = ""
+    other = exc.filename
+    if (
+        other
+        and Path(str(other)).name != target.name
+        and not Path(str(other)).name.startswith(f".{target.name}.")
+    ):
+        where = f" ({other})"
+    return OutputError(
+        f"{target}: cannot write{where}: {describe_os_error(exc)}; nothing was changed there"
+    )
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path``; on success rename it over ``path``.
 
-    On any exception the temporary file is removed and ``path`` is untouched.
+    On any exception the temporary file is removed and ``path`` is untouched. An
+    :class:`OSError` of the environment (read-only folder, full disk, ``path`` a folder, …)
+    becomes an :class:`OutputError` naming ``path`` and the cause.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise OutputError(f"{target}: cannot write: it is a folder; give a file name")
     try:
-        with os.fdopen(fd, mode, **kw) as fh:
-            yield fh
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise output_error(exc, target) from None
+    try:
+        try:
+            with os.fdopen(fd, mode, **kw) as fh:
+                yield fh
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        except OSError as exc:
+            if isinstance(exc, GisError):
+                raise
+            raise output_error(exc, target) from exc
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _protected_folders() -> list[Path]:
+    """``layers/`` of the project and the layers shipped with the package."""
+    from .settings import layers_dir
+
+    shipped = Path(__file__).resolve().parent.parent / "layers"
+    return list(dict.fromkeys(p.resolve() for p in (layers_dir(), shipped) if p.exists()))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def check_output(
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    option: str = "--out",
+) -> Path:
+    """Refuse an output that would destroy what the tool reads: one of ``inputs``, or
+    anything under ``layers/`` (only ``clustermap import`` and the build scripts write there).
+
+    Raises :class:`OutputError` with one line naming the path and what to do instead.
+    """
+    p = Path(path)
+    resolved = p.resolve()
+    for folder in _protected_folders():
+        if resolved == folder or folder in resolved.parents:
+            raise OutputError(
+                f"{option} {p}: that is inside {folder}, the layer folder, which only "
+                "`clustermap import` writes; choose another place, e.g. "
+                f"maps/out/{p.name if resolved != folder else ''}"
+            )
+    for src in inputs:
+        q = Path(src)
+        if q.exists() and _same_file(resolved, q):
+            raise OutputError(
+                f"{option} {p}: that is the input {q}, which writing would overwrite; "
+                "choose another file name"
+            )
+    return p
+
+
+def check_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
+    """Refuse, before any work, an output the environment will not let us write: a file
+    path that is a folder, a folder (or its nearest existing parent) that is read-only or
+    full. A temporary file is created and removed to find out.
+    """
+    p = Path(path)
+    if not folder and p.is_dir():
+        raise OutputError(f"{p}: cannot write: it is a folder; give a file name")
+    if folder and p.exists() and not p.is_dir():
+        raise OutputError(f"{p}: cannot write into it: it is a file, not a folder")
+    where = p if folder else p.parent
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".clustermap-probe.", dir=where)
+    except OSError as exc:
+        raise OutputError(
+            f"{p}: cannot write ({where}): {describe_os_error(exc)}; nothing was changed"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return p
 
 
 def _round_coords(obj: Any, nd: int) -> Any:
@@ -90,9 +212,18 @@ def _json_value(v: Any) -> Any:
 
 
 def dumps_feature_collection(
-    gdf: Any, *, name: str | None = None, precision: int = COORD_PRECISION
+    gdf: Any,
+    *,
+    name: str | None = None,
+    precision: int = COORD_PRECISION,
+    members: dict[str, Any] | None = None,
 ) -> str:
-    """Serialise a WGS84 GeoDataFrame as stable GeoJSON text (one feature a line)."""
+    """Serialise a WGS84 GeoDataFrame as stable GeoJSON text (one feature a line).
+
+    Polygon rings follow RFC 7946: exterior rings counter-clockwise, holes clockwise.
+    ``members`` are written as top-level foreign members (e.g. ``fields``: the unit, year
+    and source of each property), after ``name``.
+    """
     import shapely
 
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
@@ -101,21 +232,32 @@ def dumps_feature_collection(
     lines = []
     for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry.values):
         props = {c: _json_value(v) for c, v in zip(cols, row)}
+        if geom is not None:
+            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
         gj = None if geom is None else json.loads(shapely.to_geojson(geom))
         if gj is not None:
             gj["coordinates"] = _round_coords(gj["coordinates"], precision)
         feat = {"type": "Feature", "properties": props, "geometry": gj}
         lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
-    head = {"type": "FeatureCollection"}
+    head: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
         head["name"] = name
+    for k, v in (members or {}).items():
+        if k not in ("type", "features", "name"):
+            head[k] = v
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
     return text + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
-def write_geojson(gdf: Any, path: str | os.PathLike[str], *, name: str | None = None) -> Path:
+def write_geojson(
+    gdf: Any,
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    members: dict[str, Any] | None = None,
+) -> Path:
     """Write ``gdf`` (WGS84) to ``path`` atomically with the stable writer."""
-    text = dumps_feature_collection(gdf, name=name)
+    text = dumps_feature_collection(gdf, name=name, members=members)
     with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
     return Path(path)

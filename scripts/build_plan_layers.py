@@ -54,7 +54,7 @@ def simplified(geom: object) -> object:
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
-    with (SOURCES / name).open(encoding="utf-8", newline="") as fh:
+    with (SOURCES / name).open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -283,7 +283,9 @@ def test_cli_join_writes_excel_and_refuses_unknown_output_types(
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(out)])
     assert res.exit_code == 0, res.output
     back = pd.read_excel(out, dtype={"adcode": str}).set_index("adcode")
-    assert back.loc["420106", "测试产值"] == 1772.02 and len(back) == 13
+    # the unit stays in the header; a second sheet says where each figure comes from
+    assert back.loc["420106", "测试产值(亿元)"] == 1772.02 and len(back) == 13
+    assert back.loc["420106", "测试企业数(家)"] == 35
     bad = tmp_path / "joined.shp"
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(bad)])
     assert res.exit_code == 1 and "unsupported output type '.shp'" in res.output

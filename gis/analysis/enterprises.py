@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
+#: Name columns of a register, tried in order (the outside list names each firm).
+NAME_NAMES = ("企业名称", "单位名称", "公司名称", "名称", "企业", "name", "company", "firm")
 #: Rows listed by name in an error message (the count says how many more).
 MAX_LISTED = 10
 
@@ -345,6 +347,11 @@ def summarise(
         data: dict[str, Any] = {
             "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
             "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
+            **(
+                {"name_zh": np.repeat(zones.frame["name_zh"].to_numpy(), nd)}
+                if "name_zh" in zones.frame.columns
+                else {}
+            ),
             "domain": np.tile(np.asarray(uniques, dtype=object), nz),
             "enterprises": cnt,
         }
@@ -373,7 +380,8 @@ def summarise(
     lon_col = str(lon or find_column(df, LON_NAMES))
     lat_col = str(lat or find_column(df, LAT_NAMES))
     outside = pd.DataFrame({"row": none + sheet_row(0)})
-    for col in (lon_col, lat_col):
+    name_col = find_column(df, NAME_NAMES)  # every table names what it lists
+    for col in dict.fromkeys(c for c in (name_col, domain, lon_col, lat_col) if c):
         outside[col] = df[col].iloc[none].to_numpy()
     outside["lon_wgs84"] = x[none].round(6)
     outside["lat_wgs84"] = y[none].round(6)

@@ -63,6 +63,18 @@ def labels(gdf: gpd.GeoDataFrame) -> list[str]:
     ]
 
 
+#: Columns tried, in order, as the name of a feature (every table names what it lists).
+NAME_COLUMNS = ("name_zh", "name", "名称", "name_en")
+
+
+def names(gdf: gpd.GeoDataFrame) -> list[str]:
+    """A name per feature (``name_zh``, else ``name``, ``名称``, ``name_en``), "" when none."""
+    col = next((c for c in NAME_COLUMNS if c in gdf.columns), None)
+    if col is None:
+        return [""] * len(gdf)
+    return [str(v) if isinstance(v, str) else "" for v in gdf[col]]
+
+
 def read_vector_file(path: Path) -> gpd.GeoDataFrame:
     """A GeoJSON (already lon/lat), GeoPackage, Shapefile or KML file as WGS84."""
     suffix = path.suffix.lower()

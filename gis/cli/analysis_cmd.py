@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,10 +53,10 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def _progress(desc: str, total: int) -> Iterator[Any]:
-    """A progress bar on stderr, shown only when the work lasts longer than a second."""
-    from tqdm import tqdm
+    """A progress bar on stderr: on a terminal only, after a second, never with --quiet."""
+    from .options import progress
 
-    with tqdm(total=total, desc=desc, unit="step", delay=1.0, file=sys.stderr, leave=False) as bar:
+    with progress(desc, total) as bar:
         yield bar
 
 
