@@ -18,7 +18,7 @@ import pytest
 import shapely
 
 from gis.layers import read_layer
-from gis.render.publish import build_spec
+from gis.maps.publish import build_spec
 from gis.settings import maps_dir
 
 pytestmark = pytest.mark.browser

@@ -144,9 +144,12 @@
           /* everything under the heading folds; the 示意 note stays (see gis_map.css) */
           var body = L.DomUtil.create("div", "gis-title-body");
           while (h1.nextSibling) { body.appendChild(h1.nextSibling); }
-          div.appendChild(body);
           if (!document.title) { document.title = h1.textContent; }
-          GIS.collapsible(div, h1, GIS.smallScreen());
+          var head = L.DomUtil.create("div", "gis-title-head");  /* the heading and its fold */
+          div.insertBefore(head, h1);
+          head.appendChild(h1);
+          div.appendChild(body);
+          GIS.collapsible(div, head, GIS.smallScreen());
         }
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);

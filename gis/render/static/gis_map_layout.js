@@ -240,7 +240,8 @@
   /* A panel that folds: a click on its head shows or hides its body (class gis-collapsed). */
   GIS.smallScreen = function () { return window.innerWidth <= 700 || window.innerHeight <= 500; };
   GIS.collapsible = function (box, head, collapsed) {
-    var btn = L.DomUtil.create("button", "gis-toggle", head);
+    var btn = L.DomUtil.create("button", "gis-toggle");
+    head.insertBefore(btn, head.firstChild);  /* floats right, beside the head's text */
     btn.type = "button";
     function set(c) {
       L.DomUtil[c ? "addClass" : "removeClass"](box, "gis-collapsed");
