@@ -38,6 +38,7 @@ from .styles import (
     nice_breaks,
     style_overlay,
 )
+from .water import with_water
 
 ATLAS_TITLE = "武汉市生产性服务业空间布局 Wuhan productive services atlas"
 PLAN = "武汉市加快生产性服务业高质量发展实施方案(2024—2027年) 武政办〔2024〕121号"
@@ -502,6 +503,7 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
                 **kw,
             )
         )
+    overlays = with_water(overlays, cat)  # the base water layer, under the analysis layers
     overlays = legible_layers(overlays)
     inputs = [v for k, v in res.params.items() if k in _INPUT_PARAMS and v in cat]
     sources: dict[str, str] = {}
@@ -548,7 +550,6 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
         for ov in _analysis_overlays(a, i, cat, problems, not_computed, analysis_tables):
             if ov.id not in drawn:  # e.g. the districts the spec already draws
                 overlays.append(ov)
-    overlays = legible_layers(overlays)
     fit = None
     if spec.fit:
         if spec.fit not in cat:
@@ -568,6 +569,8 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
         raise ValidationError(
             f"{spec.path}: {len(problems)} problem(s) building the map:", problems
         )
+    overlays = with_water(overlays, cat)  # the base water layer, under the plan layers
+    overlays = legible_layers(overlays)
     ids = None if spec.atlas else {ls.layer for ls in spec.layers if ls.layer}
     tb = title_block(
         spec.title or ATLAS_TITLE,

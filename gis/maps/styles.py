@@ -48,9 +48,19 @@ from .spec import StyleSpec
 #: Colours that mean the same on every map (no data, several categories): never remapped.
 SPECIAL_COLOURS = frozenset({NO_DATA_COLOUR, MULTI_COLOUR})
 
+#: the water layer (gis/maps/water.py): muted blue, lakes and double-lined rivers filled,
+#: river centre lines as thin lines; under every plan layer
+WATER_STYLE: dict[str, Any] = {
+    "color": "#6f9fcb",
+    "weight": 1.5,
+    "fillColor": "#bcd5ec",
+    "fillOpacity": 0.9,
+}
+
 BASE_STYLES: dict[str, dict[str, Any]] = {
     "city": {"color": "#333333", "weight": 2.5, "fill": False},
     "districts": {"color": "#666666", "weight": 1, "fillColor": "#f2efe6", "fillOpacity": 0.7},
+    "water": WATER_STYLE,
 }
 
 
