@@ -91,6 +91,7 @@ def test_point_categories_keep_apart_from_the_colours_under_them(home):
     atlas = compose_spec(atlas_spec())
     corridors = next(o for o in atlas.overlays if o.id == "corridors")
     fill = corridors.style["fillColor"]
+    assert corridors.style["color"] == "#ffffff"  # drawn as points (a "Mixed" layer)
     assert all(colour_distance(fill, a) >= MIN_COLOUR_DISTANCE for a in _area_colours(atlas))
 
 

@@ -118,7 +118,9 @@ def catalog_overlays(catalog: Catalog) -> list[Overlay]:
         gdf = read_layer(info.id, catalog)
         if gdf.empty:
             continue
-        style = layer_style(info, plan_index)
+        kinds = set(gdf.geom_type.dropna().str.replace("Multi", ""))
+        # a "Mixed" layer that holds only points (cited waypoints) is styled as points
+        style = layer_style(info, plan_index, kinds.pop() if len(kinds) == 1 else None)
         if info.id not in BASE_STYLES:
             plan_index += 1
         overlays.append(

@@ -64,14 +64,16 @@ BASE_STYLES: dict[str, dict[str, Any]] = {
 }
 
 
-def layer_style(info: LayerInfo, index: int) -> dict[str, Any]:
-    """Style of a catalog layer: fixed for base layers, palette colour for plan layers."""
+def layer_style(info: LayerInfo, index: int, geometry: str | None = None) -> dict[str, Any]:
+    """Style of a catalog layer: fixed for base layers, palette colour for plan layers.
+    ``geometry``: the kind its features hold (e.g. "Point" for a "Mixed" layer of points)."""
     if info.id in BASE_STYLES:
         return dict(BASE_STYLES[info.id])
     colour = PALETTE[index % len(PALETTE)]
-    if info.geometry == "LineString":
+    kind = geometry or info.geometry
+    if kind == "LineString":
         return {"color": colour, "weight": 4, "opacity": 0.9}
-    if info.geometry == "Point":
+    if kind == "Point":
         return {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}
     return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.25}
 
