@@ -3,9 +3,11 @@
 >>> districts = read_layer("districts")
 >>> len(districts)
 13
->>> status = layer_status()
->>> status.set_index("id").loc["districts", "loaded"]
-13
+>>> status = layer_status().set_index("id")
+>>> int(status.loc["districts", "loaded"]), int(status.loc["districts", "expected"])
+(13, 13)
+>>> status.loc["districts", "status"]
+'complete'
 """
 
 from __future__ import annotations

@@ -114,9 +114,22 @@ def test_frame_conversion_declared_and_cgcs2000():
     assert back.geometry.iloc[0].x == pytest.approx(114.0, abs=0.01)
 
 
-@pytest.mark.parametrize("name", ["WGS84", "gcj-02", "Baidu", "EPSG:4547", "cgcs2000", "amap"])
-def test_normalize_accepts(name):
-    assert crs.normalize_crs(name)
+@pytest.mark.parametrize(
+    "name,key",
+    [
+        ("WGS84", "wgs84"),
+        ("gcj-02", "gcj02"),
+        ("amap", "gcj02"),
+        ("Baidu", "bd09"),
+        (" bd-09 ", "bd09"),
+        ("cgcs2000", "cgcs2000"),
+        ("epsg:4490", "cgcs2000"),
+        ("EPSG:4547", "EPSG:4547"),
+        ("epsg:4547", "EPSG:4547"),
+    ],
+)
+def test_normalize_gives_the_canonical_key(name, key):
+    assert crs.normalize_crs(name) == key
 
 
 @pytest.mark.parametrize("name", ["mars", "EPSG:999999", "utm"])
