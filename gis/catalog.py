@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, LayerNotFoundError
+from .errors import InputError, LayerNotFoundError, ValidationError
+from .io import PRECISION_CLASSES
 from .settings import layers_dir
 
 GEOMETRY_TYPES = ("Polygon", "LineString", "Point", "Mixed")
@@ -66,8 +67,6 @@ class Catalog(dict[str, LayerInfo]):
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Read and check the catalog; every problem is reported at once."""
-    from .io import PRECISION_CLASSES
-
     p = Path(path) if path else layers_dir() / "catalog.toml"
     if not p.exists():
         raise LayerNotFoundError(
@@ -106,7 +105,5 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         kw["fields"] = tuple(kw.get("fields", ()))
         cat[lid] = LayerInfo(id=lid, folder=p.parent, **kw)
     if problems:
-        from .errors import ValidationError
-
         raise ValidationError(f"{p}: {len(problems)} problem(s) in the catalog:", problems)
     return cat

@@ -18,6 +18,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import CRSError
-from .settings import METRIC_CRS, STORAGE_CRS
+from .settings import METRIC_CRS, STORAGE_CRS, WUHAN_BBOX
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -56,6 +57,26 @@ CRS_ALIASES = {
     "bd-09": "bd09",
     "baidu": "bd09",
 }
+
+#: Words planners write for a CRS (``--crs 高德``), besides :data:`CRS_ALIASES`.
+CRS_WORDS = {
+    "高德": "gcj02",
+    "腾讯": "gcj02",
+    "火星": "gcj02",
+    "火星坐标": "gcj02",
+    "百度": "bd09",
+    "国家2000": "cgcs2000",
+    "2000坐标系": "cgcs2000",
+}
+
+#: Words in a file or column name that suggest its coordinates' datum (经度(GCJ02), bd_lng …).
+HINT_WORDS = {
+    "gcj02": ("gcj", "高德", "amap", "gaode", "火星", "腾讯", "tencent"),
+    "bd09": ("bd09", "bd-09", "bd_", "百度", "baidu"),
+}
+
+#: How messages name the Chinese web datums.
+DATUM_LABELS = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}
 
 
 def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
@@ -176,6 +197,169 @@ def normalize_crs(name: object) -> str:
     )
 
 
+def parse_crs(name: object) -> str | None:
+    """A CRS as planners write it, as a key: ``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09`` or
+    ``EPSG:n``; None for an empty value. EPSG:4326 and EPSG:4490 are ``wgs84`` (storage).
+
+    >>> [parse_crs(c) for c in ("GCJ-02", "高德", "百度", "4547", "epsg:4547", "国家2000", "")]
+    ['gcj02', 'gcj02', 'bd09', 'EPSG:4547', 'EPSG:4547', 'cgcs2000', None]
+    """
+    if name is None or not str(name).strip():
+        return None
+    text = str(name).strip()
+    text = CRS_WORDS.get(text, text)
+    if text.isdigit():
+        text = f"EPSG:{text}"
+    key = normalize_crs(text)
+    return "wgs84" if key in ("EPSG:4326", "EPSG:4490") else key
+
+
+def hinted_crs(*texts: object) -> str | None:
+    """``gcj02`` or ``bd09`` when a file or column name says so (经度(GCJ02), 百度经度 …).
+
+    >>> hinted_crs("经度(GCJ02)", "纬度"), hinted_crs("bd_lng"), hinted_crs("lon", "lat")
+    ('gcj02', 'bd09', None)
+    """
+    text = " ".join(str(t) for t in texts).lower()
+    for key, words in HINT_WORDS.items():
+        if any(w in text for w in words):
+            return key
+    return None
+
+
+def points_to_wgs84(x: ArrayLike, y: ArrayLike, crs: str) -> tuple[Array, Array]:
+    """Coordinate arrays in ``crs`` (any name :func:`parse_crs` accepts) as WGS84 lon/lat.
+
+    >>> gx, gy = wgs84_to_gcj02(114.3, 30.6)
+    >>> [round(float(v), 6) for v in points_to_wgs84([gx], [gy], "高德")[0]]
+    [114.3]
+    """
+    key = parse_crs(crs) or "wgs84"
+    xs, ys = _arrays(x, y)
+    if key in _TO_WGS84:
+        return _TO_WGS84[key](xs, ys)
+    if key in ("wgs84", "cgcs2000"):
+        return xs, ys
+    import pyproj
+
+    try:
+        tr = pyproj.Transformer.from_crs(key, STORAGE_CRS, always_xy=True)
+        ox, oy = tr.transform(xs, ys)
+    except pyproj.exceptions.ProjError as exc:
+        raise CRSError(f"cannot transform from {key} to WGS84 ({exc})") from None
+    return np.asarray(ox, dtype=float), np.asarray(oy, dtype=float)
+
+
+def is_geographic(crs: str) -> bool:
+    """True for lon/lat systems (wgs84, cgcs2000, gcj02, bd09, geographic EPSG codes)."""
+    key = parse_crs(crs) or "wgs84"
+    if not key.startswith("EPSG:"):
+        return True
+    import pyproj
+
+    return bool(pyproj.CRS.from_user_input(key).is_geographic)
+
+
+#: Kinds of :func:`lonlat_check`.
+LONLAT_OK, LONLAT_SWAPPED, LONLAT_PROJECTED, LONLAT_OUTSIDE, LONLAT_MISSING = range(5)
+
+
+def lonlat_check(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int_]:
+    """Per point: is this Wuhan lon/lat? :data:`LONLAT_OK`, :data:`LONLAT_SWAPPED` (latitude
+    and longitude the other way round), :data:`LONLAT_PROJECTED` (metres, not degrees),
+    :data:`LONLAT_OUTSIDE` (degrees, but not in the Wuhan box) or :data:`LONLAT_MISSING`.
+
+    >>> lonlat_check([114.3, 30.6, 520000.0, 100.0, float("nan")], [30.6, 114.3, 3380000.0, 30.0, 1])
+    array([0, 1, 2, 3, 4])
+    """
+    x, y = _arrays(lon, lat)
+    x0, y0, x1, y1 = WUHAN_BBOX
+    out = np.full(x.shape, LONLAT_OUTSIDE, dtype=int)
+    finite = np.isfinite(x) & np.isfinite(y)
+    out[~finite] = LONLAT_MISSING
+    out[finite & ((np.abs(x) > 180) | (np.abs(y) > 90))] = LONLAT_PROJECTED
+    # swapped first among degrees: Wuhan's longitude (~114) as a latitude is also > 90
+    out[finite & (y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)] = LONLAT_SWAPPED
+    out[finite & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)] = LONLAT_OK
+    return out
+
+
+#: The datums a lon/lat file may be in, tried by :func:`datum_fit`.
+DATUMS = ("wgs84", "gcj02", "bd09")
+
+
+def datum_fit(
+    lon: ArrayLike, lat: ArrayLike, stated: list[str | None], districts: Any, city: Any
+) -> dict[str, Any]:
+    """How well raw lon/lat fit when read as WGS84, GCJ-02 or BD-09.
+
+    Counts the points inside their stated district (``stated``: adcodes, ``districts``:
+    a frame with ``adcode``; ``measure`` = ``district``) where any is stated, else the
+    points inside ``city`` (``measure`` = ``city``). Keys: each of :data:`DATUMS`, ``n``,
+    ``measure``; {} when there is nothing to measure against.
+    """
+    import shapely
+
+    x0, y0 = _arrays(lon, lat)
+    counts: dict[str, Any] = {}
+    polys = {}
+    if districts is not None and not districts.empty:
+        polys = dict(zip(districts["adcode"].astype(str), districts.geometry.values))
+    finite = np.isfinite(x0) & np.isfinite(y0)
+    idx = [i for i, s in enumerate(stated) if s in polys and finite[i]]
+    if idx:
+        codes = np.array([stated[i] for i in idx], dtype=object)
+        for key in DATUMS:
+            x, y = points_to_wgs84(x0[idx], y0[idx], key)
+            counts[key] = sum(
+                int(shapely.contains_xy(polys[c], x[codes == c], y[codes == c]).sum())
+                for c in set(codes)
+            )
+        counts.update(n=len(idx), measure="district")
+        return counts
+    x0, y0 = x0[finite], y0[finite]
+    if city is None or city.empty or not len(x0):
+        return {}
+    outline = shapely.union_all(city.geometry.values)
+    for key in DATUMS:
+        x, y = points_to_wgs84(x0, y0, key)
+        counts[key] = int(shapely.contains_xy(outline, x, y).sum())
+    counts.update(n=len(x0), measure="city")
+    return counts
+
+
+def better_datum(counts: dict[str, Any], key: str, margin: float) -> str | None:
+    """The datum of :func:`datum_fit` that fits clearly better than ``key`` (by at least
+    ``margin`` of the points, and at least 2 points), or None.
+
+    >>> better_datum({"wgs84": 39, "gcj02": 58, "bd09": 20, "n": 58}, "wgs84", 0.05)
+    'gcj02'
+    >>> better_datum({"wgs84": 57, "gcj02": 58, "bd09": 20, "n": 58}, "wgs84", 0.05)
+    """
+    if not counts or key not in DATUMS:
+        return None
+    best = max((k for k in DATUMS if k != key), key=lambda k: counts[k])
+    if counts[best] - counts[key] >= max(2, math.ceil(margin * counts["n"])):
+        return best
+    return None
+
+
+def projection_hint(x0: float, x1: float) -> str:
+    """The likely projection of Wuhan eastings ``x0``…``x1`` without a .prj, as a --crs hint.
+
+    >>> projection_hint(38499845, 38558425)
+    'e.g. --crs EPSG:4526 (CGCS2000 3° zone 38: eastings carry the zone number 38)'
+    """
+    if 38_300_000 < x0 and x1 < 38_800_000:
+        return "e.g. --crs EPSG:4526 (CGCS2000 3° zone 38: eastings carry the zone number 38)"
+    guess = "e.g. --crs EPSG:4547 (CGCS2000 3° zone CM 114E)"
+    if 300_000 < x0 and x1 < 700_000:
+        guess += (
+            "; older surveys of the same zone: EPSG:2383 (Xian 1980) or EPSG:2435 (Beijing 1954)"
+        )
+    return guess
+
+
 def _xy_func(
     f: Callable[[ArrayLike, ArrayLike], tuple[Array, Array]],
 ) -> Callable[[Array], Array]:
@@ -208,24 +392,29 @@ def transform_geometries(geoms: Any, crs_from: str, crs_to: str) -> Any:
 def to_wgs84(gdf: gpd.GeoDataFrame, source_crs: str | None = None) -> gpd.GeoDataFrame:
     """Return a copy of ``gdf`` in WGS84 (EPSG:4326).
 
-    ``source_crs`` declares the coordinates' system (``gcj02``, ``bd09``,
-    ``wgs84``, ``cgcs2000`` or ``EPSG:n``); without it the frame's own CRS is
-    used. GCJ-02 and BD-09 have no EPSG code, so a file in them carries the
-    frame CRS EPSG:4326 and must be declared.
+    ``source_crs`` declares the coordinates' system (any name :func:`parse_crs` accepts:
+    ``gcj02``, ``高德``, ``bd09``, ``wgs84``, ``cgcs2000``, ``EPSG:n``, ``4547``); without
+    it the frame's own CRS is used (none: WGS84). GCJ-02 and BD-09 have no EPSG code, so a
+    file in them carries the frame CRS EPSG:4326 and must be declared.
     """
-    key = normalize_crs(source_crs) if source_crs else None
+    key = parse_crs(source_crs)
     out = gdf.copy()
     if key in ("gcj02", "bd09"):
         out = out.set_crs(STORAGE_CRS, allow_override=True)
         out.geometry = transform_geometries(out.geometry.values, key, "wgs84")
         return out
-    if key == "cgcs2000" or (key is None and out.crs is not None and out.crs.to_epsg() == 4490):
+    if key in ("wgs84", "cgcs2000") or (
+        key is None and out.crs is not None and out.crs.to_epsg() == 4490
+    ):
         return out.set_crs(STORAGE_CRS, allow_override=True)
-    if key and key.startswith("EPSG:"):
-        out = out.set_crs(key, allow_override=True)
-    if out.crs is None:
-        return out.set_crs(STORAGE_CRS)
-    return out.to_crs(STORAGE_CRS)
+    try:
+        if key and key.startswith("EPSG:"):
+            out = out.set_crs(key, allow_override=True)
+        if out.crs is None:
+            return out.set_crs(STORAGE_CRS)
+        return out.to_crs(STORAGE_CRS)
+    except Exception as exc:  # pyproj's errors carry PROJ's terse text
+        raise CRSError(f"cannot transform from {key or out.crs} to WGS84 ({exc})") from None
 
 
 def to_display(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:

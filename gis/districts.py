@@ -17,8 +17,11 @@ merged into a district.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
+
+from .names import fold
 
 CITY_ADCODE = "420100"
 
@@ -109,12 +112,6 @@ FUNCTIONAL_ZONES: tuple[FunctionalZone, ...] = (
 )
 
 
-def _fold(text: str) -> str:
-    t = str(text).strip().lower()
-    t = re.sub(r"[\s'’`\-_.()（）]", "", t)
-    return t
-
-
 def _build_index() -> dict[str, str]:
     idx: dict[str, str] = {}
     for d in DISTRICTS:
@@ -131,25 +128,39 @@ def _build_index() -> dict[str, str]:
             en + "qu",
             en + " qu",
         ):
-            idx[_fold(form)] = d.adcode
+            idx[fold(form)] = d.adcode
     for z in FUNCTIONAL_ZONES:
         for form in (z.id, z.name_zh, z.name_en, *z.aliases):
-            idx[_fold(form)] = z.id
-    idx[_fold("武汉市")] = CITY_ADCODE
-    idx[_fold("武汉")] = CITY_ADCODE
-    idx[_fold("Wuhan")] = CITY_ADCODE
-    idx[_fold(CITY_ADCODE)] = CITY_ADCODE
+            idx[fold(form)] = z.id
+    idx[fold("武汉市")] = CITY_ADCODE
+    idx[fold("武汉")] = CITY_ADCODE
+    idx[fold("Wuhan")] = CITY_ADCODE
+    idx[fold(CITY_ADCODE)] = CITY_ADCODE
     return idx
 
 
 _INDEX = _build_index()
 
 
+@functools.lru_cache(maxsize=4096)
+def _match_text(text: str) -> str | None:
+    t = re.sub(r"^(\d{6})\.0+$", r"\1", text.strip())  # an adcode a tool wrote as a float
+    t = re.sub(r"^湖北省\s*", "", t)
+    code = _INDEX.get(fold(t))
+    if code is None and t and not t.endswith("区"):
+        code = _INDEX.get(fold(t + "区"))  # 东湖高新 for 东湖高新区
+    return code
+
+
 def match_district(text: object) -> str | None:
     """Adcode of a district (or ``fz_…`` id of a functional zone) named by ``text``; else None.
 
-    Accepts 武昌 / 武昌区 / 武汉市武昌区 / Wuchang / Wuchang District / 420106 (also
-    as the integer 420106 or the float 420106.0 that spreadsheets produce).
+    Accepts 武昌 / 武昌区 / 武汉市武昌区 / 湖北省武汉市武昌区 / Wuchang / Wuchang District /
+    420106 (also as the integer 420106 or the float 420106.0 that spreadsheets produce),
+    and a zone's short form without 区 (东湖高新).
+
+    >>> [match_district(t) for t in ("湖北省武汉市江汉区", "东湖高新", "420106.0", "武昌县")]
+    ['420103', 'fz_donghu_hitech', '420106', None]
     """
     if text is None:
         return None
@@ -158,7 +169,7 @@ def match_district(text: object) -> str | None:
             return None
         if text.is_integer():
             text = int(text)
-    return _INDEX.get(_fold(str(text)))
+    return _match_text(str(text))
 
 
 def suggest_district(text: object, n: int = 3) -> list[str]:

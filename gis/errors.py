@@ -38,3 +38,9 @@ class ValidationError(InputError):
         self.problems = list(problems)
         lines = [header] + [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class OutputError(GisError, OSError):
+    """An output that cannot be written: a read-only folder, a full disk, a path that is a
+    folder, an output that would overwrite an input or a shipped layer. The previous file,
+    if any, is left as it was."""

@@ -1,4 +1,4 @@
-"""Reading and writing layer files: GeoJSON in WGS84, written by one writer.
+"""Writing layer files: GeoJSON in WGS84, written by one writer (reading: :mod:`gis.readers.geojson`).
 
 The writer gives stable output (feature order kept, properties in a fixed
 order, coordinates rounded to :data:`gis.settings.COORD_PRECISION` places, one
@@ -9,45 +9,167 @@ failure never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from .errors import CRSError, InputError, LayerNotFoundError
-from .settings import COORD_PRECISION, WUHAN_BBOX
+from .errors import CRSError, GisError, OutputError
+from .settings import COORD_PRECISION
 
 PRECISION_CLASSES = ("official", "converted", "cited_point", "schematic", "indicative")
+
+
+#: Causes of a failed write, by errno: the user's environment, said in their words.
+_WRITE_CAUSES = {
+    errno.EACCES: "permission denied (a read-only folder, or the file is open in another "
+    "program such as Excel or WPS: close it)",
+    errno.EPERM: "operation not permitted (a read-only or protected folder)",
+    errno.EROFS: "the disk or folder is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is larger than allowed (a file-size limit, ulimit -f, or the disk's "
+    "format)",
+    errno.EISDIR: "it is a folder; give a file name",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EEXIST: "something else was created there during the write",
+    errno.ENOTEMPTY: "a folder was created there during the write",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The cause of an :class:`OSError` in a planner's words (``strerror`` otherwise)."""
+    if exc.errno in _WRITE_CAUSES:
+        return _WRITE_CAUSES[exc.errno]
+    return exc.strerror or str(exc) or exc.__class__.__name__
+
+
+def output_error(exc: OSError, target: Path) -> OutputError:
+    """One-line :class:`OutputError` naming ``target`` and the cause of ``exc``."""
+    where = ""
+    other = exc.filename
+    if (
+        other
+        and Path(str(other)).name != target.name
+        and not Path(str(other)).name.startswith(f".{target.name}.")
+    ):
+        where = f" ({other})"
+    return OutputError(
+        f"{target}: cannot write{where}: {describe_os_error(exc)}; nothing was changed there"
+    )
 
 
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path``; on success rename it over ``path``.
 
-    On any exception the temporary file is removed and ``path`` is untouched.
+    On any exception the temporary file is removed and ``path`` is untouched. An
+    :class:`OSError` of the environment (read-only folder, full disk, ``path`` a folder, …)
+    becomes an :class:`OutputError` naming ``path`` and the cause.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise OutputError(f"{target}: cannot write: it is a folder; give a file name")
     try:
-        with os.fdopen(fd, mode, **kw) as fh:
-            yield fh
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise output_error(exc, target) from None
+    try:
+        try:
+            with os.fdopen(fd, mode, **kw) as fh:
+                yield fh
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        except OSError as exc:
+            if isinstance(exc, GisError):
+                raise
+            raise output_error(exc, target) from exc
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _protected_folders() -> list[Path]:
+    """``layers/`` of the project and the layers shipped with the package."""
+    from .settings import layers_dir
+
+    shipped = Path(__file__).resolve().parent.parent / "layers"
+    return list(dict.fromkeys(p.resolve() for p in (layers_dir(), shipped) if p.exists()))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def check_output(
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    option: str = "--out",
+) -> Path:
+    """Refuse an output that would destroy what the tool reads: one of ``inputs``, or
+    anything under ``layers/`` (only ``clustermap import`` and the build scripts write there).
+
+    Raises :class:`OutputError` with one line naming the path and what to do instead.
+    """
+    p = Path(path)
+    resolved = p.resolve()
+    for folder in _protected_folders():
+        if resolved == folder or folder in resolved.parents:
+            raise OutputError(
+                f"{option} {p}: that is inside {folder}, the layer folder, which only "
+                "`clustermap import` writes; choose another place, e.g. "
+                f"maps/out/{p.name if resolved != folder else ''}"
+            )
+    for src in inputs:
+        q = Path(src)
+        if q.exists() and _same_file(resolved, q):
+            raise OutputError(
+                f"{option} {p}: that is the input {q}, which writing would overwrite; "
+                "choose another file name"
+            )
+    return p
+
+
+def check_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
+    """Refuse, before any work, an output the environment will not let us write: a file
+    path that is a folder, a folder (or its nearest existing parent) that is read-only or
+    full. A temporary file is created and removed to find out.
+    """
+    p = Path(path)
+    if not folder and p.is_dir():
+        raise OutputError(f"{p}: cannot write: it is a folder; give a file name")
+    if folder and p.exists() and not p.is_dir():
+        raise OutputError(f"{p}: cannot write into it: it is a file, not a folder")
+    where = p if folder else p.parent
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".clustermap-probe.", dir=where)
+    except OSError as exc:
+        raise OutputError(
+            f"{p}: cannot write ({where}): {describe_os_error(exc)}; nothing was changed"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return p
 
 
 def _round_coords(obj: Any, nd: int) -> Any:
@@ -83,9 +205,18 @@ def _json_value(v: Any) -> Any:
 
 
 def dumps_feature_collection(
-    gdf: Any, *, name: str | None = None, precision: int = COORD_PRECISION
+    gdf: Any,
+    *,
+    name: str | None = None,
+    precision: int = COORD_PRECISION,
+    members: dict[str, Any] | None = None,
 ) -> str:
-    """Serialise a WGS84 GeoDataFrame as stable GeoJSON text (one feature a line)."""
+    """Serialise a WGS84 GeoDataFrame as stable GeoJSON text (one feature a line).
+
+    Polygon rings follow RFC 7946: exterior rings counter-clockwise, holes clockwise.
+    ``members`` are written as top-level foreign members (e.g. ``fields``: the unit, year
+    and source of each property), after ``name``.
+    """
     import shapely
 
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
@@ -94,118 +225,32 @@ def dumps_feature_collection(
     lines = []
     for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry.values):
         props = {c: _json_value(v) for c, v in zip(cols, row)}
+        if geom is not None:
+            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
         gj = None if geom is None else json.loads(shapely.to_geojson(geom))
         if gj is not None:
             gj["coordinates"] = _round_coords(gj["coordinates"], precision)
         feat = {"type": "Feature", "properties": props, "geometry": gj}
         lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
-    head = {"type": "FeatureCollection"}
+    head: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
         head["name"] = name
+    for k, v in (members or {}).items():
+        if k not in ("type", "features", "name"):
+            head[k] = v
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
     return text + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
-def write_geojson(gdf: Any, path: str | os.PathLike[str], *, name: str | None = None) -> Path:
+def write_geojson(
+    gdf: Any,
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    members: dict[str, Any] | None = None,
+) -> Path:
     """Write ``gdf`` (WGS84) to ``path`` atomically with the stable writer."""
-    text = dumps_feature_collection(gdf, name=name)
+    text = dumps_feature_collection(gdf, name=name, members=members)
     with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
     return Path(path)
-
-
-def _check_extent(path: Path, features: list[dict[str, Any]], key: str | None) -> None:
-    """Refuse coordinates that are clearly not Wuhan lon/lat (metres, or lat/lon swapped)."""
-    xmin, ymin, xmax, ymax = WUHAN_BBOX
-    for i, feat in enumerate(features):
-        geom = feat.get("geometry")
-        if not geom:
-            continue
-        coords = np.asarray(_first_coord(geom.get("coordinates")), dtype=float)
-        if coords.size < 2:
-            continue
-        x, y = float(coords[0]), float(coords[1])
-        ident = _feature_label(feat, i, key)
-        # swapped first: Wuhan's longitude (~114) as a latitude is also > 90
-        if xmin <= y <= xmax and ymin <= x <= ymax:
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x}, {y}) has latitude and longitude swapped; "
-                "GeoJSON stores [longitude, latitude]: swap the two columns"
-            )
-        if abs(x) > 180 or abs(y) > 90:
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x:.1f}, {y:.1f}) is not lon/lat; the file looks "
-                "projected (metres). Reproject it to WGS84 (EPSG:4326), or import it with "
-                "`clustermap import LAYER FILE --crs EPSG:<code>`"
-            )
-        if not (xmin <= x <= xmax and ymin <= y <= ymax):
-            raise CRSError(
-                f"{path}: {ident}: coordinate ({x}, {y}) lies outside Wuhan "
-                f"(lon {xmin}-{xmax}, lat {ymin}-{ymax}); check the coordinates and their CRS"
-            )
-
-
-def _first_coord(c: Any) -> Any:
-    while isinstance(c, list) and c and isinstance(c[0], list):
-        c = c[0]
-    return c
-
-
-def _feature_label(feat: dict[str, Any], i: int, key: str | None) -> str:
-    props = feat.get("properties") or {}
-    kid = props.get(key) if key else None
-    name = props.get("name_zh") or props.get("name")
-    label = f"feature {i + 1}"
-    if kid is not None:
-        label += f" ({key}={kid}"
-        label += f", {name})" if name else ")"
-    elif name:
-        label += f" ({name})"
-    return label
-
-
-def read_geojson(path: str | os.PathLike[str], *, key: str | None = None) -> Any:
-    """Read a layer GeoJSON file (WGS84) into a GeoDataFrame in EPSG:4326.
-
-    Raises :class:`LayerNotFoundError` for a missing file and :class:`InputError`
-    or :class:`CRSError` for a malformed one, naming the file and the feature.
-    """
-    import geopandas as gpd
-    import shapely
-
-    p = Path(path)
-    if not p.exists():
-        raise LayerNotFoundError(f"{p}: file not found")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 text ({exc.reason}); save it as UTF-8 GeoJSON") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{p}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
-            "fix the file or rebuild it with its script in scripts/"
-        ) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError(f"{p}: expected a GeoJSON FeatureCollection at the top level")
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise InputError(f"{p}: 'features' must be a list")
-    crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name", "")
-    if crs_name and not any(t in crs_name for t in ("4326", "CRS84", "4490")):
-        raise CRSError(
-            f"{p}: declares CRS {crs_name}; layer files must be WGS84. Import it with "
-            "`clustermap import LAYER FILE` to convert"
-        )
-    _check_extent(p, features, key)
-    geoms = []
-    for i, feat in enumerate(features):
-        g = feat.get("geometry") if isinstance(feat, dict) else None
-        try:
-            geoms.append(None if g is None else shapely.from_geojson(json.dumps(g)))
-        except Exception as exc:  # shapely raises GEOSException with a terse text
-            raise InputError(
-                f"{p}: {_feature_label(feat, i, key)}: unreadable geometry ({exc}); "
-                "fix or remove that feature"
-            ) from None
-    props = [(f.get("properties") or {}) for f in features]
-    return gpd.GeoDataFrame(props, geometry=geoms, crs="EPSG:4326")

@@ -34,6 +34,7 @@ import re
 
 from .errors import InputError
 from .io import PRECISION_CLASSES
+from .names import fold
 
 #: Fields of every plan-layer feature, in file order.
 PLAN_FIELDS = (
@@ -133,12 +134,8 @@ _LEVEL_SUFFIX = re.compile(r"(生产性)?(服务业)?(集聚区|示范区|示范
 _SPLIT = re.compile(r"[、,，;；/|]+")
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", str(text)).lower()
-
-
-_DOMAIN_INDEX = {_fold(d): d for d in DOMAINS} | {_fold(k): v for k, v in _DOMAIN_ALIASES.items()}
-_LEVEL_INDEX = {_fold(k): v for k, v in _LEVEL_ALIASES.items()}
+_DOMAIN_INDEX = {fold(d): d for d in DOMAINS} | {fold(k): v for k, v in _DOMAIN_ALIASES.items()}
+_LEVEL_INDEX = {fold(k): v for k, v in _LEVEL_ALIASES.items()}
 
 
 def normalize_domains(text: object) -> list[str]:
@@ -152,10 +149,10 @@ def normalize_domains(text: object) -> list[str]:
     found: set[str] = set()
     unknown = []
     for part in parts:
-        d = _DOMAIN_INDEX.get(_fold(part))
+        d = _DOMAIN_INDEX.get(fold(part))
         words = part.split()
-        if d is None and len(words) > 1 and all(_fold(w) in _DOMAIN_INDEX for w in words):
-            found.update(_DOMAIN_INDEX[_fold(w)] for w in words)  # 金融 物流
+        if d is None and len(words) > 1 and all(fold(w) in _DOMAIN_INDEX for w in words):
+            found.update(_DOMAIN_INDEX[fold(w)] for w in words)  # 金融 物流
         elif d is None:
             unknown.append(part)
         else:
@@ -184,7 +181,7 @@ def normalize_level(text: object) -> str:
     """国家级, 省级 or 市级 for the forms planners write ('' for an empty cell)."""
     if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
         return ""
-    folded = _fold(str(text))
+    folded = fold(str(text))
     # 国家级服务业集聚区, 市级示范: the level with the kind of place after it
     level = _LEVEL_INDEX.get(folded) or _LEVEL_INDEX.get(_LEVEL_SUFFIX.sub("", folded))
     if level is None:

@@ -3,33 +3,44 @@
 >>> districts = read_layer("districts")
 >>> len(districts)
 13
->>> status = layer_status().set_index("id")
->>> int(status.loc["districts", "loaded"]), int(status.loc["districts", "expected"])
-(13, 13)
->>> status.loc["districts", "status"]
-'complete'
+>>> status = layer_status()
+>>> int(status.set_index("id").loc["districts", "loaded"])
+13
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING
-
-import pandas as pd
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, LayerInfo, load_catalog
-from .errors import GisError, LayerNotFoundError
-from .io import PRECISION_CLASSES, read_geojson
+from .errors import GisError, InputError, ValidationError
+from .io import PRECISION_CLASSES
+from .readers.geojson import load_json, read_geojson
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 #: Fields every feature of every layer must carry.
 COMMON_FIELDS = ("source", "precision")
+#: Distinct feature sources named in ``clustermap layers`` before "+N more", and their length.
+SOURCES_SHOWN = 1
+SOURCE_CHARS = 100
+#: Folder under ``layers/`` where an import keeps the file it replaces (git-ignored).
+BACKUP_DIR = ".backup"
 
 
 def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFrame:
-    """The layer's features as a GeoDataFrame in EPSG:4326 (empty if its file is absent)."""
+    """The layer's features as a GeoDataFrame in EPSG:4326 (empty if its file is absent).
+
+    A file that exists but cannot be read is an :class:`~gis.errors.InputError` naming
+    it, never an empty layer.
+    """
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
     if not info.path.exists():
@@ -39,28 +50,62 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
     return read_geojson(info.path, key=info.key)
 
 
-def _count_features(info: LayerInfo) -> int | None:
-    """Features in the layer file: 0 when absent, None when the file cannot be read."""
+def _features(info: LayerInfo) -> list[dict[str, Any]]:
+    """The features of a layer file ([] when absent); InputError when it cannot be read."""
     if not info.path.exists():
-        return 0
-    try:
-        features = json.loads(info.path.read_text(encoding="utf-8")).get("features")
-    except (ValueError, AttributeError):
-        return None
-    return len(features) if isinstance(features, list) else None
+        return []
+    data = load_json(info.path, what="GeoJSON")
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise InputError(f"{info.path}: not a GeoJSON FeatureCollection (no 'features' list)")
+    return [f for f in features if isinstance(f, dict)]
 
 
-def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
-    """One row a layer: id, title, loaded and expected counts, a status message, sources."""
+def feature_sources(features: list[dict[str, Any]], n: int = SOURCES_SHOWN) -> str:
+    """The ``source`` values of features, most frequent first: ``a (12 features); +3 more``.
+
+    >>> feature_sources([{"properties": {"source": "名单.csv (sha256:ab12)"}}] * 3)
+    '名单.csv (sha256:ab12)'
+    """
+    counts = Counter(str((f.get("properties") or {}).get("source") or "").strip() for f in features)
+    missing = counts.pop("", 0)
+    items = [
+        (s if len(s) <= SOURCE_CHARS else s[: SOURCE_CHARS - 1] + "…")
+        + (f" ({k} feature{'s' if k > 1 else ''})" if len(counts) > 1 else "")
+        for s, k in counts.most_common(n)
+    ]
+    if len(counts) > n:
+        items.append(f"+{len(counts) - n} more")
+    if missing:
+        items.append(f"{missing} feature(s) without a source")
+    return "; ".join(items)
+
+
+def layer_status(catalog: Catalog | None = None, *, strict: bool = True) -> pd.DataFrame:
+    """One row a layer: id, title, loaded and expected counts, a status message, sources.
+
+    ``sources`` are those of the features loaded now (their ``source`` values); a layer
+    without features shows the catalog's. A file that cannot be read raises
+    :class:`~gis.errors.ValidationError` naming it (``strict``), or is reported in the
+    ``error`` column (``strict=False``, for listing every layer first).
+    """
+    import pandas as pd
+
     cat = catalog or load_catalog()
     rows = []
+    errors: list[str] = []
     for info in cat.values():
-        counted = _count_features(info)
-        n = counted or 0
+        error = ""
+        try:
+            features = _features(info)
+        except GisError as exc:
+            features, error = [], str(exc)
+            errors.append(error)
+        n = len(features)
         exp = info.expected
         if not info.path.exists():
             msg = f"file {info.file} absent"
-        elif counted is None:
+        elif error:
             msg = f"file {info.file} unreadable — run `clustermap layers check` for the details"
         elif exp is not None and n < exp:
             msg = f"{n}/{exp} loaded"
@@ -68,6 +113,7 @@ def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
             msg = "complete" if exp is not None else f"{n} loaded"
         if exp is not None and n < exp:
             msg += f" — load the official list with `clustermap import {info.id} FILE`"
+        shipped = "; ".join(info.sources)
         rows.append(
             {
                 "id": info.id,
@@ -76,11 +122,100 @@ def layer_status(catalog: Catalog | None = None) -> pd.DataFrame:
                 "expected": exp,
                 "status": msg,
                 "precision": info.precision,
-                "sources": "; ".join(info.sources),
+                "sources": feature_sources(features) if features else shipped,
+                "catalog_sources": shipped,
                 "license": info.license,
+                "error": error,
             }
         )
+    if errors and strict:
+        raise ValidationError(
+            f"{len(errors)} layer file(s) cannot be read; fix or restore them (git checkout "
+            "layers/, or import the list again):",
+            errors,
+        )
     return pd.DataFrame(rows)
+
+
+@dataclass
+class Backup:
+    """A layer file copied aside before an import replaced it."""
+
+    path: Path
+    features: int
+    sources: str
+    readable: bool = True
+
+    def text(self) -> str:
+        what = (
+            f"replaced {self.features} feature(s) (sources: {self.sources or 'none'})"
+            if self.readable
+            else "replaced an unreadable file"
+        )
+        return f"{what}; the previous file is kept as {self.path}"
+
+
+def backup_layer(info: LayerInfo, *, now: datetime | None = None) -> Backup | None:
+    """Copy the layer file to ``layers/.backup/<layer>-<YYYYmmdd-HHMMSS>.geojson`` before it
+    is replaced, when it holds features (or cannot be read: it may still be worth keeping).
+    None when there is nothing to keep."""
+    if not info.path.exists():
+        return None
+    try:
+        features, readable = _features(info), True
+    except GisError:
+        features, readable = [], False
+    if readable and not features:
+        return None
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    folder = info.folder / BACKUP_DIR
+    target = folder / f"{info.id}-{stamp}{info.path.suffix}"
+    k = 1
+    while target.exists():
+        k += 1
+        target = folder / f"{info.id}-{stamp}-{k}{info.path.suffix}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(info.path, target)
+    except OSError as exc:
+        raise InputError(
+            f"{target}: cannot keep a backup of {info.path} before replacing it "
+            f"({exc.strerror or exc}); nothing written"
+        ) from None
+    return Backup(target, len(features), feature_sources(features), readable)
+
+
+def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, list[str]]:
+    """A GeoJSON file given to a map (spec ``file =``) read as a layer: (frame, problems).
+
+    The frame is None when the file cannot be read; problems name the file: unreadable,
+    not a FeatureCollection, no features, features without ``source`` or with an unknown
+    ``precision``.
+    """
+    p = Path(path)
+    try:
+        gdf = read_geojson(p, key=key)
+    except GisError as exc:
+        return None, [str(exc)]
+    problems: list[str] = []
+    if gdf.empty:
+        problems.append(f"{p}: holds no features")
+        return gdf, problems
+    for col in COMMON_FIELDS:
+        if col not in gdf.columns:
+            problems.append(f"{p}: no {col!r} on its features; every feature needs one")
+            continue
+        empty = [i + 1 for i, v in enumerate(gdf[col]) if v is None or v != v or not str(v).strip()]
+        if empty:
+            listed = ", ".join(str(i) for i in empty[:10])
+            problems.append(f"{p}: feature(s) {listed}: empty {col!r}")
+    if "precision" in gdf.columns:
+        bad = sorted({str(v) for v in gdf["precision"].dropna() if v not in PRECISION_CLASSES})
+        if bad:
+            problems.append(
+                f"{p}: precision {', '.join(bad)}; expected one of {', '.join(PRECISION_CLASSES)}"
+            )
+    return gdf, problems
 
 
 def check_layer(info: LayerInfo) -> list[str]:
@@ -91,7 +226,7 @@ def check_layer(info: LayerInfo) -> list[str]:
         return []
     try:
         gdf = read_geojson(info.path, key=info.key)
-    except (GisError, LayerNotFoundError) as exc:
+    except GisError as exc:
         return [str(exc)]
     problems: list[str] = []
     where = str(info.path)
@@ -133,3 +268,62 @@ def check_all(catalog: Catalog | None = None) -> dict[str, list[str]]:
     """Problems per layer id (an empty list where a layer is clean)."""
     cat = catalog or load_catalog()
     return {lid: check_layer(info) for lid, info in cat.items()}
+
+
+def spec_layer_problems(
+    entries: list[Any], bases: list[Path], catalog: Catalog | None = None
+) -> list[str]:
+    """Problems of a map spec's ``[[layers]]`` entries (raw TOML tables) that the data show:
+    an unknown ``layer`` id, a ``file`` that is missing or not a layer file, ``tooltip``/
+    ``popup``/``label`` columns the layer does not have (entries without a ``join``). Paths
+    are tried relative to each of ``bases``. Used to report them with the spec's format
+    problems in one pass."""
+    import difflib
+
+    cat = catalog or load_catalog()
+    problems: list[str] = []
+    for i, item in enumerate(entries):
+        if not isinstance(item, dict):
+            continue
+        where = f"layers[{i}]"
+        features: list[dict[str, Any]] | None = None
+        if isinstance(item.get("layer"), str):
+            lid = item["layer"]
+            if lid not in cat:
+                near = difflib.get_close_matches(lid, list(cat), n=1, cutoff=0.5)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                problems.append(
+                    f"{where}.layer: {lid!r} is not in the catalog{hint}; known layers: "
+                    f"{', '.join(cat)}"
+                )
+                continue
+            try:
+                features = _features(cat[lid])
+            except GisError as exc:
+                problems.append(f"{where}.layer: {exc}")
+                continue
+        elif isinstance(item.get("file"), str):
+            rel = Path(item["file"])
+            path = next((b / rel for b in bases if (b / rel).exists()), bases[-1] / rel)
+            if rel.is_absolute():
+                path = rel
+            if not path.exists():
+                problems.append(f"{where}.file: {path} not found")
+                continue
+            gdf, found = check_layer_file(path)
+            problems += [f"{where}.file: {f}" for f in found]
+            if gdf is None:
+                continue
+            features = [{"properties": {c: None for c in gdf.columns}}] if len(gdf) else []
+        if not features or "join" in item:
+            continue
+        columns = {c for f in features for c in (f.get("properties") or {})}
+        for key in ("tooltip", "popup"):
+            names = item.get(key)
+            for j, n in enumerate(names if isinstance(names, list) else []):
+                if isinstance(n, str) and n not in columns:
+                    problems.append(f"{where}.{key}[{j}]: column {n!r} is not in the layer")
+        label = item.get("label")
+        if isinstance(label, str) and label not in columns:
+            problems.append(f"{where}.label: column {label!r} is not in the layer")
+    return problems

@@ -23,9 +23,6 @@ Offline, :func:`fetch_overpass` raises :class:`OsmError` with what to do instead
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import Any
 
 from .errors import GisError, InputError
@@ -70,6 +67,10 @@ def fetch_overpass(query: str, *, url: str = OVERPASS_URL, timeout: float = 120.
 
     Raises :class:`OsmError` when offline, on timeouts and on HTTP errors.
     """
+    import urllib.error  # the network stack: loaded only when the network is used
+    import urllib.parse
+    import urllib.request
+
     body = urllib.parse.urlencode({"data": query}).encode("utf-8")
     req = urllib.request.Request(url, data=body, headers={"User-Agent": "clustermap (Wuhan)"})
     hint = (

@@ -17,6 +17,24 @@ METRIC_CRS = "EPSG:4547"
 #: Generous lon/lat box around Wuhan's city outline (114.13-115.08 E, 29.97-31.36 N).
 WUHAN_BBOX = (113.6, 29.9, 115.2, 31.45)
 
+#: Tolerance of the import's 'inside Wuhan' test: the city outline is accurate to ±100 m.
+CITY_TOLERANCE_M = 300.0
+#: An imported point this far outside its stated district (所在区) is refused (edges ±100 m).
+DISTRICT_TOLERANCE_M = 300.0
+
+#: Import: warn when a file holds more than this many times the layer's expected count …
+IMPORT_WARN_FACTOR = 2
+#: … and refuse (unless --force) above this many times, at least IMPORT_MIN_CEILING rows;
+IMPORT_REFUSE_FACTOR = 20
+IMPORT_MIN_CEILING = 1000
+#: a layer without an expected count takes at most this many rows without --force.
+IMPORT_MAX_ROWS = 50_000
+#: Share of points (at least 2) by which another datum (GCJ-02, BD-09, WGS84) must fit the
+#: stated districts better than the declared one for an import to be refused as shifted.
+SHIFT_MARGIN = 0.05
+#: Precision class of features imported with --accept-mismatch (position unsure).
+UNSURE_PRECISION = "indicative"
+
 #: Decimal places of lon/lat written to layer files (1e-6 deg is about 0.1 m).
 COORD_PRECISION = 6
 

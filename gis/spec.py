@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ValidationError
+from .errors import GisError, InputError, ValidationError
 from .render.styles import style_overlay
 
 STYLE_KINDS = ("precision", "categorical", "choropleth", "line", "point")
@@ -437,7 +437,11 @@ def parse_spec_text(text: str, path: str | Path) -> MapSpec:
     for i, f in enumerate(formats):
         if f not in FORMATS:
             c.add(f"outputs.formats[{i}]", f"{f!r} is not one of {', '.join(FORMATS)}")
-    if c.problems:
+    if c.problems:  # what the data would show too, so that one pass reports everything
+        from .layers import spec_layer_problems
+        from .settings import project_root
+
+        c.problems += spec_layer_problems(raw_layers, [p.parent, project_root()])
         raise ValidationError(f"{p}: {len(c.problems)} problem(s) in the map spec:", c.problems)
     return MapSpec(
         path=p,
@@ -520,44 +524,29 @@ def _check_columns(
 
 
 def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]) -> Any:
-    from .tables import read_table, sheet_row
+    """The same join as ``clustermap join`` (:func:`gis.indicators.join_file`); its problems
+    are the spec's, its report rides on the frame (``attrs["join_report"]``)."""
+    from .indicators import join_file
 
     tpath = _resolve_path(spec, j.table)
     if not tpath.exists():
         problems.append(f"{path}.table: file {tpath} not found")
         return layer
-    df = read_table(tpath)
-    key = j.table_on or j.on
-    if j.on not in layer.columns:
-        problems.append(f"{path}.on: column {j.on!r} is not in the layer")
-        return layer
-    if key not in df.columns:
-        problems.append(
-            f"{path}.table_on: column {key!r} is not in {tpath.name}; columns: {', '.join(df.columns)}"
+    try:
+        joined, report = join_file(
+            layer,
+            tpath.resolve(),
+            key=j.table_on,
+            layer_key=j.on,
+            columns=j.columns,
+            layer_name=path,
         )
+    except GisError as exc:
+        problems.append(f"{path}: {exc}")
         return layer
-    cols = list(j.columns) or [c for c in df.columns if c != key]
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        problems.append(f"{path}.columns: {', '.join(missing)} not in {tpath.name}")
-        return layer
-    keys = set(layer[j.on].astype(str))
-    for i, v in zip(df.index, df[key].astype(str)):
-        if v not in keys:
-            problems.append(
-                f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: {v!r} matches no feature's "
-                f"{j.on!r}; fix the value or remove the row"
-            )
-    dup = df[key][df[key].duplicated()]
-    for i in dup.index:
-        problems.append(
-            f"{tpath.name} row {sheet_row(int(i))}, column {key!r}: duplicate {df[key][i]!r}"
-        )
-    right = df[[key, *cols]].drop_duplicates(key).rename(columns={key: j.on})
-    out = layer.copy()
-    out[j.on] = out[j.on].astype(str)
-    merged = out.merge(right, on=j.on, how="left")
-    return merged
+    problems += [f"{path}: {p}" for p in report.problems]
+    joined.attrs["join_report"] = report
+    return joined
 
 
 def _indicator_overlay(ls: LayerSpec, path: str, cat: Any, problems: list[str]) -> Any:
@@ -590,7 +579,7 @@ def _indicator_overlay(ls: LayerSpec, path: str, cat: Any, problems: list[str]) 
 def _layer_overlay(
     spec: MapSpec, ls: LayerSpec, i: int, cat: Any, problems: list[str], plan_index: list[int]
 ) -> Any:
-    from .io import read_geojson
+    from .layers import check_layer_file
     from .render.overlay import Overlay
 
     path = f"layers[{i}]"
@@ -608,7 +597,11 @@ def _layer_overlay(
         from .layers import read_layer
 
         info = cat[ls.layer]
-        gdf = read_layer(ls.layer, cat)
+        try:
+            gdf = read_layer(ls.layer, cat)
+        except GisError as exc:
+            problems.append(f"{path}.layer: {exc}")
+            return None
         title, group, geometry = info.title, info.group, info.geometry
         sources = dict.fromkeys(info.sources, info.license)
     else:
@@ -616,13 +609,14 @@ def _layer_overlay(
         if not fpath.exists():
             problems.append(f"{path}.file: {fpath} not found")
             return None
-        gdf = read_geojson(fpath)
+        gdf, file_problems = check_layer_file(fpath)
+        problems += [f"{path}.file: {fp}" for fp in file_problems]
+        if gdf is None:
+            return None
         title, group = fpath.stem, "plan"
         kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
         geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
         srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
-        if not srcs:
-            problems.append(f"{path}.file: {fpath.name} has no 'source' on its features")
         sources = dict.fromkeys(srcs, "")
     title = ls.title or title
     group = ls.group or group

@@ -1,6 +1,6 @@
 """Benchmark `gis.importer.read_import` on SYNTHETIC GCJ-02 tables of growing size.
 
-Baseline in the same run: `gis.tables.read_table` on the same file (reading alone), and the
+Baseline in the same run: `gis.readers.tables.read_table` on the same file (reading alone), and the
 vectorised GCJ-02 -> WGS84 conversion of the same coordinates. Prints rows/s for each.
 
 Run: ``.venv/bin/python scripts/bench_import.py [N ...]`` (default 58 1000 10000)
@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 
 from gis.crs import gcj02_to_wgs84, wgs84_to_gcj02  # noqa: E402
 from gis.importer import read_import  # noqa: E402
-from gis.tables import read_table  # noqa: E402
+from gis.readers.tables import read_table  # noqa: E402
 
 DISTRICT = ("武昌", "江汉", "江岸", "洪山", "汉阳")
 
@@ -51,7 +51,7 @@ def main() -> None:
             path, gx, gy = make(n, Path(tmp))
             _, t_read = timed(read_table, path)
             _, t_conv = timed(gcj02_to_wgs84, gx, gy)
-            res, t_imp = timed(read_import, "clusters", path, crs="gcj02")
+            res, t_imp = timed(read_import, "clusters", path, crs="gcj02", force=True)
             assert res.report.imported + len({r.row for r in res.report.rejected}) == n
             print(
                 f"n={n:>6}: read_table {n / t_read:>10,.0f} rows/s | gcj02->wgs84 "

@@ -69,7 +69,7 @@ def _zone_hosts() -> dict[str, str]:
     import csv
 
     hosts: dict[str, list[str]] = {}
-    with open(ROOT / "layers" / "functional_zones.csv", encoding="utf-8") as fh:
+    with open(ROOT / "layers" / "functional_zones.csv", encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             for code in row["host_adcodes"].split(";"):
                 hosts.setdefault(code.strip(), []).append(

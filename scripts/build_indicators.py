@@ -5,6 +5,10 @@ Sources (read here only, never by ``gis/`` or the tests):
 * ``/work/shared/data/stats/city_baselines.csv`` and ``district_stats.csv``: figures
   gathered from public web pages, each with ``source_url`` and the exact quote
   (see ``/work/shared/data/PROVENANCE.md``).
+* ``/work/shared/data/stats/city_baselines_2.csv``: figures gathered for named targets
+  (``target_id``), each with its ``comparability`` to the target (same measure, close,
+  narrower, different, province only) and a ``quality`` class with a note naming mirrors;
+  appended to ``city_baselines.csv`` with both kept as given.
 * ``/work/shared/seed/000_8a0c3c99e34f6af9.txt``: the full text of 武汉市加快生产性
   服务业高质量发展实施方案(2024—2027年), 武政办〔2024〕121号 (issued 2024-12-03,
   printed 2024-12-06), issued by 武汉市人民政府办公厅; the same text is reposted at
@@ -21,7 +25,6 @@ Run: ``python scripts/build_indicators.py [SHARED_DIR]`` (default ``/work/shared
 from __future__ import annotations
 
 import csv
-import io
 import re
 import sys
 from pathlib import Path
@@ -32,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from gis.districts import CITY_ADCODE, district_name, match_district  # noqa: E402
 from gis.io import atomic_write  # noqa: E402
+from gis.table_out import csv_text, write_csv_text  # noqa: E402
 
 OUT = ROOT / "layers" / "indicators"
 #: Where the text can be read: the same text is reposted at this address (the official
@@ -74,7 +78,7 @@ def quality(url: str) -> tuple[str, str]:
 
 
 _BOUND = re.compile(
-    r"^\s*(>=|≥|>|<=|≤|<|约|≈)?\s*([0-9][0-9,]*\.?[0-9]*)\s*(\((近|约|超过|突破)\))?\s*$"
+    r"^\s*(>=|≥|>|<=|≤|<|约|≈|~)?\s*([0-9][0-9,]*\.?[0-9]*)\s*(\((近|约|超过|突破)\))?\s*$"
 )
 
 
@@ -84,7 +88,7 @@ def split_value(text: str) -> tuple[str, str]:
     if not m:
         raise SystemExit(f"cannot read value {text!r}")
     sign, num, _, word = m.groups()
-    bound = {">=": "≥", "<=": "≤", "约": "≈"}.get(sign or "", sign or "")
+    bound = {">=": "≥", "<=": "≤", "约": "≈", "~": "≈"}.get(sign or "", sign or "")
     if word in ("近", "约"):
         bound = "≈"
     elif word in ("超过", "突破"):
@@ -125,13 +129,17 @@ FIELDS = [
     "source_quote",
     "source_quality",
     "quality_note",
+    "target_id",
+    "comparability",
     "copied_from",
 ]
+#: Quality classes of ``city_baselines_2.csv`` (kept as the file gives them).
+QUALITIES = ("strong", "medium", "lead")
 
 
 def convert(path: Path, *, city: bool) -> list[dict[str, str]]:
     rows = []
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         for i, r in enumerate(csv.DictReader(fh), start=2):
             ind = r["indicator"].strip()
             if ind.startswith("目标:"):
@@ -166,6 +174,44 @@ def convert(path: Path, *, city: bool) -> list[dict[str, str]]:
     return rows
 
 
+def convert_targets(path: Path) -> list[dict[str, str]]:
+    """Rows of ``city_baselines_2.csv``: figures gathered for named targets, each with its
+    ``comparability`` to the target and a ``quality`` class and note, both kept as given."""
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for i, r in enumerate(csv.DictReader(fh), start=2):
+            ind = r["indicator_zh"].strip()
+            num, bound = split_value(r["value"])
+            year, year_note = split_year(r["year"])
+            if r["quality"] not in QUALITIES:
+                raise SystemExit(
+                    f"{path.name} row {i}: quality {r['quality']!r} not in {QUALITIES}"
+                )
+            rows.append(
+                {
+                    "key": CITY_ADCODE,
+                    "name_zh": "武汉市",
+                    "scope": "湖北省 (province, not Wuhan)" if "湖北省" in ind else "武汉市",
+                    "indicator": ind,
+                    "value": r["value"].strip(),
+                    "value_num": num,
+                    "bound": bound,
+                    "is_estimate": "yes" if "预计" in ind else "no",
+                    "unit": r["unit"].strip(),
+                    "year": year,
+                    "year_note": year_note,
+                    "source_url": r["source_url"].strip(),
+                    "source_quote": r["quote"].strip(),
+                    "source_quality": r["quality"],
+                    "quality_note": r["quality_note"].strip(),
+                    "target_id": r["target_id"].strip(),
+                    "comparability": r["comparability"].strip(),
+                    "copied_from": f"{path} row {i}",
+                }
+            )
+    return rows
+
+
 def check_census(rows: list[dict[str, str]]) -> None:
     census = [r for r in rows if r["indicator"].startswith("常住人口(七普")]
     # 汉南 is listed in the bulletin as 其中 (part of) 武汉经开, and 临空港经开区 shares the
@@ -177,22 +223,20 @@ def check_census(rows: list[dict[str, str]]) -> None:
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], fields: list[str]) -> None:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(buf.getvalue())
+    """UTF-8 with BOM (Chinese Excel), cells neutralised, atomic: the project's table writer."""
+    write_csv_text(path, csv_text(rows, fields))
     print(f"wrote {path.relative_to(ROOT)} ({len(rows)} rows)")
 
 
 def main(shared: Path) -> None:
     stats = shared / "data" / "stats"
-    city = convert(stats / "city_baselines.csv", city=True)
+    city: list[dict[str, str]] = convert(stats / "city_baselines.csv", city=True)
+    city += convert_targets(stats / "city_baselines_2.csv")
     districts = convert(stats / "district_stats.csv", city=False)
     check_census(districts)
     write_csv(OUT / "city_baselines.csv", city, FIELDS)
-    write_csv(OUT / "district_stats.csv", districts, FIELDS)
+    target_fields = ("target_id", "comparability")
+    write_csv(OUT / "district_stats.csv", districts, [f for f in FIELDS if f not in target_fields])
     plan = (shared / "seed" / "000_8a0c3c99e34f6af9.txt").read_text(encoding="utf-8")
     header = (
         "# 武汉市加快生产性服务业高质量发展实施方案(2024—2027年), 武政办〔2024〕121号.\n"

@@ -36,8 +36,9 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import shapely  # noqa: E402
 
-from gis.io import read_geojson, write_geojson  # noqa: E402
+from gis.io import write_geojson  # noqa: E402
 from gis.layer_schema import PLAN_FIELDS, join_domains, normalize_domains  # noqa: E402
+from gis.readers.geojson import read_geojson  # noqa: E402
 from gis.settings import METRIC_CRS, STORAGE_CRS  # noqa: E402
 
 SOURCES = ROOT / "layers" / "sources"
@@ -53,7 +54,7 @@ def simplified(geom: object) -> object:
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
-    with (SOURCES / name).open(encoding="utf-8", newline="") as fh:
+    with (SOURCES / name).open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -24,6 +24,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gis.table_out import csv_text, write_csv_text  # noqa: E402
+
 SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/data")
 OUT = ROOT / "layers" / "sources"
 
@@ -41,7 +45,7 @@ def copy(inputs: list[str], output: str) -> int:
     fields: list[str] = []
     for rel in inputs:
         path = SHARED / rel
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             for name in reader.fieldnames or []:
                 if name not in fields:
@@ -51,10 +55,8 @@ def copy(inputs: list[str], output: str) -> int:
                 rows.append(row)
     fields.append("copied_from")
     OUT.mkdir(parents=True, exist_ok=True)
-    with (OUT / output).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    # UTF-8 with BOM (Chinese Excel), cells neutralised, atomic: the project's table writer
+    write_csv_text(OUT / output, csv_text(rows, fields))
     return len(rows)
 
 

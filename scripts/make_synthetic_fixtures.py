@@ -28,8 +28,8 @@ import shapely  # noqa: E402
 
 from gis.crs import wgs84_to_gcj02  # noqa: E402
 from gis.districts import DISTRICTS  # noqa: E402
-from gis.io import read_geojson  # noqa: E402
 from gis.layer_schema import DOMAINS  # noqa: E402
+from gis.readers.geojson import read_geojson  # noqa: E402
 from gis.settings import METRIC_CRS, STORAGE_CRS  # noqa: E402
 
 OUT = ROOT / "tests" / "data"

@@ -261,9 +261,14 @@ def test_enterprises_headers_with_units_and_alternatives(tmp_path: Path) -> None
     df.to_csv(path, index=False, encoding="gb18030")
     zt = zone_table({"districts": read_layer("districts")})
     s = summarise(read_register(path), zt, values=["营业收入"], domain="领域")
-    # the row outside every district: its own coordinates (as in the sheet), then WGS84
-    assert s.outside.columns.tolist() == ["row", "经度", "纬度", "lon_wgs84", "lat_wgs84"]
-    assert s.outside.iloc[0][["row", "经度", "纬度"]].tolist() == [len(df) + 1, "113.65", "29.95"]
+    # the row outside every district: its name and domain, its own coordinates (as in the
+    # sheet), then WGS84
+    assert s.outside.columns.tolist() == [
+        "row", "企业名称", "行业/领域", "经度", "纬度", "lon_wgs84", "lat_wgs84"
+    ]  # fmt: skip
+    assert s.outside.iloc[0][["row", "企业名称", "经度", "纬度"]].tolist() == [
+        len(df) + 1, "城外", "113.65", "29.95"
+    ]  # fmt: skip
     revenue = pd.to_numeric(df["营业收入(万元)"], errors="coerce")
     assert s.per_zone["营业收入(万元)"].sum() == pytest.approx(revenue.sum())  # the outside row: ""
     assert set(s.per_zone_domain["domain"]) == {"软件", "物流"}

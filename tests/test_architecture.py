@@ -14,9 +14,10 @@ that of its top-level name under ``gis`` (``gis.render.styles`` is ``render``):
 3. ``maps``, and today's ``spec`` and ``report`` (they compose maps; bound for ``gis/maps/``)
 2. ``analysis``, ``indicators``, ``importer``, ``render``, and today's ``join`` (an indicator
    join) and ``osm`` (fetches a layer, as the importer does)
-1. ``readers``, ``layers``, ``catalog``, ``crs``, ``districts``, and ``io`` (atomic writers),
-   ``tables`` (table reading), ``classify`` (pure class breaks and colours), ``basemaps``
-   (tile sources and their datum), ``layer_schema`` (field vocabularies)
+1. ``readers``, ``layers``, ``catalog``, ``crs``, ``districts``, and ``io`` (atomic writes),
+   ``table_out`` and ``vector_out`` (writers), ``tables`` (table reading), ``names`` (name
+   folding), ``classify`` (pure class breaks and colours), ``basemaps`` (tile sources and
+   their datum), ``layer_schema`` (field vocabularies)
 0. ``settings``, ``errors``
 
 A new top-level module must be given a layer here (:data:`LAYER`); the first test says so.
@@ -44,7 +45,8 @@ _LEVELS = {
     4: "cli notebook __main__",  # "" (gis/__init__.py) is added below
     3: "maps spec report",
     2: "analysis indicators importer render join osm",
-    1: "readers layers catalog crs districts io tables classify basemaps layer_schema",
+    1: "readers layers catalog crs districts io table_out vector_out tables names classify "
+    "basemaps layer_schema",
     0: "settings errors",
 }
 #: Top-level name under gis -> its layer (higher imports lower).

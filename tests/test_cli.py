@@ -180,6 +180,7 @@ def test_console_script_is_installed():
 def test_layers_says_when_a_file_is_unreadable(home):
     (home / "layers" / "districts.geojson").write_text("{broken", encoding="utf-8")
     r = CliRunner().invoke(main, ["layers"])
-    assert r.exit_code == 0
+    assert r.exit_code == 1  # every layer listed, then the unreadable file is an error
     line = next(s for s in r.output.splitlines() if s.startswith("districts"))
     assert "unreadable" in line and "layers check" in line
+    assert "Error: 1 layer file(s) cannot be read" in r.output and "districts.geojson" in r.output

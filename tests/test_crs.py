@@ -115,21 +115,80 @@ def test_frame_conversion_declared_and_cgcs2000():
 
 
 @pytest.mark.parametrize(
-    "name,key",
+    ("name", "key"),
     [
         ("WGS84", "wgs84"),
         ("gcj-02", "gcj02"),
-        ("amap", "gcj02"),
         ("Baidu", "bd09"),
-        (" bd-09 ", "bd09"),
-        ("cgcs2000", "cgcs2000"),
-        ("epsg:4490", "cgcs2000"),
         ("EPSG:4547", "EPSG:4547"),
+        ("cgcs2000", "cgcs2000"),
+        ("amap", "gcj02"),
+        (" bd-09 ", "bd09"),
         ("epsg:4547", "EPSG:4547"),
     ],
 )
-def test_normalize_gives_the_canonical_key(name, key):
+def test_normalize_accepts(name, key):
     assert crs.normalize_crs(name) == key
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("高德", "gcj02"),
+        ("腾讯", "gcj02"),
+        ("百度", "bd09"),
+        ("国家2000", "cgcs2000"),
+        ("4547", "EPSG:4547"),
+        ("epsg:4490", "cgcs2000"),
+        ("EPSG:4326", "wgs84"),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_crs_as_planners_write_it(name, key):
+    assert crs.parse_crs(name) == key
+
+
+def test_hint_words_in_file_and_column_names():
+    assert crs.hinted_crs("名单.csv", "名称", "经度(GCJ02)", "纬度") == "gcj02"
+    assert crs.hinted_crs("百度坐标.xlsx", "lng", "lat") == "bd09"
+    assert crs.hinted_crs("bd_lng", "bd_lat") == "bd09"
+    assert crs.hinted_crs("list.csv", "经度", "纬度") is None
+
+
+def test_lonlat_check_kinds():
+    kinds = crs.lonlat_check(
+        [114.3, 30.6, 520000.0, 116.4, np.nan], [30.6, 114.3, 3380000.0, 39.9, 30.0]
+    )
+    assert kinds.tolist() == [
+        crs.LONLAT_OK,
+        crs.LONLAT_SWAPPED,
+        crs.LONLAT_PROJECTED,
+        crs.LONLAT_OUTSIDE,
+        crs.LONLAT_MISSING,
+    ]
+
+
+def test_points_to_wgs84_every_kind_of_crs():
+    x, y = 114.3055, 30.5928
+    gx, gy = crs.wgs84_to_gcj02(x, y)
+    bx, by = crs.wgs84_to_bd09(x, y)
+    for cx, cy, name in ((gx, gy, "高德"), (bx, by, "bd09"), (x, y, "wgs84")):
+        ox, oy = crs.points_to_wgs84([cx], [cy], name)
+        assert abs(ox[0] - x) < 1e-6 and abs(oy[0] - y) < 1e-6  # BD-09's inverse: ~5 cm
+    ex, ny = 38_529_000.0, 3_385_000.0  # CGCS2000 3° zone 38 (EPSG:4526), central Wuhan
+    ox, oy = crs.points_to_wgs84([ex], [ny], "4526")
+    assert crs.lonlat_check(ox, oy).tolist() == [crs.LONLAT_OK]
+
+
+def test_datum_fit_prefers_the_datum_the_points_were_shifted_from():
+    d = gpd.read_file("layers/districts.geojson")
+    reps = d.geometry.representative_point()
+    gx, gy = crs.wgs84_to_gcj02(reps.x.to_numpy(), reps.y.to_numpy())
+    counts = crs.datum_fit(gx, gy, list(d["adcode"]), d, None)
+    assert counts["measure"] == "district" and counts["gcj02"] == counts["n"] == 13
+    assert crs.better_datum(counts, "gcj02", 0.05) is None
+    assert crs.better_datum(dict(counts, wgs84=10), "wgs84", 0.05) == "gcj02"
 
 
 @pytest.mark.parametrize("name", ["mars", "EPSG:999999", "utm"])

@@ -77,7 +77,7 @@ def test_union_equals_city_outline_without_gaps(metric):
 
 
 def test_functional_zones_are_cited_relations_not_polygons(root, districts):
-    with open(root / "layers" / "functional_zones.csv", encoding="utf-8") as fh:
+    with open(root / "layers" / "functional_zones.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["id"] for r in rows} == {z.id for z in FUNCTIONAL_ZONES}
     for r in rows:

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from gis.catalog import load_catalog
 from gis.cli import main
 from gis.crs import wgs84_to_bd09, wgs84_to_gcj02
-from gis.errors import InputError
+from gis.errors import CRSError, InputError
 from gis.importer import ImportFailed, import_layer, read_import
 
 DATA = Path(__file__).parent / "data"
@@ -97,11 +97,21 @@ def test_in_memory_positions_round_trip_to_a_millimetre(home: Path) -> None:
     assert metres_apart(result.gdf.geometry, expected).max() < 0.001
 
 
-def test_undeclared_gcj02_file_is_flagged_as_shifted(home: Path) -> None:
-    result = read_import("clusters", GCJ_CSV, catalog=load_catalog())
-    shifted = [w for w in result.report.warnings if "look shifted" in w]
-    assert shifted and "--crs gcj02" in shifted[0]
-    assert "58 do" in shifted[0]  # read as GCJ-02 all 58 fall in their stated district
+def test_undeclared_gcj02_file_is_refused_as_shifted(home: Path) -> None:
+    with pytest.raises(CRSError, match="look shifted") as err:
+        read_import("clusters", GCJ_CSV, catalog=load_catalog())
+    assert "--crs gcj02" in str(err.value) and "--accept-mismatch" in str(err.value)
+    assert "58 do" in str(err.value)  # read as GCJ-02 all 58 fall in their stated district
+
+
+def test_shifted_file_accepted_on_request_is_indicative_with_a_note(home: Path) -> None:
+    result = read_import("clusters", GCJ_CSV, accept_mismatch=True, catalog=load_catalog())
+    gdf = result.gdf
+    # read as WGS84 the points sit ~500 m off: a point by the city edge may fall outside
+    assert len(gdf) >= 55 and len(gdf) + len(result.report.rejected) == 58
+    assert set(gdf["precision"]) == {"indicative"}
+    assert all("position unsure" in n and "58 do" in n for n in gdf["note"])
+    assert any("--accept-mismatch" in w for w in result.report.warnings)
 
 
 def test_gcj02_file_declared_wgs84_fails_and_keeps_the_layer(home: Path) -> None:

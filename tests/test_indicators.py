@@ -137,7 +137,7 @@ def test_baselines_carry_year_unit_source_and_quality() -> None:
         for r in df.itertuples():
             if "换算" in r.indicator:  # figure converted from a foreign-language quote
                 continue
-            number = r.value.lstrip("><").split("(")[0]
+            number = r.value.lstrip("><~").split("(")[0]
             number = QUOTED_AS.get(number, number.rstrip("0").rstrip("."))
             assert number in r.source_quote.replace(",", ""), r.indicator
     city = city_baselines()
@@ -160,10 +160,22 @@ def test_progress_is_baseline_over_target_with_its_year() -> None:
     assert p.loc["T24", "baseline_year"] == "2018"
     assert p.loc["T26", "comparability"].startswith("narrower")
     with_base = set(p.index[p["progress"].notna()])
-    assert with_base == {"T03", "T19", "T24", "T26"}
+    # city_baselines_2.csv: comparable Wuhan baselines for 9 of the 35 targets
+    assert with_base == {"T03", "T12", "T13", "T18", "T19", "T24", "T26", "T27", "T31"}
+    assert p.loc["T12", "baseline"] == 5 and p.loc["T12", "baseline_year"] == "2019"
+    assert p.loc["T27", "progress_bound"] == ">" and p.loc["T27", "comparability_class"] == "close"
+    assert p.loc["T27", "baseline_note"].startswith("proxy")
+    assert p.loc["T18", "baseline_note"].startswith("narrower measure")
+    # a province figure, a different measure, a one-year growth rate: shown, never progress
+    for tid, cls in (("T20", "province"), ("T25", "province"), ("T15", "different"),
+                     ("T01", "different"), ("T09", "close")):  # fmt: skip
+        assert p.loc[tid, "comparability_class"] == cls and math.isnan(p.loc[tid, "progress"])
+    assert "province-only" in p.loc["T20", "baseline_note"]
+    assert "lead only" in p.loc["T25", "baseline_note"]  # its source is a lead
+    assert p.loc["T09", "status"].startswith("growth-rate target: sourced growth 2022")
     assert math.isnan(p.loc["T04", "progress"])  # growth target: never estimated
     assert p.loc["T04", "status"].startswith("growth-rate target")
-    assert p.loc["T15", "status"] == "no sourced baseline"
+    assert p.loc["T02", "status"] == "no sourced baseline"
 
 
 def test_parse_bound_keeps_lower_bounds_and_refuses_text() -> None:
@@ -293,7 +305,7 @@ def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
             assert lead in html_text
     assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%; strong source" in html_text
     assert "164 万平方米 = 47%; lead source; narrower measure" in html_text
-    assert "35 targets; 4 with a sourced baseline" in html_text
+    assert "35 targets; 9 with a sourced baseline" in html_text
     assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()
     evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"
@@ -308,7 +320,7 @@ def test_cli_targets() -> None:
 
     res = CliRunner().invoke(main, ["targets"])
     assert res.exit_code == 0
-    assert res.output.strip().endswith("35 target(s); 4 with a sourced baseline.")
+    assert "35 target(s); 9 with a sourced baseline; 5 more with a baseline" in res.output
     assert "T19 (七)" in res.output and "baseline 2023: >8.6 万亿元 = >86% of the target" in (
         res.output
     )

@@ -9,7 +9,8 @@ import pytest
 import shapely
 
 from gis.errors import CRSError, InputError, LayerNotFoundError
-from gis.io import atomic_write, read_geojson, write_geojson
+from gis.io import atomic_write, write_geojson
+from gis.readers.geojson import read_geojson
 
 
 def _fc(coords, props=None):
@@ -40,7 +41,7 @@ def test_missing_file(tmp_path):
 def test_malformed_json_names_file_and_line(tmp_path):
     p = tmp_path / "bad.geojson"
     p.write_text('{"type": "FeatureCollection",\n "features": [}', encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad.geojson: not valid JSON at line 2"):
+    with pytest.raises(InputError, match=r"bad.geojson: not valid GeoJSON at line 2"):
         read_geojson(p)
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from gis.cli import main
 from gis.errors import InputError, ValidationError
-from gis.join import join_table, read_indicator_table
+from gis.indicators import join_table, read_indicator_table
 from gis.layers import read_layer
 
 DATA = Path(__file__).parent / "data"
@@ -167,7 +167,7 @@ def test_join_by_id_on_any_layer() -> None:
     )
     table = pd.DataFrame({"id": ["p1", "合成乙园", "p3"], "测试面积(公顷)": ["5", "7.5", "1"]})
     table.attrs["source"] = "synthetic"
-    from gis.join import long_form
+    from gis.indicators import long_form
 
     joined, report = join_table(layer, long_form(table))
     assert joined["测试面积"].tolist() == [5.0, 7.5]  # p2 matched by its name
@@ -283,7 +283,9 @@ def test_cli_join_writes_excel_and_refuses_unknown_output_types(
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(out)])
     assert res.exit_code == 0, res.output
     back = pd.read_excel(out, dtype={"adcode": str}).set_index("adcode")
-    assert back.loc["420106", "测试产值"] == 1772.02 and len(back) == 13
+    # the unit stays in the header; a second sheet says where each figure comes from
+    assert back.loc["420106", "测试产值(亿元)"] == 1772.02 and len(back) == 13
+    assert back.loc["420106", "测试企业数(家)"] == 35
     bad = tmp_path / "joined.shp"
     res = CliRunner().invoke(main, ["join", "districts", str(planner_xlsx), "--out", str(bad)])
     assert res.exit_code == 1 and "unsupported output type '.shp'" in res.output
@@ -310,3 +312,48 @@ def test_excel_percent_cells_are_read_as_shown(districts: gpd.GeoDataFrame, tmp_
     assert by.loc["420106", "增速"] == pytest.approx(5.1)
     assert by.loc["420103", "增速"] == 4.2
     assert report.non_numeric and "row 3, column '测试值(亿元)': '25%'" in report.non_numeric[0]
+
+
+def test_cli_join_and_spec_join_match_the_same_rows(
+    tmp_path: Path, root: Path, monkeypatch
+) -> None:
+    """The issue's table: 武昌 and 江汉区 match, 东湖高新区 is a zone (reported, no error),
+    GDP(亿元) becomes GDP; `clustermap join` and a spec `join =` give the same result."""
+    import shutil
+
+    from gis.spec import load_spec, resolve_spec
+
+    shutil.copytree(root / "layers", tmp_path / "layers")
+    (tmp_path / "maps").mkdir()
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "区名,GDP(亿元)\n武昌,1772.02\n江汉区,1500\n东湖高新区,2800\n", encoding="utf-8"
+    )
+    out = tmp_path / "joined.geojson"
+    res = CliRunner().invoke(main, ["join", "districts", str(table), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    cli = gpd.read_file(out).set_index("adcode")
+    spec = tmp_path / "maps" / "j.toml"
+    spec.write_text(
+        'title = "t"\n[[layers]]\nlayer = "districts"\n'
+        'join = { table = "../t.csv", on = "adcode" }\n'
+        'tooltip = ["name_zh", "GDP"]\n',
+        encoding="utf-8",
+    )
+    plan = resolve_spec(load_spec(spec))
+    gdf = plan.overlays[0].gdf
+    report = gdf.attrs["join_report"]
+    via_spec = gdf.set_index("adcode")["GDP"]
+    assert "GDP" in cli.columns and "GDP(亿元)" not in gdf.columns
+    pd.testing.assert_series_equal(
+        cli["GDP"].sort_index(), via_spec.sort_index(), check_names=False, check_dtype=False
+    )
+    assert via_spec.dropna().to_dict() == {"420103": 1500.0, "420106": 1772.02}
+    assert report.matched == ["420103", "420106"]
+    assert [(u.key, u.rows) for u in report.unmatched_table] == [("东湖高新区", [4])]
+    assert "functional zone" in report.unmatched_table[0].reason
+    # the same report as the command prints (the layer is named by its place in the spec)
+    lines = report.text().splitlines()
+    assert lines[1] == "Layer 图层: layers[0].join"
+    assert "\n".join([lines[0], *lines[2:]]) in res.output.replace("Layer 图层: districts\n", "")

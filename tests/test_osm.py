@@ -24,6 +24,7 @@ from gis.osm import (
     overpass_query,
     ways_from_overpass,
 )
+from gis.readers.geojson import read_geojson
 
 FIXTURE = Path(__file__).parent / "data" / "synthetic_overpass_corridors.json"
 CLOSED = "http://127.0.0.1:9/api/interpreter"  # discard port: nothing listens
@@ -111,3 +112,9 @@ def test_cli_from_saved_reply_writes_lines(home: Path) -> None:
     assert "kept as before (no matching ways): corridor_yanjiang" in res.output
     layer = read_layer("corridors").set_index("id")
     assert layer.loc["corridor_jianshe", "geometry"].geom_type == "LineString"
+    # the cited waypoints it replaced are kept aside, and the command says so
+    (backup,) = (home / "layers" / ".backup").glob("corridors-*.geojson")
+    assert "replaced 4 feature(s)" in res.output and str(backup) in res.output
+    assert read_geojson(backup, key="id").set_index("id").loc[
+        "corridor_jianshe", "geometry"
+    ].geom_type in ("Point", "MultiPoint")

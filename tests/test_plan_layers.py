@@ -36,7 +36,7 @@ EXPECTED = {
 
 
 def sources(root: Path, name: str) -> list[dict[str, str]]:
-    with (root / "layers" / "sources" / name).open(encoding="utf-8") as fh:
+    with (root / "layers" / "sources" / name).open(encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 

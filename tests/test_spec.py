@@ -70,7 +70,9 @@ show = "yes"
     assert "layers[2].style.k: 12 is out of range" in msg
     assert "layers[3]: give exactly one of 'layer'" in msg
     assert "layers[3].show: 'yes' is a str, expected bool" in msg
-    assert len(e.value.problems) == 8
+    # what the data show is in the same report (one pass): no layer 'b' in the catalog
+    assert "layers[3].layer: 'b' is not in the catalog" in msg
+    assert len(e.value.problems) == 9
 
 
 def test_bad_values_and_toml_syntax():
@@ -190,7 +192,7 @@ def test_choropleth_from_a_joined_table_classes_the_values(home):
     assert "家" in ov.legend and "10 – 13" in ov.legend
 
 
-def test_join_errors_name_the_table_row(home):
+def test_join_errors_name_the_table_rows(home):
     csv = home / "synthetic_bad.csv"
     csv.write_text("adcode,count\n420102,1\n429999,2\n420102,3\n", encoding="utf-8")
     p = home / "maps" / "j.toml"
@@ -202,11 +204,11 @@ def test_join_errors_name_the_table_row(home):
     with pytest.raises(ValidationError) as e:
         resolve_spec(load_spec(p))
     msg = str(e.value)
-    assert "synthetic_bad.csv row 3, column 'adcode': '429999' matches no feature" in msg
-    assert "synthetic_bad.csv row 4, column 'adcode': duplicate '420102'" in msg
+    assert "layers[0].join: " in msg and "synthetic_bad.csv: rows 2, 4 (column 'count')" in msg
+    assert "420102 江岸区" in msg and "keep one row per key" in msg
 
 
-def test_join_row_numbers_count_blank_lines(home):
+def test_join_report_row_numbers_count_blank_lines(home):
     csv = home / "synthetic_gap.csv"
     csv.write_text("adcode,count\n420102,1\n\n429999,2\n", encoding="utf-8")
     p = home / "maps" / "j.toml"
@@ -215,8 +217,11 @@ def test_join_row_numbers_count_blank_lines(home):
         'join = { table = "../synthetic_gap.csv", on = "adcode" }\n',
         encoding="utf-8",
     )
-    with pytest.raises(ValidationError, match=r"synthetic_gap.csv row 4, column 'adcode'"):
-        resolve_spec(load_spec(p))
+    plan = resolve_spec(load_spec(p))
+    report = plan.overlays[0].gdf.attrs["join_report"]
+    # as with `clustermap join`: an unknown key is reported with its row, not an error
+    assert [(u.key, u.rows) for u in report.unmatched_table] == [("429999", [4])]
+    assert report.matched == ["420102"]
 
 
 def test_cli_bad_spec_exits_1_and_leaves_previous_output(home):

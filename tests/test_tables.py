@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gis.errors import InputError, ValidationError
-from gis.tables import find_column, read_table, sheet_row
+from gis.readers.tables import find_column, read_table, sheet_row
 
 # Synthetic table (not real data).
 CSV = "名称,所在区,经度\n甲,武昌,114.3\n\n乙,江汉区,114.2\n"

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..settings import METRIC_CRS
 from .coverage import QUAD_SEGS, _metric
-from .inputs import labels, precision_of, worst_precision
+from .inputs import labels, names, precision_of, worst_precision
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -49,11 +49,14 @@ def corridor_pairs(
     ci, pi = tree.query(c.geometry.values, predicate="dwithin", distance=within_m)
     dist = shapely.distance(c.geometry.values[ci], p.geometry.values[pi])
     cid, pid = labels(c), labels(p)
+    cname, pname = names(c), names(p)
     cprec, pprec = precision_of(c, "schematic"), precision_of(p)
     out = pd.DataFrame(
         {
             "corridor": [cid[i] for i in ci],
+            "corridor_name": [cname[i] for i in ci],
             "cluster": [pid[i] for i in pi],
+            "cluster_name": [pname[i] for i in pi],
             "distance_m": np.round(dist, 1),
             "precision": [worst_precision([cprec[a], pprec[b]]) for a, b in zip(ci, pi)],
         }
@@ -73,7 +76,7 @@ def corridor_table(
     union = shapely.union_all(shapely.buffer(p.geometry.values, within_m, quad_segs=QUAD_SEGS))
     rows = []
     cprec, pprec = precision_of(c, "schematic"), precision_of(p)
-    for cid, geom, prec in zip(labels(c), c.geometry.values, cprec):
+    for cid, cname, geom, prec in zip(labels(c), names(c), c.geometry.values, cprec):
         line = shapely.get_dimensions(geom) == 1
         length = shapely.length(geom) / 1000 if line else np.nan
         flanked = shapely.length(shapely.intersection(geom, union)) / 1000 if line else np.nan
@@ -81,9 +84,11 @@ def corridor_table(
         rows.append(
             {
                 "corridor": cid,
+                "corridor_name": cname,
                 "length_km": round(float(length), 3),
                 "clusters_within": len(mine),
                 "clusters": "; ".join(mine["cluster"]),
+                "cluster_names": "; ".join(n for n in mine["cluster_name"] if n),
                 "flanked_km": round(float(flanked), 3),
                 "flanked_pct": round(100 * flanked / length, 2) if line and length > 0 else np.nan,
                 "within_m": within_m,
@@ -103,6 +108,7 @@ def corridor_belts(corridors: gpd.GeoDataFrame, within_m: float) -> gpd.GeoDataF
     return gpd.GeoDataFrame(
         {
             "corridor": labels(c),
+            "corridor_name": names(c),
             "within_m": within_m,
             "area_km2": np.round(shapely.area(belts) / 1e6, 3),
             "precision": precision_of(c, "schematic"),
@@ -116,7 +122,11 @@ def corridor_belts(corridors: gpd.GeoDataFrame, within_m: float) -> gpd.GeoDataF
 def flanked_segments(
     points: gpd.GeoDataFrame, corridors: gpd.GeoDataFrame, within_m: float
 ) -> gpd.GeoDataFrame:
-    """The parts of each corridor line within ``within_m`` of a cluster (EPSG:4547)."""
+    """The parts of each corridor line within ``within_m`` of a cluster (EPSG:4547).
+
+    A corridor that is not a line (points standing for cited places) has no flanked length:
+    it gets no segment here, as its row of :func:`corridor_table` leaves ``flanked_km`` empty.
+    """
     import geopandas as gpd
     import shapely
 
@@ -124,9 +134,11 @@ def flanked_segments(
     p = _metric(points, "points")
     union = shapely.union_all(shapely.buffer(p.geometry.values, within_m, quad_segs=QUAD_SEGS))
     segs: list[Any] = list(shapely.intersection(c.geometry.values, union))
+    is_line = shapely.get_dimensions(c.geometry.values) == 1
     out = gpd.GeoDataFrame(
         {
             "corridor": labels(c),
+            "corridor_name": names(c),
             "flanked_km": np.round(shapely.length(segs) / 1000, 3),
             "precision": [
                 worst_precision([cp, *precision_of(p)]) for cp in precision_of(c, "schematic")
@@ -136,4 +148,5 @@ def flanked_segments(
         geometry=segs,
         crs=METRIC_CRS,
     )
-    return out[~shapely.is_empty(out.geometry.values)].reset_index(drop=True)
+    keep = is_line & ~shapely.is_empty(out.geometry.values)
+    return out[keep].reset_index(drop=True)

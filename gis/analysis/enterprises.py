@@ -33,9 +33,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..crs import LONLAT_OK, LONLAT_SWAPPED, lonlat_check, points_to_wgs84
 from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..names import fold
+from ..readers.tables import find_column, sheet_row
 from ..settings import WUHAN_BBOX
-from ..tables import find_column, sheet_row
 from .inputs import labels
 from .zones import ZoneIndex
 
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
 
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
+#: Name columns of a register, tried in order (the outside list names each firm).
+NAME_NAMES = ("企业名称", "单位名称", "公司名称", "名称", "企业", "name", "company", "firm")
 #: Rows listed by name in an error message (the count says how many more).
 MAX_LISTED = 10
 
@@ -167,7 +171,7 @@ def read_register(path: str | Path) -> pd.DataFrame:
     elif suffix in (".csv", ".txt", ".tsv"):
         df = _read_csv_fast(p)
     else:
-        from ..tables import read_table
+        from ..readers.tables import read_table
 
         df = read_table(p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
@@ -207,8 +211,6 @@ def register_coordinates(
     crs: str = "wgs84",
 ) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once."""
-    from ..crs import _TO_WGS84, normalize_crs
-
     where = str(df.attrs.get("source", "register"))
     lon_col = lon or find_column(df, LON_NAMES)
     lat_col = lat or find_column(df, LAT_NAMES)
@@ -221,19 +223,13 @@ def register_coordinates(
     assert lon_col is not None and lat_col is not None
     x = _numeric(df, lon_col, where, required=True)
     y = _numeric(df, lat_col, where, required=True)
-    key = normalize_crs(crs)
-    if key.startswith("EPSG:"):
-        import pyproj
-
-        t = pyproj.Transformer.from_crs(key, "EPSG:4326", always_xy=True)
-        x, y = t.transform(x, y)
-    elif key in _TO_WGS84:
-        x, y = _TO_WGS84[key](x, y)
-    x0, y0, x1, y1 = WUHAN_BBOX
-    out = ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+    x, y = points_to_wgs84(x, y, crs)
+    kinds = lonlat_check(x, y)
+    out = kinds != LONLAT_OK
     if out.any():
+        x0, y0, x1, y1 = WUHAN_BBOX
         idx = np.flatnonzero(out)
-        swapped = (y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)
+        swapped = kinds == LONLAT_SWAPPED
         listed = [
             f"row {sheet_row(int(i))}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
             + (" — longitude and latitude swapped?" if swapped[i] else "")
@@ -252,8 +248,7 @@ def register_coordinates(
 _UNIT_SUFFIX = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
 
 
-def _fold(name: object) -> str:
-    return str(name).strip().lower().replace(" ", "").replace("_", "")
+_fold = fold  # one rule for names everywhere (gis.names)
 
 
 def resolve_column(df: pd.DataFrame, name: str, where: str = "register") -> str:
@@ -352,6 +347,11 @@ def summarise(
         data: dict[str, Any] = {
             "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
             "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
+            **(
+                {"name_zh": np.repeat(zones.frame["name_zh"].to_numpy(), nd)}
+                if "name_zh" in zones.frame.columns
+                else {}
+            ),
             "domain": np.tile(np.asarray(uniques, dtype=object), nz),
             "enterprises": cnt,
         }
@@ -380,7 +380,8 @@ def summarise(
     lon_col = str(lon or find_column(df, LON_NAMES))
     lat_col = str(lat or find_column(df, LAT_NAMES))
     outside = pd.DataFrame({"row": none + sheet_row(0)})
-    for col in (lon_col, lat_col):
+    name_col = find_column(df, NAME_NAMES)  # every table names what it lists
+    for col in dict.fromkeys(c for c in (name_col, domain, lon_col, lat_col) if c):
         outside[col] = df[col].iloc[none].to_numpy()
     outside["lon_wgs84"] = x[none].round(6)
     outside["lat_wgs84"] = y[none].round(6)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .coverage import _metric
-from .inputs import labels, precision_of, worst_precision
+from .inputs import labels, names, precision_of, worst_precision
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -51,12 +51,15 @@ def nearest_hub(points: gpd.GeoDataFrame, hubs: gpd.GeoDataFrame) -> pd.DataFram
     pi, hi = tree.query_nearest(p.geometry.values, return_distance=False, all_matches=False)
     dist = shapely.distance(p.geometry.values[pi], h.geometry.values[hi])
     pid, hid = labels(p), labels(h)
+    pname, hname = names(p), names(h)
     pprec, hprec = precision_of(p), precision_of(h, "indicative")
     precs = [worst_precision([pprec[a], hprec[b]]) for a, b in zip(pi, hi)]
     out = pd.DataFrame(
         {
             "cluster": [pid[i] for i in pi],
+            "cluster_name": [pname[i] for i in pi],
             "nearest_hub": [hid[i] for i in hi],
+            "hub_name": [hname[i] for i in hi],
             "distance_m": np.round(dist, 1),
             "precision": precs,
             "note": [_note(x) for x in precs],
@@ -77,16 +80,19 @@ def hub_catchment(
     tree = shapely.STRtree(p.geometry.values)
     hi, pi = tree.query(h.geometry.values, predicate="dwithin", distance=radius_m)
     pid, hid = labels(p), labels(h)
+    pname, hname = names(p), names(h)
     hprec, pprec = precision_of(h, "indicative"), precision_of(p)
     rows = []
     for k, hub in enumerate(hid):
-        mine = sorted(pid[i] for i in pi[hi == k])
-        prec = worst_precision([hprec[k], *(pprec[i] for i in pi[hi == k])])
+        mine = sorted(pi[hi == k], key=lambda i: pid[i])
+        prec = worst_precision([hprec[k], *(pprec[i] for i in mine)])
         rows.append(
             {
                 "hub": hub,
+                "hub_name": hname[k],
                 "clusters_within": len(mine),
-                "clusters": "; ".join(mine),
+                "clusters": "; ".join(pid[i] for i in mine),
+                "cluster_names": "; ".join(pname[i] for i in mine if pname[i]),
                 "radius_m": radius_m,
                 "precision": prec,
                 "note": _note(prec),

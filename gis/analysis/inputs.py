@@ -17,15 +17,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..catalog import load_catalog
+from ..crs import LONLAT_OK, lonlat_check, to_wgs84
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..io import PRECISION_CLASSES
+from ..layers import read_layer
+from ..readers.geojson import read_geojson
+from ..readers.vector import VECTOR_SUFFIXES, read_vector
 from ..settings import METRIC_CRS, WUHAN_BBOX
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-#: Count of clusters the plan names (武政办〔2024〕121号: 58 个生产性服务业集聚区).
-PLAN_EXPECTED = {"clusters": 58}
 #: Columns tried, in order, as the feature label of a layer.
 LABEL_COLUMNS = ("id", "adcode", "name_zh", "name", "name_en")
 
@@ -60,30 +63,35 @@ def labels(gdf: gpd.GeoDataFrame) -> list[str]:
     ]
 
 
+#: Columns tried, in order, as the name of a feature (every table names what it lists).
+NAME_COLUMNS = ("name_zh", "name", "名称", "name_en")
+
+
+def names(gdf: gpd.GeoDataFrame) -> list[str]:
+    """A name per feature (``name_zh``, else ``name``, ``名称``, ``name_en``), "" when none."""
+    col = next((c for c in NAME_COLUMNS if c in gdf.columns), None)
+    if col is None:
+        return [""] * len(gdf)
+    return [str(v) if isinstance(v, str) else "" for v in gdf[col]]
+
+
 def read_vector_file(path: Path) -> gpd.GeoDataFrame:
-    """A GeoJSON, GeoPackage or Shapefile as WGS84 (GeoJSON must already be lon/lat)."""
-    import geopandas as gpd
-
-    from ..io import read_geojson
-
+    """A GeoJSON (already lon/lat), GeoPackage, Shapefile or KML file as WGS84."""
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
         return read_geojson(path)
-    if suffix not in (".gpkg", ".shp", ".fgb"):
+    if suffix not in VECTOR_SUFFIXES:
         raise InputError(
             f"{path}: unsupported file type {suffix!r}; give a .geojson, .gpkg or .shp file "
             "(tables of points: use `clustermap enterprises FILE`)"
         )
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises DataSourceError etc. with a terse text
-        raise InputError(f"{path}: cannot be read as a vector layer ({exc})") from None
+    gdf = read_vector(path).frame
     if gdf.crs is None:
         raise CRSError(
             f"{path}: no coordinate reference system; save it with its CRS (e.g. EPSG:4326 "
             "or EPSG:4547) or convert it to WGS84 GeoJSON"
         )
-    return gdf.to_crs("EPSG:4326")
+    return to_wgs84(gdf)
 
 
 def load_frame(spec: str | Path, *, role: str) -> gpd.GeoDataFrame:
@@ -91,9 +99,6 @@ def load_frame(spec: str | Path, *, role: str) -> gpd.GeoDataFrame:
 
     ``role`` names what the frame is for in messages (``"points"``, ``"hubs"``…).
     """
-    from ..catalog import load_catalog
-    from ..layers import read_layer
-
     p = Path(spec)
     if p.suffix and p.exists():
         return read_vector_file(p)
@@ -121,15 +126,10 @@ def require_features(gdf: gpd.GeoDataFrame, spec: str | Path, *, role: str = "po
     if len(gdf):
         return
     name = str(spec)
-    exp = PLAN_EXPECTED.get(name)
-    try:
-        from ..catalog import load_catalog
-
+    exp = None
+    if not Path(name).suffix:  # a catalog layer id: the count the plan expects
         cat = load_catalog()
-        if name in cat and cat[name].expected is not None:
-            exp = cat[name].expected
-    except Exception:  # the catalog is optional here
-        pass
+        exp = cat[name].expected if name in cat else None
     loaded = f"0 of {exp} loaded" if exp else "no features"
     other = "design_parks" if name != "design_parks" else "clusters"
     raise InputError(
@@ -164,7 +164,9 @@ def to_metric_checked(
         wgs = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs("EPSG:4326")
         x0, y0, x1, y1 = WUHAN_BBOX
         b = wgs.geometry.bounds
-        bad = ((b.minx < x0) | (b.maxx > x1) | (b.miny < y0) | (b.maxy > y1)).to_numpy()
+        bad = (lonlat_check(b.minx, b.miny) != LONLAT_OK) | (
+            lonlat_check(b.maxx, b.maxy) != LONLAT_OK
+        )
         if bad.any():
             idx = [int(i) for i in bad.nonzero()[0]]
             listed = ", ".join(

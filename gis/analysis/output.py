@@ -1,23 +1,24 @@
 """Writing analysis results: CSV tables, GeoPackage or GeoJSON geometry, all atomic.
 
-CSV files are UTF-8 with a BOM so that Excel opens Chinese names correctly.
-A GeoPackage holds every frame of a result as a layer in EPSG:4547 (metres,
-as analysed); GeoJSON files (one per frame) are WGS84, written by the
-project's stable writer.
+CSV files are UTF-8 with a BOM so that Excel opens Chinese names correctly, and text that
+a spreadsheet would run as a formula is neutralised (:mod:`gis.table_out`).
+A GeoPackage (version 1.2, :mod:`gis.vector_out`) holds every frame of a result as a
+layer in EPSG:4547 (metres, as analysed), field units in its metadata; GeoJSON files (one
+per frame) are WGS84, written by the project's stable writer.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..errors import InputError
-from ..io import atomic_write, write_geojson
+from ..io import write_geojson
+from ..table_out import write_table
+from ..vector_out import write_gpkg
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -26,10 +27,9 @@ FORMATS = ("gpkg", "geojson")
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """``df`` as UTF-8 (BOM) CSV, atomically."""
-    with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
-        df.to_csv(fh, index=False)
-    return Path(path)
+    """``df`` as UTF-8 (BOM) CSV, atomically, formula-like text neutralised
+    (:func:`gis.table_out.write_table`)."""
+    return write_table(df, path)
 
 
 def layer_name(title: str) -> str:
@@ -58,24 +58,4 @@ def write_frames(
             out.append(target)
         return out
     target = p.with_suffix(".gpkg")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gpkg", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL creates the file itself
-    try:
-        for title, gdf in frames:
-            if gdf.empty:
-                continue
-            frame = gdf.copy()
-            for col in frame.columns:
-                if col != frame.geometry.name and frame[col].dtype == object:
-                    frame[col] = frame[col].astype(str)
-            frame.to_file(tmp, layer=layer_name(title), driver="GPKG", engine="pyogrio")
-        if not os.path.exists(tmp):
-            raise InputError(f"{target}: nothing to write, every result layer is empty")
-        os.replace(tmp, target)
-    except BaseException:
-        for leftover in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-        raise
-    return [target]
+    return [write_gpkg([(layer_name(t), gdf) for t, gdf in frames], target)]

@@ -207,8 +207,9 @@ def greedy_sites(
     """``k`` new sites by greedy maximal coverage, ranked, with exact newly covered area.
 
     ``candidates`` is a point layer of possible sites (default: a grid of
-    ``spacing_m`` inside ``area``). Columns: ``rank``, ``site_id``, ``x``, ``y``
-    (EPSG:4547), ``gain`` (demand cells gained: km², or population),
+    ``spacing_m`` inside ``area``). Columns: ``rank``, ``site_id``, ``site_name`` (the
+    candidate's name, empty for a grid point), ``district`` (the area feature holding the
+    site), ``x``, ``y`` (EPSG:4547), ``gain`` (demand cells gained: km², or population),
     ``new_km2`` (exact area newly covered by this site after the ones above),
     ``cumulative_km2``.
     """
@@ -239,6 +240,10 @@ def greedy_sites(
         population_field=population_field,
     )
     chosen = greedy_select(problem, k)
+    from .inputs import names
+
+    site_names = names(cands) if candidates is not None else [""] * len(cands)
+    area_names = names(a)
     region = shapely.union_all(a.geometry.values)
     covered = coverage_union(existing, radius) if len(existing) else shapely.Polygon()
     covered = shapely.intersection(covered, region)
@@ -253,10 +258,13 @@ def greedy_sites(
         new_km2 = shapely.area(new) / 1e6
         total += new_km2
         covered = shapely.union(covered, disc)
+        inside = [n for n, g in zip(area_names, a.geometry.values) if g.intersects(site.geometry)]
         rows.append(
             {
                 "rank": rank,
                 "site_id": str(site["site_id"]),
+                "site_name": site_names[ci],
+                "district": "、".join(n for n in inside if n),
                 "x": float(site["x"]),
                 "y": float(site["y"]),
                 "gain": round(gain, 3),

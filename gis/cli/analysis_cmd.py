@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+
+from ..crs import DATUM_LABELS, hinted_crs
+from .options import basemap_option
 
 POINTS_HELP = "Point layer: a catalog layer id or a GeoJSON/GeoPackage file."
 
@@ -42,12 +44,7 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
                 help="Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84).",
             ),
             click.option("--map", "make_map", is_flag=True, help="Also write an HTML map."),
-            click.option(
-                "--basemap",
-                default="none",
-                show_default=True,
-                help="Basemap of the HTML map: none, osm, gaode, gaode-satellite.",
-            ),
+            basemap_option(),
         ]
     ):
         f = opt(f)
@@ -56,10 +53,10 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def _progress(desc: str, total: int) -> Iterator[Any]:
-    """A progress bar on stderr, shown only when the work lasts longer than a second."""
-    from tqdm import tqdm
+    """A progress bar on stderr: on a terminal only, after a second, never with --quiet."""
+    from .options import progress
 
-    with tqdm(total=total, desc=desc, unit="step", delay=1.0, file=sys.stderr, leave=False) as bar:
+    with progress(desc, total) as bar:
         yield bar
 
 
@@ -427,7 +424,7 @@ def site(
     "--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default="gpkg", show_default=True
 )
 @click.option("--map", "make_map", is_flag=True, help="Also write an HTML map.")
-@click.option("--basemap", default="none", show_default=True)
+@basemap_option()
 def enterprises(
     file: Path,
     lon: str | None,
@@ -528,16 +525,12 @@ def _register_crs(df: Any, file: Path, crs: str | None) -> str:
 
     if crs:
         return crs
-    labels = " ".join(str(c) for c in df.columns).lower()
-    for hints, key, name in (
-        (("gcj", "高德", "火星", "腾讯", "amap", "gaode"), "gcj02", "GCJ-02 (Amap/Gaode, Tencent)"),
-        (("bd09", "bd-09", "百度", "baidu"), "bd09", "BD-09 (Baidu)"),
-    ):
-        if any(h in labels for h in hints):
-            raise InputError(
-                f"{file}: the column names say the coordinates are {name}, but no --crs was "
-                f"given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
-            )
+    key = hinted_crs(*df.columns)
+    if key is not None:
+        raise InputError(
+            f"{file}: the column names say the coordinates are {DATUM_LABELS[key]}, but no "
+            f"--crs was given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
+        )
     click.echo(
         "note: coordinates read as WGS84 (no --crs given). If the register was geocoded with "
         "Amap/Gaode or Tencent (GCJ-02) or Baidu (BD-09), rerun with --crs gcj02 or --crs bd09: "

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import GisError
+from .options import basemap_option
 
 
 @click.command()
@@ -20,8 +21,7 @@ from ..errors import GisError
     help="Output folder (default maps/out); a path ending in .html writes the one map "
     "built (the atlas when no SPEC is given) to that file.",
 )
-@click.option(
-    "--basemap",
+@basemap_option(
     default=None,
     help="Override the spec's basemap: none, osm, gaode, gaode-satellite (GCJ-02 tiles: "
     "layers shifted for display only) or tianditu (needs TIANDITU_KEY).",

@@ -29,6 +29,17 @@ from ..io import PRECISION_CLASSES
     help="Import the valid rows even if some are rejected (the rejected ones are listed).",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
+@click.option(
+    "--accept-mismatch",
+    is_flag=True,
+    help="Import points that lie outside their stated district (所在区), or a file that fits "
+    "GCJ-02/BD-09 better than its declared datum, as indicative (示意) positions with a note.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Import a file far longer than the layer's expected count (refused otherwise).",
+)
 def import_(
     layer: str,
     file: str,
@@ -37,6 +48,8 @@ def import_(
     precision: str | None,
     skip_invalid: bool,
     dry_run: bool,
+    accept_mismatch: bool,
+    force: bool,
 ) -> None:
     """Import FILE as LAYER (e.g. clusters), converting it to WGS84 and validating every row.
 
@@ -66,6 +79,8 @@ def import_(
             precision=precision,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
+            accept_mismatch=accept_mismatch,
+            force=force,
         )
     except ImportFailed as exc:
         for w in exc.report.warnings:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import click
 
 from ..errors import ValidationError
+from ..layers import check_all, layer_status
 
 
 @click.group(invoke_without_command=True)
 @click.pass_context
 def layers(ctx: click.Context) -> None:
-    """List every layer with loaded vs expected counts and its sources.
+    """List every layer with loaded vs expected counts and the sources of what is loaded.
+
+    A layer file that cannot be read is listed, then reported as an error (exit 1).
 
     \b
     Example:
@@ -18,14 +21,16 @@ def layers(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..layers import layer_status
-
-    status = layer_status()
+    status = layer_status(strict=False)
     width = max(len(t) for t in status["title"]) if len(status) else 10
     for r in status.itertuples():
         exp = "" if r.expected is None or r.expected != r.expected else f"/{int(r.expected)}"
         click.echo(f"{r.id:<18} {r.title:<{width}}  {int(r.loaded)}{exp:<5} {r.status}")
-        click.echo(f"{'':<18} sources: {r.sources}" + (f" ({r.license})" if r.license else ""))
+        lic = f" ({r.license})" if r.license and r.sources == r.catalog_sources else ""
+        click.echo(f"{'':<18} sources: {r.sources}{lic}")
+    errors = [e for e in status["error"] if e]
+    if errors:
+        raise ValidationError(f"{len(errors)} layer file(s) cannot be read:", errors)
 
 
 @layers.command("check")
@@ -36,8 +41,6 @@ def layers_check() -> None:
     Example:
       clustermap layers check
     """
-    from ..layers import check_all
-
     results = check_all()
     problems = [p for probs in results.values() for p in probs]
     for lid, probs in results.items():

@@ -7,6 +7,19 @@ from pathlib import Path
 
 import click
 
+from ..catalog import load_catalog
+from ..io import atomic_write, write_geojson
+from ..layers import backup_layer, read_layer
+from ..osm import (
+    CORRIDOR_ROADS,
+    OVERPASS_URL,
+    corridors_from_ways,
+    fetch_overpass,
+    overpass_query,
+    ways_from_overpass,
+)
+from ..readers.geojson import load_json
+
 
 @click.command("fetch-osm")
 @click.argument("target", type=click.Choice(["corridors"]))
@@ -36,19 +49,6 @@ def fetch_osm(
       clustermap fetch-osm corridors --print-query > q.overpassql
       clustermap fetch-osm corridors --from-file overpass_reply.json
     """
-    from ..catalog import load_catalog
-    from ..errors import InputError
-    from ..io import atomic_write, write_geojson
-    from ..layers import read_layer
-    from ..osm import (
-        CORRIDOR_ROADS,
-        OVERPASS_URL,
-        corridors_from_ways,
-        fetch_overpass,
-        overpass_query,
-        ways_from_overpass,
-    )
-
     names = [n for names in CORRIDOR_ROADS.values() for n in names]
     query = overpass_query(names)
     if print_query:
@@ -57,10 +57,7 @@ def fetch_osm(
     cat = load_catalog()
     info = cat.get_layer(target)
     if from_file:
-        try:
-            data = json.loads(Path(from_file).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{from_file}: not a JSON Overpass reply ({exc})") from None
+        data = load_json(from_file, what="Overpass JSON reply")
         source = f"Overpass reply file {Path(from_file).name}"
     else:
         url = endpoint or OVERPASS_URL
@@ -86,8 +83,9 @@ def fetch_osm(
     if missing:
         click.echo(f"kept as before (no matching ways): {', '.join(missing)}")
     if changed and not dry_run:
+        backup = backup_layer(info)
         write_geojson(new, info.path, name=target)
-        click.echo(f"wrote {info.path}")
+        click.echo(f"wrote {info.path}" + (f"; {backup.text()}" if backup else ""))
 
 
 COMMANDS = [fetch_osm]

@@ -2,7 +2,7 @@
 
 Every function takes frames and keyword options and returns an
 :class:`~gis.render.overlay.Overlay` (or HTML / a folium element); nothing here computes
-an indicator: values come from :mod:`gis.indicators` or :mod:`gis.join`, classes from
+an indicator: values come from :mod:`gis.indicators`, classes from
 :mod:`gis.classify`. Tooltips show value, unit, year and source; legends carry the unit
 and the year; features without a value are drawn in the no-data grey and say so.
 

@@ -1,12 +1,5 @@
-"""Join planners' indicator tables (CSV or Excel, long or wide) to a layer.
-
-A table is read with :func:`gis.tables.read_table` (UTF-8, BOM, GBK/GB18030, Excel)
-and brought to long form: one row per (key, indicator, value, unit, year, source).
-
-* **long** form has an indicator column (``indicator``/``指标``) and a value column
-  (``value``/``数值``); unit, year and source columns are optional.
-* **wide** form has one column per indicator; a unit in the header
-  (``GDP(亿元)``, ``常住人口（万人）``) becomes the unit.
+"""Joining an indicator table (long form, :mod:`.table`) to a layer: the one join behind
+``clustermap join`` and a map spec's ``join =``.
 
 :func:`join_table` matches the table's keys to the layer's features: on a district
 layer through :func:`gis.districts.match_district` (武昌 / 武昌区 / Wuchang / 420106 all
@@ -18,6 +11,7 @@ non-numeric values and mixed units. No table row is dropped without being report
 
 >>> import pandas as pd
 >>> from gis.layers import read_layer
+>>> from gis.indicators import long_form
 >>> t = pd.DataFrame({"区": ["武昌", "Jianghan", "光谷"], "GDP(亿元)": ["1772.02", "", "3200"]})
 >>> t.attrs["source"] = "example.csv"
 >>> joined, report = join_table(read_layer("districts"), long_form(t))
@@ -33,226 +27,20 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .districts import CITY_ADCODE, district_name, match_district, suggest_district
-from .errors import InputError, ValidationError
-from .indicators import parse_bound
-from .tables import find_column, read_table, sheet_row
+from ..districts import CITY_ADCODE, district_name, match_district, suggest_district
+from ..errors import InputError, ValidationError
+from ..names import fold
+from .table import TOTAL_LABELS, read_indicator_table
+from .targets import parse_bound
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-KEY_CANDIDATES = (
-    "adcode",
-    "行政区划代码",
-    "区划代码",
-    "代码",
-    "key",
-    "id",
-    "code",
-    "district",
-    "区",
-    "行政区",
-    "区名",
-    "区县",
-    "所在区",
-    "地区",
-    "区域",
-    "name_zh",
-    "名称",
-    "name",
-)
-INDICATOR_CANDIDATES = ("indicator", "指标", "指标名称", "项目", "indicator_zh")
-VALUE_CANDIDATES = ("value", "数值", "值", "数据", "value_num")
-UNIT_CANDIDATES = ("unit", "单位", "计量单位")
-YEAR_CANDIDATES = ("year", "年份", "年度", "年")
-SOURCE_CANDIDATES = ("source", "source_url", "来源", "数据来源", "出处")
-#: Columns of a wide table that describe a row rather than hold an indicator (a serial
-#: number 序号 or a rank is numeric but no indicator).
-LABEL_CANDIDATES = (
-    "name",
-    "name_zh",
-    "name_en",
-    "名称",
-    "区名",
-    "区",
-    "行政区",
-    "地区",
-    "district",
-    "备注",
-    "note",
-    "说明",
-    "序号",
-    "排名",
-    "排序",
-    "no.",
-)
-#: Labels of total rows (not a district, reported as such).
-TOTAL_LABELS = ("合计", "总计", "全市", "全市合计", "小计", "total", "sum")
-_UNIT_IN_HEADER = re.compile(r"^(.*?)\s*[(（]\s*([^()（）]+?)\s*[)）]\s*$")
-
-
-def _col(df: pd.DataFrame, cands: tuple[str, ...]) -> str | None:
-    return find_column(df, cands)
-
-
-def long_form(table: pd.DataFrame, *, key: str | None = None) -> pd.DataFrame:
-    """The table (text columns, as from ``read_table``) in long form.
-
-    Columns: ``key`` (as written), ``row`` (spreadsheet row, header = 1), ``column``
-    (where the value sits), ``indicator``, ``value_text``, ``unit``, ``year``, ``source``.
-    ``attrs`` carry ``source`` (file), ``form`` (long|wide), ``key_column`` and
-    ``text_columns`` (wide columns holding text only, kept as attributes).
-    """
-    src = table.attrs.get("source", "table")
-    table = _find_header(table, key)
-    cols = [str(c) for c in table.columns]
-    if key is not None:
-        if key not in cols:
-            raise InputError(
-                f"{src}: no column {key!r}; the columns are: {', '.join(cols)}. "
-                "Pass --key with one of them"
-            )
-        kcol = key
-    else:
-        found = _col(table, KEY_CANDIDATES)
-        if found is None:
-            sheets = list(table.attrs.get("sheets") or [])
-            other = (
-                f" or choose another sheet with --sheet (read {table.attrs.get('sheet_name')!r}; "
-                f"the workbook has: {', '.join(sheets)})"
-                if len(sheets) > 1
-                else ""
-            )
-            raise InputError(
-                f"{src}: no key column found; expected one of {', '.join(KEY_CANDIDATES[:12])}…; "
-                f"the columns are: {', '.join(cols)}. Name the key column with --key COLUMN" + other
-            )
-        kcol = found
-    ind_col = _col(table, INDICATOR_CANDIDATES)
-    val_col = _col(table, VALUE_CANDIDATES)
-    unit_col = _col(table, UNIT_CANDIDATES)
-    year_col = _col(table, YEAR_CANDIDATES)
-    src_col = _col(table, SOURCE_CANDIDATES)
-    rows: list[dict[str, Any]] = []
-    text_columns: list[str] = []
-    # read_table drops blank rows but keeps the index: the index is the 0-based data row
-    if pd.api.types.is_integer_dtype(table.index):
-        positions = [int(i) for i in table.index]
-    else:
-        positions = list(range(len(table)))
-    if ind_col and val_col:
-        form = "long"
-        for pos, r in zip(positions, rows_of(table)):
-            rows.append(
-                {
-                    "key": str(r[kcol]),
-                    "row": sheet_row(pos),
-                    "column": val_col,
-                    "indicator": str(r[ind_col]),
-                    "value_text": str(r[val_col]),
-                    "unit": str(r[unit_col]) if unit_col else "",
-                    "year": _year(r[year_col]) if year_col else "",
-                    "source": str(r[src_col]) if src_col else src,
-                }
-            )
-    else:
-        form = "wide"
-        meta = {kcol, unit_col, year_col, src_col} - {None}
-        labels = {c for c in cols if _col(table[[c]], LABEL_CANDIDATES) and c not in meta}
-        for c in cols:
-            if c in meta:
-                continue
-            vals = table[c].astype(str)
-            filled = vals[vals.str.strip() != ""]
-            numeric = filled.map(_is_number)
-            if c in labels or (len(filled) and not numeric.any()):
-                text_columns.append(c)
-                continue
-            m = _UNIT_IN_HEADER.match(c)
-            ind, unit = (m.group(1), m.group(2)) if m else (c, "")
-            for pos, r in zip(positions, rows_of(table)):
-                rows.append(
-                    {
-                        "key": str(r[kcol]),
-                        "row": sheet_row(pos),
-                        "column": c,
-                        "indicator": ind,
-                        "value_text": str(r[c]),
-                        "unit": unit or (str(r[unit_col]) if unit_col else ""),
-                        "year": _year(r[year_col]) if year_col else "",
-                        "source": str(r[src_col]) if src_col else src,
-                    }
-                )
-    out = pd.DataFrame(
-        rows, columns=["key", "row", "column", "indicator", "value_text", "unit", "year", "source"]
-    )
-    out.attrs.update(
-        {
-            "source": src,
-            "form": form,
-            "key_column": kcol,
-            "text_columns": text_columns,
-            "text_values": {
-                c: dict(zip(table[kcol].astype(str), table[c].astype(str))) for c in text_columns
-            },
-        }
-    )
-    return out
-
-
-def _find_header(table: pd.DataFrame, key: str | None) -> pd.DataFrame:
-    """The table re-headed at the first of its top 5 rows naming the key column, when the
-    sheet starts with a title row (e.g. "2023年各区主要指标") instead of the header.
-
-    Row numbers stay those of the spreadsheet: the index is kept.
-    """
-
-    def has_key(names: list[str]) -> bool:
-        if key is not None:
-            return key in names
-        return _col(pd.DataFrame(columns=names), KEY_CANDIDATES) is not None
-
-    if has_key([str(c) for c in table.columns]):
-        return table
-    for i in range(min(5, len(table))):
-        names = [str(v).strip() for v in table.iloc[i]]
-        if has_key(names) and len(set(names)) == len(names):
-            out = table.iloc[i + 1 :].copy()
-            out.columns = names
-            out.attrs = dict(table.attrs)
-            return out
-    return table
-
-
-def rows_of(table: pd.DataFrame) -> list[pd.Series]:
-    return [r for _, r in table.iterrows()]
-
-
-def _year(v: Any) -> str:
-    s = str(v).strip()
-    m = re.match(r"^(\d{4})(?:\.0)?\s*年?$", s)
-    return m.group(1) if m else s
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return not math.isnan(parse_bound(text)[0])
-    except ValueError:
-        return False
-
-
-def read_indicator_table(
-    path: str | Path, *, key: str | None = None, sheet: str | int | None = None
-) -> pd.DataFrame:
-    """Read a CSV/Excel indicator table (long or wide) into long form (see :func:`long_form`)."""
-    return long_form(read_table(path, sheet=sheet), key=key)
 
 
 @dataclass
@@ -285,6 +73,8 @@ class JoinReport:
     text_columns: list[str]
     #: display name of each layer key (a district's name, a cluster's name_zh)
     names: dict[str, str] = field(default_factory=dict)
+    #: columns asked for (spec ``join.columns``) that the table does not hold
+    unknown_columns: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -295,7 +85,9 @@ class JoinReport:
                 f"{self.layer!r} (key column {self.key_column!r}); check the layer, or name "
                 "the key columns with --key and --layer-key"
             ]
-        return nothing + self.duplicates + self.mixed_units + self.non_numeric
+        return (
+            nothing + self.unknown_columns + self.duplicates + self.mixed_units + self.non_numeric
+        )
 
     def text(self) -> str:
         """The report as planners read it (Chinese and English labels)."""
@@ -352,10 +144,6 @@ class JoinReport:
             )
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[\s'’`\-_.()（）]", "", str(text).strip().lower())
-
-
 def _layer_lookup(layer: Any, layer_key: str) -> tuple[dict[str, str], dict[str, str]]:
     """folded label -> layer key, and layer key -> display name."""
     lookup: dict[str, str] = {}
@@ -364,10 +152,10 @@ def _layer_lookup(layer: Any, layer_key: str) -> tuple[dict[str, str], dict[str,
     for _, r in layer.iterrows():
         k = str(r[layer_key])
         names[k] = str(r[name_cols[0]]) if name_cols else ""
-        lookup[_fold(k)] = k
+        lookup[fold(k)] = k
         for c in name_cols:
             if isinstance(r[c], str) and r[c]:
-                lookup.setdefault(_fold(r[c]), k)
+                lookup.setdefault(fold(r[c]), k)
     return lookup, names
 
 
@@ -416,10 +204,7 @@ def join_table(
         if raw_s.strip() == "":
             reason = "empty key"
         elif district_mode:
-            # 东湖高新 / 武汉经开 (the census bulletin's short forms) are zone names without 区
-            # 湖北省武汉市江汉区, 420106.0 (an adcode a tool wrote as a float)
-            t = re.sub(r"^(\d{6})\.0+$", r"\1", re.sub(r"^湖北省\s*", "", raw_s.strip()))
-            m = match_district(t) or match_district(t + "区")
+            m = match_district(raw_s)
             if m is not None and m in names:
                 code = m
             elif m is not None and m.startswith("fz_"):
@@ -427,12 +212,12 @@ def join_table(
                     f"functional zone {district_name(m)}, not a district: it has no polygon in "
                     "this layer (kept apart, never merged into a district)"
                 )
-            elif m == CITY_ADCODE or _fold(raw_s) in TOTAL_LABELS:
+            elif m == CITY_ADCODE or fold(raw_s) in TOTAL_LABELS:
                 reason = "the whole city or a total row (武汉市/合计), not a district"
             else:
                 sugg = suggest_district(raw_s)
         else:
-            code = lookup.get(_fold(raw_s))
+            code = lookup.get(fold(raw_s))
             if code is None:
                 sugg = difflib.get_close_matches(
                     raw_s, layer_keys + [n for n in names.values() if n], n=3, cutoff=0.5
@@ -554,3 +339,48 @@ def join_table(
 
 def _rows(rows: list[int]) -> str:
     return ", ".join(str(r) for r in rows)
+
+
+def join_file(
+    layer: gpd.GeoDataFrame,
+    table: str | Path,
+    *,
+    key: str | None = None,
+    layer_key: str | None = None,
+    sheet: str | int | None = None,
+    columns: tuple[str, ...] = (),
+    layer_name: str = "layer",
+) -> tuple[gpd.GeoDataFrame, JoinReport]:
+    """Read a CSV/Excel indicator table and join it to ``layer``: the join of
+    ``clustermap join`` and of a map spec's ``join =`` (same matching, same report).
+
+    ``key``: the table's key column (default: detected); ``layer_key``: the layer's
+    (default: adcode or id); ``columns``: keep only these indicators or text columns
+    (named as in the table's header, ``GDP(亿元)``, or as joined, ``GDP``).
+    """
+    long = read_indicator_table(table, key=key, sheet=sheet)
+    joined, report = join_table(layer, long, layer_key=layer_key, layer_name=layer_name)
+    if columns:
+        joined = _select(joined, long, layer, columns, report)
+    return joined, report
+
+
+def _select(
+    joined: Any, long: pd.DataFrame, layer: Any, columns: tuple[str, ...], report: JoinReport
+) -> Any:
+    """``joined`` with the layer's own columns and only the asked-for joined ones."""
+    added = [c for c in joined.columns if c not in layer.columns]
+    by_header = dict(zip(long["column"].astype(str), long["indicator"].astype(str)))
+    keep: list[str] = []
+    for c in columns:
+        name = c if c in added else by_header.get(c, c)
+        hits = [a for a in added if a == name or a.startswith(f"{name} ")]
+        if not hits:
+            report.unknown_columns.append(
+                f"{report.table}: column {c!r} asked for is not in the table; its columns: "
+                f"{', '.join(dict.fromkeys(long['column'].astype(str)))}"
+            )
+        keep += hits
+    out = joined[[c for c in joined.columns if c in layer.columns or c in keep]]
+    out.attrs = dict(joined.attrs)
+    return out

@@ -32,10 +32,14 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError, LayerNotFoundError
+from ..errors import InputError, LayerNotFoundError, ValidationError
+from ..names import fold
 
-ENCODINGS = ("utf-8-sig", "gb18030")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Rows listed by name in an encoding or formula error (the count says how many more).
+MAX_LISTED = 10
+#: The longest cell a table may hold: Excel's own limit (32,767 characters).
+MAX_CELL_CHARS = 32_767
 #: Title rows (at most one filled cell each) skipped above the header, at most.
 MAX_TITLE_ROWS = 5
 
@@ -46,9 +50,21 @@ def sheet_row(index: int, header_rows: int = 1) -> int:
 
 
 def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
-    """Text and encoding name of a CSV file's bytes; a clear error when none fits.
+    r"""Text and encoding name of a CSV file's bytes; a clear error when none fits.
 
-    UTF-16 with a byte-order mark (Excel's "Unicode 文本 (*.txt)", tab-separated) is read too.
+    UTF-8 (with or without BOM), GBK/GB18030, and UTF-16 with a byte-order mark (Excel's
+    "Unicode 文本 (*.txt)", tab-separated). A file that mixes encodings (a UTF-8 file with
+    a row pasted in GBK, or bytes that are neither) is an error naming each such row and
+    column: decoding it as a whole would garble every other row.
+
+    >>> decode_bytes("名称,区\n甲,武昌\n".encode("gbk"), "t.csv")[1]
+    'gb18030'
+    >>> mixed = "名称,区\n甲,武昌\n".encode() + "乙,江汉\n".encode("gbk")
+    >>> try:
+    ...     decode_bytes(mixed, "t.csv")
+    ... except InputError as exc:
+    ...     print(str(exc).splitlines()[1])
+      - row 3, column 名称: bytes that are not UTF-8 (as GBK they read '乙,江汉')
     """
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") and raw[:4] != b"\xff\xfe\x00\x00":  # not UTF-32
         try:
@@ -59,14 +75,80 @@ def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
         odd = sum(1 for ch in text if not (ch.isprintable() or ch.isspace()))
         if text and odd <= len(text) // 1000:
             return text, "utf-16"
-    for enc in ENCODINGS:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    _refuse_mixed_encodings(raw, path)
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: row {line}: cannot decode the file as UTF-8 or GBK/GB18030 (bytes "
+            f"{raw[exc.start : exc.start + 4]!r}); save it from Excel as 'CSV UTF-8' "
+            "(逗号分隔) and try again"
+        ) from None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _refuse_mixed_encodings(raw: bytes, path: str | Path) -> None:
+    """Raise when some rows are UTF-8 Chinese and others are not UTF-8 (GBK, or garbage)."""
+    lines = raw.split(b"\n")
+    utf8_rows: list[int] = []
+    bad_rows: list[int] = []
+    for k, line in enumerate(lines):
         try:
-            return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
+            text = line.decode("utf-8-sig" if k == 0 else "utf-8")
         except UnicodeDecodeError:
+            bad_rows.append(k)
             continue
-    raise InputError(
-        f"{path}: cannot decode the file as UTF-8 or GBK/GB18030; save it from Excel as "
-        "'CSV UTF-8' (逗号分隔) and try again"
+        if _CJK.search(text):
+            utf8_rows.append(k)
+    if not utf8_rows or not bad_rows:
+        return
+    majority_utf8 = len(utf8_rows) >= len(bad_rows)
+    odd = bad_rows if majority_utf8 else utf8_rows
+    good = "utf-8" if majority_utf8 else "gb18030"
+    texts = [ln.decode(good, errors="replace") for ln in lines]
+    try:
+        sep = csv.Sniffer().sniff("\n".join(texts[:20])[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        sep = ","
+    rows = [next(csv.reader([t], delimiter=sep), []) for t in texts[: MAX_TITLE_ROWS + 1]]
+    header = rows[header_index(rows)] if rows else []
+    listed = []
+    for k in odd[:MAX_LISTED]:
+        cells = next(csv.reader([texts[k]], delimiter=sep), [])
+        c = next(
+            (
+                j
+                for j, cell in enumerate(cells)
+                if ("\ufffd" in cell if majority_utf8 else _CJK.search(cell))
+            ),
+            0,
+        )
+        col = header[c].strip() if c < len(header) and header[c].strip() else f"column {c + 1}"
+        if majority_utf8:
+            try:
+                shown = f"as GBK they read {lines[k].decode('gb18030').strip()[:40]!r}"
+            except UnicodeDecodeError:
+                shown = "nor GBK: damaged bytes"
+            listed.append(f"row {k + 1}, column {col}: bytes that are not UTF-8 ({shown})")
+        else:
+            listed.append(
+                f"row {k + 1}, column {col}: UTF-8 text in a GBK file (reads "
+                f"{lines[k].decode('utf-8').strip()[:40]!r})"
+            )
+    more = f" (first {MAX_LISTED} of {len(odd)})" if len(odd) > MAX_LISTED else ""
+    main = "UTF-8" if majority_utf8 else "GBK"
+    raise ValidationError(
+        f"{path}: the file mixes text encodings: most rows are {main}, {len(odd)} row(s) "
+        f"are not{more}; read as one encoding these rows would be garbled. Open the file "
+        "in Excel, fix these cells and save the whole file as 'CSV UTF-8' (逗号分隔):",
+        listed,
     )
 
 
@@ -120,6 +202,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     blank = (df == "").all(axis=1) if df.shape[1] else pd.Series(True, index=df.index)
     df = df[~blank] if len(df) else df
     df.attrs.update(attrs)
+    _refuse_control_characters(df, p)
     if df.empty:
         sheets = list(df.attrs.get("sheets") or [])
         other = (
@@ -132,6 +215,28 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     header_row = int(df.attrs.get("header_row", 1))
     df.attrs.update({"source": str(p), "encoding": enc, "sheet": sheet, "header_row": header_row})
     return df
+
+
+#: Control characters no typed cell holds (NUL, backspace …; tab and newlines are allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(df: pd.DataFrame, p: Path) -> None:
+    """Cells holding control characters (a binary file, or bytes of another encoding) are
+    an error naming row and column: they would pass into names and maps invisibly."""
+    listed: list[str] = []
+    for col in df.columns:
+        hits = df[col].str.contains(_CONTROL, regex=True)
+        for i in hits[hits].index[: MAX_LISTED - len(listed)]:
+            listed.append(f"row {sheet_row(int(i))}, column {col}: {df.at[i, col][:40]!r}")
+        if len(listed) >= MAX_LISTED:
+            break
+    if listed:
+        raise ValidationError(
+            f"{p}: cells hold control characters (NUL, backspace …) that no typed text has: "
+            "is this the right file? Retype these cells or save the sheet again from Excel:",
+            listed,
+        )
 
 
 def _parse_csv(text: str, p: Path) -> pd.DataFrame:
@@ -148,10 +253,14 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         sep = dialect.delimiter
     except csv.Error:
         sep = ","
+    limit = csv.field_size_limit()
     try:
+        csv.field_size_limit(max(limit, len(text) + 1))  # long cells are reported below
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
         raise InputError(f"{p}: not a readable CSV table ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
     h = header_index(records)
     if not records or not any(c.strip() for c in records[h]):
         raise InputError(f"{p}: the first row must hold the column names")
@@ -172,6 +281,14 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
                     f"{cell[:40]!r}…; close the quote, or write a quote inside a value as "
                     '"" (save the sheet from Excel as CSV, which does this)'
                 )
+        for c, cell in enumerate(rec):
+            if len(cell) > MAX_CELL_CHARS:
+                col = header[c] if c < width else f"column {c + 1}"
+                raise InputError(
+                    f"{p}: row {sheet_row(i)}, {col}: a cell of {len(cell):,} characters (at "
+                    f"most {MAX_CELL_CHARS:,}, Excel's limit); this is not a list entry: check "
+                    "the file (a pasted document? a quote never closed?)"
+                )
         extra = [c for c in rec[width:] if c.strip()]
         if extra:
             long_rows.append(
@@ -183,8 +300,6 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         rows.append(rec)
         index.append(i)
     if long_rows:
-        from .errors import ValidationError
-
         raise ValidationError(
             f"{p}: {len(long_rows)} row(s) have more cells than the header (row {h + 1}) — "
             f"a value containing the delimiter {sep!r} must be quoted (save from Excel as "
@@ -224,24 +339,24 @@ def _what_it_is(p: Path) -> str:
 MERGED_CELLS_MAX_BYTES = 20_000_000
 
 
-def _shown_differently(p: Path) -> tuple[bool, bool]:
-    """(has percent formats, has merged cells): a cheap look inside the .xlsx zip."""
+def _shown_differently(p: Path) -> tuple[bool, bool, bool]:
+    """(has percent formats, has merged cells, has formulas): a cheap look inside the zip."""
     try:
         with zipfile.ZipFile(p) as z:
             names = z.namelist()
             styles = z.read("xl/styles.xml") if "xl/styles.xml" in names else b""
             percent = b"%" in styles or re.search(rb'numFmtId="(9|10)"', styles) is not None
-            merged = any(
-                b"<mergeCell " in z.read(n)
-                for n in names
-                if n.startswith("xl/worksheets/") and n.endswith(".xml")
-            )
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False, False
-    return percent, merged
+            sheets = [
+                z.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            ]
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+        raise InputError(f"{p}: not a readable Excel workbook ({exc})" + _what_it_is(p)) from None
+    merged = any(b"<mergeCell " in x for x in sheets)
+    formulas = any(re.search(rb"<(?:\w+:)?f[ >/]", x) for x in sheets)
+    return percent, merged, formulas
 
 
-def _cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None:
+def _cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> list[tuple[int, int]]:
     """Cells as the sheet shows them, in place:
 
     * percent-formatted numbers: 0.051 shown as 5.1% becomes "5.1%", not "0.051" (read
@@ -249,26 +364,20 @@ def _cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None
     * a value merged down a column (所在区 武昌区 over five rows, as official lists group
       rows) is the value of every row it spans, not of the first one only.
 
+    Returns the (row, column) of formula cells without a saved value (a workbook written
+    by a program, never opened and saved in Excel): read as empty they would pass as blank.
     ``raw`` is the sheet read with ``header=None`` (index = row - 1, column = col - 1).
     """
     from openpyxl import load_workbook
 
-    percent, merged = _shown_differently(p)
-    if not (percent or merged):
-        return  # most workbooks: nothing to do, and no second reading
+    percent, merged, formulas = _shown_differently(p)
+    if not (percent or merged or formulas):
+        return []  # most workbooks: nothing to do, and no second reading
     full = merged and p.stat().st_size <= MERGED_CELLS_MAX_BYTES
+    uncached: list[tuple[int, int]] = []
     try:
         book = load_workbook(p, read_only=not full, data_only=True)
-    except Exception:
-        return
-    try:
-        ws: Any = (
-            book.worksheets[0]
-            if sheet is None
-            else book[sheet]
-            if isinstance(sheet, str)
-            else book.worksheets[sheet]
-        )
+        ws: Any = _sheet(book, sheet)
         for row in ws.iter_rows() if percent else ():
             for cell in row:
                 value = getattr(cell, "value", None)
@@ -277,21 +386,47 @@ def _cells_as_shown(p: Path, sheet: str | int | None, raw: pd.DataFrame) -> None
                     r, c = int(cell.row) - 1, int(cell.column) - 1
                     if r < raw.shape[0] and c < raw.shape[1]:
                         raw.iat[r, c] = f"{value * 100:.10g}%"
-        if full:
-            for rng in ws.merged_cells.ranges:
-                c = rng.min_col - 1
-                # one column over several rows; a title merged across columns stays one cell
-                if rng.min_col != rng.max_col or rng.max_row == rng.min_row or c >= raw.shape[1]:
-                    continue
-                top = raw.iat[rng.min_row - 1, c] if rng.min_row - 1 < raw.shape[0] else None
-                if top is None or (isinstance(top, float) and top != top):
-                    continue
-                for r in range(rng.min_row, min(rng.max_row, raw.shape[0])):
-                    raw.iat[r, c] = top
-    except Exception:
-        return
-    finally:
+        for rng in ws.merged_cells.ranges if full else ():
+            c = rng.min_col - 1
+            # one column over several rows; a title merged across columns stays one cell
+            if rng.min_col != rng.max_col or rng.max_row == rng.min_row or c >= raw.shape[1]:
+                continue
+            top = raw.iat[rng.min_row - 1, c] if rng.min_row - 1 < raw.shape[0] else None
+            if top is None or (isinstance(top, float) and top != top):
+                continue
+            for r in range(rng.min_row, min(rng.max_row, raw.shape[0])):
+                raw.iat[r, c] = top
         book.close()
+        if formulas:
+            book = load_workbook(p, read_only=True, data_only=False)
+            for row in _sheet(book, sheet).iter_rows():
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if not (isinstance(value, str) and value.startswith("=")):
+                        continue
+                    r, c = int(cell.row) - 1, int(cell.column) - 1
+                    if r < raw.shape[0] and c < raw.shape[1] and not _filled(raw.iat[r, c]):
+                        uncached.append((r, c))
+            book.close()
+    except (KeyError, IndexError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{p}: not a readable Excel workbook ({exc})" + _what_it_is(p)) from None
+    return uncached
+
+
+def _sheet(book: Any, sheet: str | int | None) -> Any:
+    if sheet is None:
+        return book.worksheets[0]
+    return book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+
+
+def _column_letter(c: int) -> str:
+    """Excel's name of the 0-based column ``c``: 0 -> A, 27 -> AB."""
+    name = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        name = chr(65 + rem) + name
+    return name
 
 
 def _swallows_rows(cell: str, sep: str, width: int) -> bool:
@@ -324,11 +459,23 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         ) from None
     if raw.empty:
         raise InputError(f"{p}: the sheet is empty")
-    if engine == "openpyxl":
-        _cells_as_shown(p, sheet, raw)
+    uncached = _cells_as_shown(p, sheet, raw) if engine == "openpyxl" else []
     # header=None: the index is the spreadsheet row - 1 (pandas keeps blank rows)
     h = header_index(raw.values.tolist())
     names = ["" if not _filled(v) else str(v).strip() for v in raw.iloc[h]]
+    uncached = [(r, c) for r, c in uncached if r > h]
+    if uncached:
+        listed = [
+            f"row {r + 1}, column {names[c] or _column_letter(c)} (cell {_column_letter(c)}{r + 1})"
+            for r, c in uncached[:MAX_LISTED]
+        ]
+        more = f" (first {MAX_LISTED} of {len(uncached)})" if len(uncached) > MAX_LISTED else ""
+        raise ValidationError(
+            f"{p}: {len(uncached)} formula cell(s) have no saved value{more} — the workbook "
+            "was written by a program and never saved in Excel, so their results are unknown. "
+            "Open it in Excel (or WPS/LibreOffice) and save it, then import again:",
+            listed,
+        )
     body = raw.iloc[h + 1 :]
     keep = [j for j, n in enumerate(names) if n or body.iloc[:, j].map(_filled).any()]
     names = [names[j] or f"Unnamed: {j}" for j in keep]
@@ -347,10 +494,11 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
 
 
 def find_column(df: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    """The first column whose folded name matches one of ``candidates`` (case/space-insensitive)."""
-    folded = {str(c).strip().lower().replace(" ", "").replace("_", ""): c for c in df.columns}
+    """The first column whose folded name (:func:`gis.names.fold`) matches one of
+    ``candidates``: case, width, spaces, underscores and dots do not count."""
+    folded = {fold(c): c for c in df.columns}
     for cand in candidates:
-        key = cand.strip().lower().replace(" ", "").replace("_", "")
+        key = fold(cand)
         if key in folded:
             return str(folded[key])
     return None

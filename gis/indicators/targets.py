@@ -35,9 +35,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import InputError, ValidationError
-from .settings import METRIC_CRS, layers_dir
-from .tables import sheet_row
+from ..errors import InputError, ValidationError
+from ..names import fold
+from ..readers.tables import sheet_row
+from ..settings import METRIC_CRS, layers_dir
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -95,7 +96,7 @@ def _read_csv(name: str, columns: tuple[str, ...], folder: Path | None) -> pd.Da
             f"{path}: file not found; it ships with clustermap (rebuild the copied statistics "
             "with scripts/build_indicators.py)"
         )
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
@@ -200,16 +201,49 @@ def convert_unit(value: float, unit: str, to: str) -> float:
     raise InputError(f"cannot convert {unit!r} to {to!r}")
 
 
+#: Comparability classes of ``target_baselines.csv`` (column ``class``): the baseline is
+#: the target's own measure, a close proxy, a narrower measure, a different measure or a
+#: figure of Hubei province. Progress is computed for the first three only.
+COMPARABILITY = ("same", "close", "narrower", "different", "province")
+#: What each class means for a reader of the targets table (``baseline_note``).
+COMPARABILITY_NOTES = {
+    "same": "same measure",
+    "close": "proxy: a close measure, not the target's own",
+    "narrower": "narrower measure: covers part of what the target counts, progress understated",
+    "different": "different measure: not comparable, no progress computed",
+    "province": "province-only figure (湖北省), not Wuhan: no progress computed",
+}
+#: Units that count the same things (centres 个 and 家).
+UNIT_ALIASES = {("个", "家"), ("家", "个")}
+
+
+def _baseline_note(cls: str, comparability: str, quality: str, year_note: str) -> str:
+    """One sentence for the targets table: what the baseline is and how far to trust it."""
+    parts = [COMPARABILITY_NOTES.get(cls, "comparability not stated")]
+    if comparability and comparability != COMPARABILITY_NOTES.get(cls):
+        parts.append(comparability)
+    if year_note:
+        parts.append(year_note)
+    if quality == "lead":
+        parts.append("source is a lead only (mirror or forum): confirm before citing")
+    return "; ".join(parts)
+
+
 def target_progress(
     targets: pd.DataFrame | None = None,
     baselines: pd.DataFrame | None = None,
     links: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row a target: the linked baseline (value, bound, year, source) and progress.
+    """One row a target: the linked baseline (value, bound, year, source), how comparable it
+    is, and progress.
 
-    ``progress`` = baseline / target where a sourced baseline of a level target exists;
-    ``progress_bound`` is '>' when the baseline is a lower bound (so progress is too).
-    Growth-rate targets and targets without a baseline get NaN and say why in ``status``.
+    ``progress`` = baseline / target where a sourced Wuhan baseline of a level target exists
+    and measures the same thing, a close proxy or a narrower part of it (``comparability_class``
+    same, close, narrower); ``progress_bound`` is '>' when the baseline is a lower bound (so
+    progress is too). ``baseline_note`` says in words whether the baseline is a proxy, a
+    narrower measure or province-only, and whether its source is a lead only. Growth-rate
+    targets, different measures, province figures and targets without a baseline get NaN and
+    say why in ``status``.
     """
     t = plan_targets() if targets is None else targets
     b = city_baselines() if baselines is None else baselines
@@ -232,44 +266,75 @@ def target_progress(
             "lead": r.lead,
             "baseline": math.nan,
             "baseline_bound": "",
+            "baseline_unit": "",
             "baseline_year": "",
+            "baseline_indicator": "",
             "baseline_source": "",
             "baseline_quality": "",
             "comparability": "",
+            "comparability_class": "",
+            "baseline_note": "",
             "progress": math.nan,
             "progress_bound": "",
             "status": "no sourced baseline",
         }
-        if r.kind == "annual_growth":
-            out["status"] = "growth-rate target: needs a yearly series, none sourced"
-        elif not link.empty:
-            lrow = link.iloc[0]
-            cand = b[b["indicator"] == lrow["baseline_indicator"]]
-            if "baseline_year" in lk.columns and lrow.get("baseline_year"):
-                cand = cand[cand["year"] == lrow["baseline_year"]]
-            if cand.empty:
-                out["status"] = f"linked baseline {lrow['baseline_indicator']!r} not found"
-            elif (cand["is_estimate"] == "yes").all():
-                out["status"] = "the only baseline is an estimate (预计): not used"
-            else:
-                cand = cand[cand["is_estimate"] != "yes"]
-                c = cand.iloc[0]
-                value = convert_unit(float(c["value_num"]), c["unit"], r.unit)
-                bound = c["bound"]
-                out.update(
-                    baseline=value,
-                    baseline_bound=bound,
-                    baseline_year=c["year"],
-                    baseline_source=c["source_url"],
-                    baseline_quality=c["source_quality"],
-                    comparability=lrow.get("comparability", ""),
-                    progress=value / r.value,
-                    progress_bound=">" if bound in (">", "≥") else "",
-                )
-                pct = f"{out['progress_bound']}{value / r.value:.0%}"
-                out["status"] = (
-                    f"baseline {c['year']}: {bound}{value:g} {r.unit} = {pct} of the target"
-                )
+        if link.empty:
+            if r.kind == "annual_growth":
+                out["status"] = "growth-rate target: needs a yearly series, none sourced"
+            rows.append(out)
+            continue
+        lrow = link.iloc[0]
+        cand = b[b["indicator"] == lrow["baseline_indicator"]]
+        if "baseline_year" in lk.columns and lrow.get("baseline_year"):
+            cand = cand[cand["year"] == lrow["baseline_year"]]
+        if cand.empty:
+            out["status"] = f"linked baseline {lrow['baseline_indicator']!r} not found"
+            rows.append(out)
+            continue
+        if (cand["is_estimate"] == "yes").all():
+            out["status"] = "the only baseline is an estimate (预计): not used"
+            rows.append(out)
+            continue
+        c = cand[cand["is_estimate"] != "yes"].iloc[0]
+        cls = str(lrow.get("class", "") or "same")
+        comparability = str(lrow.get("comparability", "") or c.get("comparability", "") or "")
+        growth = r.kind == "annual_growth"
+        if growth or (c["unit"], r.unit) in UNIT_ALIASES:
+            value, unit = float(c["value_num"]), str(c["unit"])
+        else:
+            try:
+                value, unit = convert_unit(float(c["value_num"]), c["unit"], r.unit), r.unit
+            except InputError:
+                value, unit = float(c["value_num"]), str(c["unit"])
+                cls = "different" if cls in ("same", "close", "narrower") else cls
+        bound = c["bound"]
+        out.update(
+            baseline=value,
+            baseline_bound=bound,
+            baseline_unit=unit,
+            baseline_year=c["year"],
+            baseline_indicator=c["indicator"],
+            baseline_source=c["source_url"],
+            baseline_quality=c["source_quality"],
+            comparability=comparability,
+            comparability_class=cls,
+            baseline_note=_baseline_note(
+                cls, comparability, str(c["source_quality"]), str(c.get("year_note", "") or "")
+            ),
+        )
+        when = c["year"] or "year not stated"
+        if growth:
+            out["status"] = (
+                f"growth-rate target: sourced growth {when}: {bound}{value:g} {unit} "
+                "(one year, not an annual average; progress not computed)"
+            )
+        elif cls not in ("same", "close", "narrower"):
+            out["status"] = f"baseline {when}: {bound}{value:g} {unit}, {COMPARABILITY_NOTES[cls]}"
+        else:
+            out["progress"] = value / r.value
+            out["progress_bound"] = ">" if bound in (">", "≥") else ""
+            pct = f"{out['progress_bound']}{value / r.value:.0%}"
+            out["status"] = f"baseline {when}: {bound}{value:g} {unit} = {pct} of the target"
         rows.append(out)
     return pd.DataFrame(rows)
 
@@ -286,17 +351,17 @@ def select_domain(progress: pd.DataFrame, domain: str) -> pd.DataFrame:
     ({'总体'}, {'研发和科技推广'})
     """
 
-    def fold(text: object, parens: bool) -> str:
-        t = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text)).lower())
+    def fold_clause(text: object, parens: bool) -> str:
+        t = fold(text, keep_brackets=True)
         return t if parens else t.strip("()")
 
     en = progress["domain_en"] if "domain_en" in progress.columns else progress["domain_zh"]
     # exact first: "(一)" is 研发和科技推广, "一" the overall targets; 七 alone means (七)
     for parens in (True, False):
-        want = fold(domain, parens)
+        want = fold_clause(domain, parens)
         mask = pd.Series(False, index=progress.index)
         for col in (progress["domain_zh"], progress["clause"], en):
-            mask |= col.map(lambda v, p=parens: fold(v, p)) == want
+            mask |= col.map(lambda v, p=parens: fold_clause(v, p)) == want
         if mask.any():
             break
     if not mask.any():

@@ -1,0 +1,328 @@
+"""Where an import's coordinates are: the CRS they are in (declared, from the file, or
+guessed and checked against the stated districts), their conversion to WGS84 and the
+checks of their position (lon/lat swapped, metres, outside Wuhan, outside the stated
+district)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..catalog import LayerInfo
+from ..crs import (
+    DATUM_LABELS,
+    LONLAT_OK,
+    LONLAT_PROJECTED,
+    LONLAT_SWAPPED,
+    better_datum,
+    hinted_crs,
+    is_geographic,
+    lonlat_check,
+    points_to_wgs84,
+    projection_hint,
+    to_wgs84,
+)
+from ..districts import district_name
+from ..errors import CRSError
+from ..settings import (
+    CITY_TOLERANCE_M,
+    DISTRICT_TOLERANCE_M,
+    METRIC_CRS,
+    SHIFT_MARGIN,
+    STORAGE_CRS,
+)
+from .report import ImportReport
+
+
+def resolve_crs(
+    p: Path,
+    declared: str | None,
+    file_crs: Any,
+    is_table: bool,
+    report: ImportReport,
+    attrs: Any,
+    coord_cols: list[str],
+) -> tuple[str, str]:
+    """The key the coordinates are in (wgs84, gcj02, bd09 or EPSG:n) and a note for the report.
+
+    Undeclared coordinates whose own columns are labelled GCJ-02/BD-09 (经度(GCJ02),
+    bd_lng, 百度经度 …) are refused: read as WGS84 they would land 500 m to 1 km off.
+    """
+    hint = hinted_crs(p.name, *attrs.columns)
+    coord_hint = hinted_crs(*coord_cols) if coord_cols else None
+    if declared is None and file_crs is None and coord_hint is not None:
+        label = DATUM_LABELS[coord_hint]
+        raise CRSError(
+            f"{p}: the coordinate column(s) {', '.join(coord_cols)} are labelled {label}, "
+            f"but no --crs was given; import with --crs {coord_hint} (or --crs wgs84 if "
+            "the label is wrong). Nothing written"
+        )
+    if declared in ("gcj02", "bd09"):
+        if file_crs is not None and not file_crs.is_geographic:
+            raise CRSError(
+                f"{p}: --crs {declared} declared, but the file's CRS is projected "
+                f"({file_crs.name}); GCJ-02/BD-09 files hold lon/lat degrees: check --crs"
+            )
+        return declared, f"{declared} -> WGS84"
+    if declared and declared.startswith("EPSG:"):
+        if file_crs is not None and file_crs.to_epsg() != int(declared[5:]):
+            report.warnings.append(
+                f"{p}: the file says {file_crs.name}, --crs says {declared}; using {declared}"
+            )
+        return declared, f"{declared} -> WGS84"
+    if declared in ("wgs84", "cgcs2000"):
+        if file_crs is not None and not file_crs.is_geographic:
+            raise CRSError(
+                f"{p}: --crs {declared} declared, but the file's .prj/CRS is projected "
+                f"({file_crs.name}); drop --crs to use the file's CRS"
+            )
+        return "wgs84", f"{declared} (declared)"
+    # not declared
+    if hint:
+        report.warnings.append(
+            f"{p}: the file or column names suggest {hint.upper()} coordinates; "
+            f"if so, import with --crs {hint}"
+        )
+    if file_crs is not None:
+        epsg = file_crs.to_epsg()
+        if epsg in (4326, 4490) or (file_crs.is_geographic and epsg is None):
+            return "wgs84", f"{file_crs.name} (from the file)"
+        return f"EPSG:{epsg}" if epsg else file_crs.to_wkt(), f"{file_crs.name} -> WGS84"
+    if not is_table:
+        report.warnings.append(
+            f"{p}: no CRS in the file (no .prj); assumed WGS84 lon/lat. Declare it with "
+            "--crs wgs84|cgcs2000|gcj02|bd09|EPSG:n"
+        )
+    return "wgs84", "WGS84 (assumed; not declared)"
+
+
+def judge_shift(
+    p: Path,
+    key: str,
+    declared: str | None,
+    counts: dict[str, Any],
+    accept: bool,
+    report: ImportReport,
+) -> str:
+    """Refuse a file whose points fit another datum clearly better than the one it is read
+    in; with ``accept`` return the note every feature gets instead ('' when it fits)."""
+    verdict = better_datum(counts, key, SHIFT_MARGIN)
+    if verdict is None:
+        return ""
+    names = {"wgs84": "WGS84", **DATUM_LABELS}
+    where = "their stated district (所在区)" if counts["measure"] == "district" else "Wuhan"
+    said = f"declared {names[key]}" if declared else f"read as {names[key]} (no --crs given)"
+    fit = (
+        f"{said}, {counts[key]} of the {counts['n']} points fall inside {where}; read as "
+        f"{names[verdict]}, {counts[verdict]} do"
+    )
+    if not accept:
+        raise CRSError(
+            f"{p}: the points look shifted: {fit}. The file is most likely {names[verdict]}: "
+            f"import with --crs {verdict}. If you are sure of {names[key]}, check the "
+            "coordinates and the 所在区 column, or pass --accept-mismatch to import them as "
+            "indicative (示意) positions. Nothing written"
+        )
+    report.warnings.append(f"{p}: accepted with --accept-mismatch although {fit}")
+    return f"position unsure: {fit} (imported with --accept-mismatch)"
+
+
+def vector_to_wgs84(frame: Any, key: str, p: Path) -> Any:
+    """The geometry of a vector frame in WGS84; ``key`` from :func:`resolve_crs` (a WKT
+    text for a file CRS without an EPSG code: the frame's own CRS is used)."""
+    gdf = frame[[frame.geometry.name]].copy()
+    known = key in ("wgs84", "cgcs2000", "gcj02", "bd09") or key.startswith("EPSG:")
+    try:
+        return to_wgs84(gdf, key if known else None)
+    except CRSError as exc:
+        raise CRSError(f"{p}: {exc}") from None
+
+
+def representative_xy(frame: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A point on each geometry of a vector frame (NaN where there is none)."""
+    reps = [
+        None if g is None or g.is_empty else g.representative_point() for g in frame.geometry.values
+    ]
+    x = np.array([np.nan if r is None else r.x for r in reps])
+    y = np.array([np.nan if r is None else r.y for r in reps])
+    return x, y
+
+
+def table_points(
+    lon: np.ndarray, lat: np.ndarray, key: str, cols: dict[str, Any], reject: Any
+) -> Any:
+    """WGS84 points of a table's coordinates in ``key`` (None where a row has none)."""
+    import shapely
+
+    good = np.isfinite(lon) & np.isfinite(lat)
+    x, y = lon.copy(), lat.copy()
+    x[good], y[good] = points_to_wgs84(lon[good], lat[good], key)
+    if not is_geographic(key):
+        check_survey_xy(lon, lat, x, y, good, key, cols, reject)
+    return [shapely.Point(a, b) if ok else None for a, b, ok in zip(x, y, good)]
+
+
+def check_raw_lonlat(lon: np.ndarray, lat: np.ndarray, cols: dict[str, Any], reject: Any) -> None:
+    """Reject rows whose lon/lat are swapped or not degrees (before any conversion)."""
+    fx = cols["lon"] or cols["lonlat"]
+    kinds = lonlat_check(lon, lat)
+    for i in np.flatnonzero(kinds == LONLAT_SWAPPED):
+        reject(
+            int(i),
+            f"{fx}",
+            f"({lon[i]}, {lat[i]}) has longitude and latitude swapped; longitude (经度, ~114) "
+            "goes in the 经度/lon column, latitude (纬度, ~30.6) in 纬度/lat",
+        )
+    for i in np.flatnonzero(kinds == LONLAT_PROJECTED):
+        x, y = float(lon[i]), float(lat[i])
+        reject(
+            int(i),
+            f"{fx}",
+            f"({x}, {y}) is not in degrees (projected metres?); declare the projection, "
+            f"{projection_hint(min(x, y), max(x, y))}",
+        )
+    bad = (kinds == LONLAT_SWAPPED) | (kinds == LONLAT_PROJECTED)
+    lon[bad] = lat[bad] = np.nan
+
+
+def check_survey_xy(
+    ex: np.ndarray,
+    ny: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    good: np.ndarray,
+    key: str,
+    cols: dict[str, Any],
+    reject: Any,
+) -> None:
+    """Reject rows whose x/y are the surveyors' X (northing) and Y (easting) the other way
+    round: in Chinese surveying X is the northing (~3,390,000 m in Wuhan)."""
+    idx = np.flatnonzero(good & (lonlat_check(lon, lat) != LONLAT_OK))
+    if not len(idx):
+        return
+    sx, sy = points_to_wgs84(ny[idx], ex[idx], key)
+    fx = f"{cols['lon']}/{cols['lat']}" if cols["lon"] else str(cols["lonlat"])
+    for i, swapped_ok in zip(idx, lonlat_check(sx, sy) == LONLAT_OK):
+        if swapped_ok:
+            reject(
+                int(i),
+                fx,
+                f"({ex[i]}, {ny[i]}) has easting and northing swapped (in Chinese surveying X "
+                "is the northing, ~3,390,000 m in Wuhan, and Y the easting); this tool reads "
+                f"{cols['lon'] or 'the first value'} as the easting: swap the two column names",
+            )
+            lon[i] = lat[i] = np.nan
+            good[i] = False
+
+
+def check_location(
+    gdf: Any,
+    info: LayerInfo,
+    city: Any,
+    reject: Any,
+    problems: Any,
+    gfield: str,
+    given: list[str],
+) -> None:
+    import geopandas as gpd
+    import shapely
+
+    city_zone = None
+    if city is not None and not city.empty:
+        metric = gpd.GeoSeries(city.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
+        city_zone = shapely.union_all(metric.buffer(CITY_TOLERANCE_M).values)
+        shapely.prepare(city_zone)
+    metric_geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+    in_city = (
+        shapely.intersects(city_zone, metric_geoms)
+        if city_zone is not None
+        else np.ones(len(metric_geoms), dtype=bool)
+    )
+    for i, g in enumerate(gdf.geometry.values):
+        if g is None or g.is_empty or i in problems:
+            continue
+        gtype = g.geom_type.replace("Multi", "")
+        if info.geometry != "Mixed" and gtype != info.geometry:
+            reject(
+                i,
+                "geometry",
+                f"{g.geom_type}, but layer {info.id!r} holds {info.geometry} features "
+                f"(layers/catalog.toml); import it into a layer of that geometry",
+            )
+            continue
+        if not shapely.is_valid(g):
+            reject(i, "geometry", f"invalid ({shapely.is_valid_reason(g)}); repair it in GIS")
+            continue
+        c = g.representative_point()
+        inside_box = int(lonlat_check([c.x], [c.y])[0]) == LONLAT_OK
+        if not inside_box or (city_zone is not None and not in_city[i]):
+            reject(
+                i,
+                gfield,
+                f"{given[i]}({c.x:.6f}, {c.y:.6f}) in WGS84 lies outside Wuhan; check the "
+                "coordinates and the declared --crs",
+            )
+
+
+def check_districts(
+    out: Any,
+    gdf: Any,
+    districts: Any,
+    problems: Any,
+    row_no: list[int],
+    report: ImportReport,
+) -> list[tuple[int, str]]:
+    """Fill empty districts from the location; return (row index, message) for
+    each point more than :data:`gis.settings.DISTRICT_TOLERANCE_M` outside its stated district."""
+    import geopandas as gpd
+    import shapely
+
+    metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
+    polys = dict(zip(districts["adcode"].astype(str), metric.values))
+    geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+    ok = np.array(
+        [g is not None and not g.is_empty and i not in problems for i, g in enumerate(geoms)]
+    )
+    pts = np.array(
+        [
+            g if not ok[i] or g.geom_type == "Point" else g.representative_point()
+            for i, g in enumerate(geoms)
+        ],
+        dtype=object,
+    )
+    xs = np.full(len(geoms), np.nan)
+    ys = np.full(len(geoms), np.nan)
+    xs[ok] = shapely.get_x(pts[ok].astype(object))
+    ys[ok] = shapely.get_y(pts[ok].astype(object))
+    here = np.full(len(geoms), "", dtype=object)
+    for code, poly in polys.items():
+        here[(here == "") & shapely.contains_xy(poly, xs, ys)] = code
+    stated_all = [str(v) for v in out["district"]]
+    names = list(out["name_zh"])
+    filled = 0
+    mismatches: list[tuple[int, str]] = []
+    for i in np.flatnonzero(ok):
+        stated = stated_all[i]
+        if not stated:
+            if here[i]:
+                stated_all[i] = here[i]
+                filled += 1
+            continue
+        if stated in polys and here[i] != stated:
+            dist = float(shapely.distance(polys[stated], pts[i]))
+            if dist > DISTRICT_TOLERANCE_M:
+                h = here[i]
+                where = f"in {district_name(h)} ({h})" if h else "in no district"
+                mismatches.append(
+                    (
+                        int(i),
+                        f"{names[i]}: the point lies {where}, {dist:,.0f} m from the stated "
+                        f"{district_name(stated)} ({stated})",
+                    )
+                )
+    out["district"] = stated_all
+    if filled:
+        report.warnings.append(f"district filled from the location for {filled} feature(s)")
+    return mismatches
