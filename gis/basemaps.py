@@ -121,16 +121,3 @@ def tile_layers(key: str) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def add_basemap(m: Any, key: str) -> None:
-    """Add the basemap's tile layers to folium map ``m`` (nothing for ``none``).
-
-    Drawn by the runtime (``GIS.tiles``) so that the grouped layer control lists
-    them under 底图 Base map.
-    """
-    from .render.elements import MapScript
-
-    tiles = tile_layers(key)
-    if tiles:
-        MapScript("tiles", f"底图 {key}", tiles).add_to(m)

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .render.palette import NO_DATA_COLOUR as NO_DATA_COLOR
+from .render.palette import PALETTE
 
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
 
@@ -44,10 +46,8 @@ DIVERGING = ["#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788"]
 #: Attainment classes (value / target): upper bounds; the 4th class starts at 100%.
 ATTAINMENT_BREAKS = (0.5, 0.8, 1.0, 1.2, 1.5, math.inf)
 ATTAINMENT_LABELS = ["< 50%", "50–80%", "80–100%", "100–120%", "120–150%", "≥ 150%"]
-#: Okabe-Ito qualitative palette for categories.
-CATEGORICAL = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
-NO_DATA_COLOR = "#d9d9d9"
-NO_DATA_LABEL = "无数据 no data"
+#: Okabe-Ito qualitative palette for categories: the one of gis.render.palette, without black.
+CATEGORICAL = PALETTE[:7]
 
 
 @dataclass

@@ -13,9 +13,10 @@ whose notebook display is an ``<iframe srcdoc>`` holding the offline page
 (:func:`gis.render.html.render_html`): Leaflet and the runtime inlined, so the map shows
 in Jupyter with no network, and :meth:`ExploreMap.save` writes that page atomically.
 Maps are put together by the same pipeline as ``clustermap build``: a catalog layer
-through a one-layer map spec (:func:`gis.spec.resolve_spec`), a GeoDataFrame through
-:func:`gis.render.styles.style_overlay` and :func:`gis.render.overlay.overlay_map`; on a
-GCJ-02 basemap (``gaode``) every layer is shifted for display only.
+through a one-layer map spec (:func:`gis.maps.compose.compose_spec`), a GeoDataFrame
+through :func:`gis.maps.styles.style_overlay` into a :class:`~gis.render.plan.MapPlan`,
+both drawn by :func:`gis.render.interactive.draw`; on a GCJ-02 basemap (``gaode``) every
+layer is shifted for display only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,18 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 
+from .basemaps import basemap_key_check
+from .catalog import load_catalog
 from .errors import InputError, ValidationError
+from .io import atomic_write
+from .layers import read_layer
+from .maps.compose import compose_spec, title_block
+from .maps.spec import SCHEMES, LayerSpec, MapSpec, OutputSpec, StyleSpec, load_spec
+from .maps.styles import style_overlay
+from .render.embed import srcdoc_iframe
+from .render.html import render_html, seeded_ids
+from .render.interactive import LABELS, draw
+from .render.plan import Legend, LegendRow, MapPlan, Overlay
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -45,19 +57,13 @@ class ExploreMap(folium.Map):  # type: ignore[misc]
         """
         import copy
 
-        from .render.html import render_html
-
         return render_html(copy.deepcopy(self), offline=offline)
 
     def _repr_html_(self, **kwargs: Any) -> str:
-        from .render.embed import srcdoc_iframe
-
         return srcdoc_iframe(self.to_html(), title="map", height=NOTEBOOK_HEIGHT, lazy=False)
 
     def save(self, outfile: str | Path, *, offline: bool = True, **kwargs: Any) -> Path:  # type: ignore[override]
         """Write the page to ``outfile`` atomically (whole or not at all)."""
-        from .io import atomic_write
-
         text = self.to_html(offline=offline)
         with atomic_write(outfile, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -84,16 +90,12 @@ def _as_explore_map(m: Any) -> ExploreMap:
 
 def layer(layer_id: str) -> gpd.GeoDataFrame:
     """The catalog layer ``layer_id`` (``layers/catalog.toml``) in EPSG:4326."""
-    from .layers import read_layer
-
     return read_layer(layer_id)
 
 
 def _style(gdf: Any, column: str | None, scheme: str, k: int, unit: str) -> Any:
     """A spec style for ``column``: a choropleth when numeric, categories otherwise."""
     import pandas as pd
-
-    from .spec import SCHEMES, StyleSpec
 
     if column is None:
         return StyleSpec()
@@ -107,8 +109,6 @@ def _style(gdf: Any, column: str | None, scheme: str, k: int, unit: str) -> Any:
 def _layer_map(
     layer_id: str, style: Any, basemap: str, tooltip: list[str] | None, title: str | None
 ) -> Any:
-    from .spec import LayerSpec, MapSpec, OutputSpec, resolve_spec
-
     spec = MapSpec(
         path=Path.cwd() / f"explore_{layer_id}.toml",
         name=f"explore_{layer_id}",
@@ -119,21 +119,15 @@ def _layer_map(
         ),
         outputs=OutputSpec(f"explore_{layer_id}.html"),
     )
-    plan = resolve_spec(spec)
+    plan = compose_spec(spec)
     if not title:  # the layer's catalog title (also when it holds no features yet)
-        from .catalog import load_catalog
-
-        plan.title = load_catalog().get_layer(layer_id).title
+        plan.title_block.title = load_catalog().get_layer(layer_id).title
     return plan
 
 
 def _frame_map(
     gdf: Any, style: Any, basemap: str, tooltip: list[str] | None, title: str | None
 ) -> Any:
-    from .render.elements import legend_html, swatch
-    from .render.overlay import LABELS, Overlay, overlay_map
-    from .render.styles import style_overlay
-
     if gdf.crs is None:
         raise InputError(
             "explore: the GeoDataFrame has no CRS; set it first, e.g. gdf.set_crs('EPSG:4326')"
@@ -160,10 +154,10 @@ def _frame_map(
         # no precision classes to show: one swatch named after the data, never "official"
         st = kw["style"]
         fill = st.get("fillColor", st.get("color", "#888"))
-        kw["legend"] = legend_html(name, [(swatch(fill, stroke=st.get("color", "#555")), name)])
+        kw["legend"] = Legend(name, (LegendRow(name, fill, stroke=st.get("color", "#555")),))
     srcs = sorted(set(wgs["source"].dropna().astype(str))) if "source" in wgs.columns else []
-    ov = Overlay(title=name, sources=dict.fromkeys(srcs, ""), **kw)
-    return overlay_map([ov], title=name, basemap=basemap)
+    ov = Overlay(title=name, id="data", sources=dict.fromkeys(srcs, ""), **kw)
+    return draw(MapPlan("explore", title_block(name, [ov], plan=""), [ov], basemap=basemap))
 
 
 def explore(
@@ -185,17 +179,11 @@ def explore(
     :data:`gis.basemaps.BASEMAPS` (``gaode`` shifts layers to GCJ-02 for display).
     ``tooltip`` lists the columns shown on hover.
     """
-    from .basemaps import basemap_key_check
-    from .render.html import seeded_ids
-    from .render.publish import plan_map
-
     basemap_key_check(basemap)
     if isinstance(data, str):
-        from .layers import read_layer
-
         style = _style(read_layer(data), column, scheme, k, unit)
         with seeded_ids(0):
-            return _as_explore_map(plan_map(_layer_map(data, style, basemap, tooltip, title)))
+            return _as_explore_map(draw(_layer_map(data, style, basemap, tooltip, title)))
     if not hasattr(data, "geometry"):
         raise InputError(
             f"explore: expected a layer id or a GeoDataFrame, got {type(data).__name__}"
@@ -207,17 +195,12 @@ def explore(
 
 def spec_map(path: str | Path, *, basemap: str | None = None) -> ExploreMap:
     """The interactive map of a map spec (``maps/*.toml``), as ``clustermap build`` draws it."""
-    from .basemaps import basemap_key_check
-    from .render.html import seeded_ids
-    from .render.publish import plan_map
-    from .spec import load_spec, resolve_spec
-
     spec = load_spec(path)
     bm = basemap or spec.basemap
     basemap_key_check(bm)
-    plan = resolve_spec(spec, basemap=bm)
+    plan = compose_spec(spec, basemap=bm)
     with seeded_ids(0):
-        return _as_explore_map(plan_map(plan))
+        return _as_explore_map(draw(plan))
 
 
 __all__ = ["ExploreMap", "explore", "layer", "spec_map"]

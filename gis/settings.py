@@ -64,3 +64,16 @@ def maps_dir() -> Path:
 
 def out_dir() -> Path:
     return project_root() / "maps" / "out"
+
+
+# --- maps and figures (gis.render, gis.maps) ---------------------------------------------
+
+#: Display simplification of polygons in metres: invisible at the atlas zooms
+#: (1 px ≈ 33 m at zoom 12).
+DISPLAY_SIMPLIFY_M = 15.0
+#: Decimal places of lon/lat in map pages (1e-5 deg ≈ 1 m).
+HTML_DECIMALS = 5
+#: Resolution of static figures (PNG) written by ``clustermap build --png``.
+FIGURE_DPI = 300
+#: Resolution of the figures inside the report (HTML and docx).
+REPORT_FIGURE_DPI = 200

@@ -64,11 +64,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
+    from gis.maps.compose import atlas_overlays
+    from gis.maps.publish import build_atlas, build_spec
+    from gis.maps.spec import shipped_specs
     from gis.render.assets import leaflet_css, leaflet_js
-    from gis.render.atlas import build_atlas, catalog_overlays
-    from gis.render.indicator_layers import indicator_overlays, insert_indicator_overlays
-    from gis.render.publish import build_spec
-    from gis.spec import shipped_specs
 
     out = Path(tempfile.mkdtemp(prefix="bench_atlas_"))
     t_import = import_time(args.repeat)
@@ -88,7 +87,7 @@ def main() -> None:
 
     from gis.catalog import load_catalog
 
-    overlays = insert_indicator_overlays(catalog_overlays(load_catalog()), indicator_overlays())
+    overlays = atlas_overlays(load_catalog())
     frames = [ov.gdf for ov in overlays if ov.gdf is not None and not ov.gdf.empty]
 
     def explore() -> None:

@@ -45,7 +45,7 @@ def built_maps(tmp_path_factory: pytest.TempPathFactory) -> BuiltMaps:
     from click.testing import CliRunner
 
     from gis.cli import main
-    from gis.spec import load_spec, shipped_specs
+    from gis.maps.spec import load_spec, shipped_specs
 
     folder = tmp_path_factory.mktemp("built_maps")
     with pytest.MonkeyPatch.context() as mp:

@@ -8,21 +8,19 @@ hides an import in a string). ``from pkg import name`` is an import of ``pkg.nam
 a module, else of ``pkg``.
 
 Layers, from the top (a module may import from its own level and below). A module's layer is
-that of its top-level name under ``gis`` (``gis.render.styles`` is ``render``):
+that of its top-level name under ``gis`` (``gis.render.palette`` is ``render``):
 
 4. front ends: ``cli``, ``notebook``, ``__main__``, and ``gis`` itself (``gis/__init__.py``)
-3. ``maps``, and today's ``spec`` and ``report`` (they compose maps; bound for ``gis/maps/``)
-2. ``analysis``, ``indicators``, ``importer``, ``render``, and today's ``join`` (an indicator
-   join) and ``osm`` (fetches a layer, as the importer does)
+3. ``maps``
+2. ``analysis``, ``indicators``, ``importer``, ``render``, and ``classify`` (class breaks and
+   their colours for ``maps/styles``, colours from ``render/palette``), ``osm`` (fetches a
+   layer's geometry, as the importer does)
 1. ``readers``, ``layers``, ``catalog``, ``crs``, ``districts``, and ``io`` (atomic writes),
-   ``table_out`` and ``vector_out`` (writers), ``tables`` (table reading), ``names`` (name
-   folding), ``classify`` (pure class breaks and colours), ``basemaps`` (tile sources and
-   their datum), ``layer_schema`` (field vocabularies)
+   ``table_out`` and ``vector_out`` (writers), ``names`` (name folding), ``basemaps`` (tile
+   sources and their datum), ``layer_schema`` (field vocabularies)
 0. ``settings``, ``errors``
 
-A new top-level module must be given a layer here (:data:`LAYER`); the first test says so.
-Checks that fail on the main of the restructure are marked ``xfail(strict=True)``: when the
-structure is right they XPASS, which fails the suite: then remove the marker.
+A new top-level module must be given a layer here (:data:`LAYER`); a test says so.
 """
 
 from __future__ import annotations
@@ -39,20 +37,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "gis"
 MAX_LINES = 600
-RESTRUCTURE = pytest.mark.xfail(strict=True, reason="restructure in progress (#10)")
 
 _LEVELS = {
     4: "cli notebook __main__",  # "" (gis/__init__.py) is added below
-    3: "maps spec report",
-    2: "analysis indicators importer render join osm",
-    1: "readers layers catalog crs districts io table_out vector_out tables names classify "
-    "basemaps layer_schema",
+    3: "maps",
+    2: "analysis indicators importer render classify osm",
+    1: "readers layers catalog crs districts io table_out vector_out names basemaps layer_schema",
     0: "settings errors",
 }
 #: Top-level name under gis -> its layer (higher imports lower).
 LAYER: dict[str, int] = {"": 4} | {n: lvl for lvl, names in _LEVELS.items() for n in names.split()}
 #: What render/ may never import (besides anything above its own level).
-RENDER_MUST_NOT_IMPORT = {"maps", "spec", "report", "cli", "analysis"}
+RENDER_MUST_NOT_IMPORT = {"maps", "cli", "notebook", "analysis"}
 
 
 @dataclass(frozen=True)
@@ -277,7 +273,6 @@ def test_every_module_imports_without_the_optional_extras(graph):
     assert r.returncode == 0, r.stderr[-2000:]
 
 
-@RESTRUCTURE
 def test_no_import_cycle(graph):
     """Between modules, and between the top-level units (``gis/render/`` as a whole against
     ``gis/basemaps.py``, say)."""
@@ -292,7 +287,6 @@ def test_no_import_cycle(graph):
     assert not found, _report("import cycles", [" <-> ".join(c) for c in found])
 
 
-@RESTRUCTURE
 def test_render_imports_nothing_from_maps_cli_or_analysis(graph):
     _, edges = graph
     bad = [
@@ -303,14 +297,12 @@ def test_render_imports_nothing_from_maps_cli_or_analysis(graph):
     assert not bad, _report("render/ imports from above", bad)
 
 
-@RESTRUCTURE
 def test_no_module_imports_from_a_layer_above_its_own(graph):
     _, edges = graph
     bad = [str(e) for e in edges if LAYER[component(e.dst)] > LAYER[component(e.src)]]
     assert not bad, _report("imports from a layer above", bad)
 
 
-@RESTRUCTURE
 def test_no_module_is_over_600_lines(graph):
     mods, _ = graph
     sizes = {m: len(p.read_text(encoding="utf-8").splitlines()) for m, p in mods.items()}

@@ -10,7 +10,7 @@ import pytest
 from gis.crs import wgs84_to_gcj02
 from gis.districts import DISTRICTS
 from gis.layers import read_layer
-from gis.render.atlas import build_atlas
+from gis.maps.publish import build_atlas
 
 
 @pytest.fixture
@@ -87,3 +87,24 @@ def test_atlas_search_finds_a_district(atlas, open_page):
     item.click()
     page.wait_for_timeout(300)
     assert "武昌区" in page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_the_atlas_is_a_plain_spec_whose_overlays_are_built_once(root, tmp_path, monkeypatch):
+    """`clustermap build maps/atlas.toml` and the default atlas are one page, and a build
+    reads the catalog layers once (it used to build them twice and throw one set away)."""
+    from click.testing import CliRunner
+
+    from gis.cli import main
+    from gis.maps import compose
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
+    calls: list[int] = []
+    real = compose.catalog_overlays
+    monkeypatch.setattr(compose, "catalog_overlays", lambda cat: calls.append(1) or real(cat))
+    r = CliRunner().invoke(
+        main, ["build", str(root / "maps" / "atlas.toml"), "--out", str(tmp_path)]
+    )
+    assert r.exit_code == 0, r.output
+    assert calls == [1]
+    default = build_atlas(tmp_path / "default.html").read_bytes()
+    assert (tmp_path / "wuhan_atlas.html").read_bytes() == default

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gis.render.publish import build_spec
-from gis.spec import shipped_specs
+from gis.maps.publish import build_spec
+from gis.maps.spec import shipped_specs
 
 pytestmark = pytest.mark.browser
 
@@ -197,7 +197,7 @@ def test_xss_payload_in_a_feature_name_shows_as_text(tmp_path, open_page, root, 
 def test_gaode_page_requests_only_gaode_tiles_and_draws_shifted(tmp_path, open_page):
     from gis.crs import to_display
     from gis.layers import read_layer
-    from gis.render.overlay import simplify_for_display
+    from gis.render.interactive import simplify_for_display
 
     spec = tmp_path / "g.toml"
     spec.write_text('title = "t"\n[[layers]]\nlayer = "districts"\n', encoding="utf-8")

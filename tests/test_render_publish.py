@@ -10,8 +10,8 @@ import shapely
 
 from gis.crs import wgs84_to_gcj02
 from gis.layers import read_layer
-from gis.render.overlay import frame_to_geojson, simplify_for_display
-from gis.render.publish import build_spec
+from gis.maps.publish import build_spec
+from gis.render.interactive import frame_to_geojson, simplify_for_display
 from gis.render.topo import decode, encode
 
 SPEC = """

@@ -78,7 +78,7 @@ def test_html_report_has_figures_tables_and_the_failed_spec(report):
     assert "分析未计算 Analysis not computed (coverage)" in page and "0/58 loaded" in page
     # the spec that cannot be built is listed with its reason, not dropped
     assert "坏 Bad" not in page and "b_bad" in page
-    assert "layers[0].layer: &#x27;no_such_layer&#x27; is not in the catalog" in page
+    assert "layers[0].layer: &#39;no_such_layer&#39; is not in the catalog" in page
     # the targets table: T03 技术合同成交额 ≥3000 亿元, baseline 1357.41 (2022) = 45 %
     row = page.split("<td>T03</td>", 1)[1].split("</tr>", 1)[0]
     assert "全市技术合同成交额" in row and "≥3,000 亿元" in row
@@ -252,16 +252,21 @@ def test_table_numbers_keep_their_decimals_in_html_and_docx():
     import pandas as pd
     from docx import Document
 
+    from gis.render.plan import Report, ReportSection, ReportTable
+    from gis.render.report_docx import report_docx
+    from gis.render.report_html import report_html
     from gis.render.report_tables import display_table
-    from gis.report import Section, report_docx, report_html
 
     df = pd.DataFrame(
         {"adcode": ["420102", "420114"], "area_km2": [80.686, 1088.112],
          "covered_pct": [64.0, 3.54], "clusters_inside": [7, 3], "radius_m": [2000.0, 2000.0]}
     )  # fmt: skip
-    sec = Section("cov", "覆盖 Coverage", "", tables=[display_table("coverage", "coverage", df)])
+    sec = ReportSection(
+        "cov", "覆盖 Coverage", tables=[ReportTable(*display_table("coverage", "coverage", df))]
+    )
     none = pd.DataFrame({"-": []})
-    page = report_html([sec], targets=none, status=none, date="2025-11-27", embed_maps=False)
+    report = Report("r", "plan", "2025-11-27", [sec], targets=none, status=none)
+    page = report_html(report, embed_maps=False)
     head = "<th>行政区划代码</th><th>面积(km²)</th><th>覆盖比例(%)</th><th>区内集聚区(个)</th>"
     assert head + "<th>服务半径(m)</th>" in page and "adcode" not in page
     assert "<h3>集聚区覆盖情况</h3>" in page and "距集聚区 2,000 m 以内" in page
@@ -271,7 +276,7 @@ def test_table_numbers_keep_their_decimals_in_html_and_docx():
         "<td class='num'>2,000</td>"
     ) in row
     assert "<td class='num'>80.686</td><td class='num'>64.00</td>" in page
-    doc = Document(io.BytesIO(report_docx([sec], targets=none, status=none, date="2025-11-27")))
+    doc = Document(io.BytesIO(report_docx(report)))
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "行政区划代码")
     cells = [c.text for c in table.rows[1].cells]
     assert cells == ["420102", "80.686", "64.00", "7", "2,000"]

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from gis.cli import main
 from gis.errors import GisError, InputError, ValidationError
-from gis.render.publish import build_spec
-from gis.spec import load_spec, parse_spec_text, resolve_spec, shipped_specs
+from gis.maps.compose import compose_spec
+from gis.maps.publish import build_spec
+from gis.maps.spec import load_spec, parse_spec_text, shipped_specs
+from gis.render.elements import legend_html
 
 DISTRICTS_SPEC = """
 title = "测试 Test"
@@ -97,7 +99,7 @@ def test_resolution_names_missing_layers_and_columns(home):
         encoding="utf-8",
     )
     with pytest.raises(ValidationError) as e:
-        resolve_spec(load_spec(p))
+        compose_spec(load_spec(p))
     msg = str(e.value)
     assert "layers[0].layer: 'distrcts' is not in the catalog (did you mean 'districts'?)" in msg
     assert "layers[1].tooltip[1]: column 'name_eng' is not in the layer" in msg
@@ -164,7 +166,7 @@ def test_categorical_points_get_distinct_colours_and_legend_swatches_match(home)
         assert re.search(f"background:{colour};opacity:0.95;[^<]*</span>{label}<", legend)
     _domain_points(home, [f"类{i}" for i in range(19)])
     with pytest.raises(ValidationError, match="has 19 categories but 18 colours"):
-        resolve_spec(load_spec(home / "maps" / "dom.toml"))
+        compose_spec(load_spec(home / "maps" / "dom.toml"))
 
 
 def test_choropleth_from_a_joined_table_classes_the_values(home):
@@ -182,14 +184,15 @@ def test_choropleth_from_a_joined_table_classes_the_values(home):
         'scheme = "equal_interval" }\n',
         encoding="utf-8",
     )
-    plan = resolve_spec(load_spec(p))
+    plan = compose_spec(load_spec(p))
     (ov,) = plan.overlays
     by_code = dict(zip(ov.gdf["adcode"], ov.gdf["_c"]))
     # equal intervals of 1..13 in 4 classes: 1-4, 4-7, 7-10, 10-13
     assert by_code[DISTRICTS[0].adcode] != by_code[DISTRICTS[12].adcode]
     assert by_code[DISTRICTS[0].adcode] == by_code[DISTRICTS[1].adcode]
     assert len(set(by_code.values())) == 4
-    assert "家" in ov.legend and "10 – 13" in ov.legend
+    assert ov.legend is not None
+    assert "家" in legend_html(ov.legend) and "10 – 13" in legend_html(ov.legend)
 
 
 def test_join_errors_name_the_table_rows(home):
@@ -202,7 +205,7 @@ def test_join_errors_name_the_table_rows(home):
         encoding="utf-8",
     )
     with pytest.raises(ValidationError) as e:
-        resolve_spec(load_spec(p))
+        compose_spec(load_spec(p))
     msg = str(e.value)
     assert "layers[0].join: " in msg and "synthetic_bad.csv: rows 2, 4 (column 'count')" in msg
     assert "420102 江岸区" in msg and "keep one row per key" in msg
@@ -217,7 +220,7 @@ def test_join_report_row_numbers_count_blank_lines(home):
         'join = { table = "../synthetic_gap.csv", on = "adcode" }\n',
         encoding="utf-8",
     )
-    plan = resolve_spec(load_spec(p))
+    plan = compose_spec(load_spec(p))
     report = plan.overlays[0].gdf.attrs["join_report"]
     # as with `clustermap join`: an unknown key is reported with its row, not an error
     assert [(u.key, u.rows) for u in report.unmatched_table] == [("429999", [4])]
@@ -304,17 +307,15 @@ def test_indicator_layers_come_from_the_indicators_module(home):
         '[[layers]]\nindicator = "census"\ntitle = "密度 Density"\n',
         encoding="utf-8",
     )
-    roles, census = resolve_spec(load_spec(p)).overlays
+    roles, census = compose_spec(load_spec(p)).overlays
     assert roles.group == "indicators" and roles.show is False
-    assert "武昌区" in roles.legend and "绿色金融" in roles.legend
-    assert census.title == "密度 Density" and "人/km²" in census.legend
-    # 江汉区 is the densest district in the 2020 census: darkest class
-    from gis.render.elements import parse_legend
-
-    _, rows = parse_legend(census.legend)
-    classes = [r for r in rows if "no data" not in r["label"]]
-    assert census.gdf.set_index("adcode").loc["420103", "_c"] == classes[-1]["fill"]
-    assert census.gdf.set_index("adcode").loc["420114", "_c"] == classes[0]["fill"]  # 蔡甸区
+    assert roles.legend is not None and census.legend is not None
+    assert "武昌区" in legend_html(roles.legend) and "绿色金融" in legend_html(roles.legend)
+    assert census.title == "密度 Density" and "人/km²" in census.legend.title
+    # 江汉区 is the densest district in the 2020 census: darkest class (legend rows are data)
+    classes = [r for r in census.legend.rows if "no data" not in r.label]
+    assert census.gdf.set_index("adcode").loc["420103", "_c"] == classes[-1].fill
+    assert census.gdf.set_index("adcode").loc["420114", "_c"] == classes[0].fill  # 蔡甸区
     with pytest.raises(ValidationError, match=r"layers\[0\].indicator: 'role' is not one of"):
         parse_spec_text('title = "t"\n[[layers]]\nindicator = "role"\n', "s.toml")
 

@@ -11,9 +11,10 @@ import shapely
 
 from gis.districts import DISTRICTS
 from gis.errors import GisError
+from gis.maps.compose import compose_spec
+from gis.maps.spec import load_spec, parse_spec_text
 from gis.render import static_map
 from gis.render.static_map import _nice_length, find_cjk_font, render_static, static_figure
-from gis.spec import load_spec, parse_spec_text, resolve_spec
 
 matplotlib.use("Agg")
 
@@ -36,7 +37,7 @@ def plan(tmp_path_factory):
         pytest.skip(str(exc))
     p = tmp_path_factory.mktemp("spec") / "districts.toml"
     p.write_text(SPEC, encoding="utf-8")
-    return resolve_spec(load_spec(p))
+    return compose_spec(load_spec(p))
 
 
 def _texts(fig) -> list:
@@ -105,7 +106,7 @@ def test_schematic_features_bring_the_note(tmp_path):
     spec = parse_spec_text(
         f'title = "示意测试"\n[[layers]]\nfile = "{geo}"\nlabel = "name_zh"\n', tmp_path / "s.toml"
     )
-    fig = static_figure(resolve_spec(spec))
+    fig = static_figure(compose_spec(spec))
     texts = "\n".join(t.get_text() for t in _texts(fig))
     assert "示意 — 虚线/点线为示意或概略范围" in texts
     assert "示例区" in texts and "示意范围 indicative" in texts

@@ -9,7 +9,6 @@ title. Outputs go to ``maps/out/analysis/`` unless ``--out`` says otherwise.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,63 +110,14 @@ def _write_result(
         click.echo(f"wrote {p}")
 
 
-KIND_TITLES = {
-    "coverage": "集聚区覆盖分析 Cluster coverage",
-    "gaps": "覆盖空白 Coverage gaps",
-    "corridors": "沿线集聚区 Clusters along corridors",
-    "hubs": "集聚区与枢纽 Clusters and hubs",
-    "site": "新增集聚区选址 Siting new clusters",
-    "enterprises": "企业分布 Enterprises per zone",
-}
-
-
-def _enterprise_overlays(gdf: Any, file: str) -> list[Any]:
-    """One choropleth of the enterprise count per zone layer (districts, cluster discs, …),
-    so the map shows where the firms are, not one flat colour."""
-    from ..render.indicator_layers import choropleth_overlay
-
-    out = []
-    for layer in dict.fromkeys(gdf["layer"]):
-        part = gdf[gdf["layer"] == layer].drop(columns=["layer"]).rename(columns={"zone": "id"})
-        k = min(5, int(part["enterprises"].nunique()))
-        ov = choropleth_overlay(
-            part,
-            "enterprises",
-            title=f"企业数 Enterprises per zone: {layer}",
-            unit="家",
-            source=file,
-            k=max(k, 1),
-            group="base" if layer == "districts" else "analysis",
-        )
-        out.append(ov)
-    return out
-
-
 def _build_map(res: Any, basemap: str) -> Any:
-    from ..analysis.layers import DISTRICTS_TITLE
+    """The analysis map (composed by gis.maps, drawn by gis.render)."""
+    from ..maps.compose import compose_analysis
     from ..render.html import seeded_ids
-    from ..render.overlay import Overlay, overlay_map
+    from ..render.interactive import draw
 
-    overlays = []
-    for title, gdf in res.frames:
-        kw: dict[str, Any] = {}
-        if title in res.styles:
-            kw["style"] = res.styles[title]
-        group = "base" if title == DISTRICTS_TITLE else "analysis"
-        if res.kind == "enterprises" and "layer" in gdf.columns:
-            overlays += _enterprise_overlays(gdf.to_crs("EPSG:4326"), res.params.get("file", ""))
-            continue
-        overlays.append(Overlay(gdf.to_crs("EPSG:4326"), title, group=group, **kw))
-    params = " · ".join(f"{k} = {v}" for k, v in res.params.items())
-    notes = "".join(f"<div>{html.escape(n)}</div>" for n in res.notes)
     with seeded_ids():
-        return overlay_map(
-            overlays,
-            title=KIND_TITLES.get(res.kind, res.kind),
-            subtitle=params,
-            notes_html=notes,
-            basemap=basemap,
-        )
+        return draw(compose_analysis(res, basemap=basemap))
 
 
 def _run(

@@ -55,8 +55,8 @@ def build(
       clustermap build maps/corridors.toml --png
       clustermap build maps/atlas.toml --basemap gaode
     """
-    from ..render.publish import build_spec
-    from ..spec import load_spec, shipped_specs
+    from ..maps.publish import build_atlas, build_spec
+    from ..maps.spec import load_spec, shipped_specs
 
     statics = tuple(f for f, on in (("png", png), ("svg", svg), ("pdf", pdf)) if on)
     if out is not None and out.suffix.lower() == ".html":
@@ -72,8 +72,6 @@ def build(
             except GisError:
                 pass
         if "wuhan_atlas.html" not in names:
-            from ..render.atlas import build_atlas
-
             t0 = time.perf_counter()
             folder = out or None
             target = (folder / "wuhan_atlas.html") if folder else None
@@ -103,26 +101,22 @@ def build(
 
 
 def _build_one_file(specs: tuple[Path, ...], out: Path, basemap: str | None, online: bool) -> None:
-    from ..render.html import render_html, seeded_ids
-    from ..render.publish import plan_map
+    from ..basemaps import basemap_key_check
+    from ..io import atomic_write
+    from ..maps.compose import compose_spec
+    from ..maps.publish import build_atlas, html_text
+    from ..maps.spec import load_spec
 
     if len(specs) > 1:
         raise click.UsageError("--out FILE.html takes at most one SPEC; give a folder instead")
     t0 = time.perf_counter()
     if not specs:
-        from ..render.atlas import build_atlas
-
         path = build_atlas(out, basemap=basemap or "none", offline=not online)
     else:
-        from ..basemaps import basemap_key_check
-        from ..io import atomic_write
-        from ..spec import load_spec, resolve_spec
-
         spec = load_spec(specs[0])
         basemap_key_check(basemap or spec.basemap)
-        plan = resolve_spec(spec, basemap=basemap)
-        with seeded_ids(0):
-            text = render_html(plan_map(plan), offline=not online)
+        plan = compose_spec(spec, basemap=basemap)
+        text = html_text(plan, offline=not online)
         with atomic_write(out, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         path = out

@@ -31,7 +31,7 @@ def report(specs: tuple[Path, ...], out: Path | None, no_docx: bool) -> None:
       clustermap report
       clustermap report maps/hubs.toml maps/corridors.toml --out reports/
     """
-    from ..report import build_report
+    from ..maps.report import build_report
 
     t0 = time.perf_counter()
     for path in build_report(list(specs) or None, out=out, docx=not no_docx):

@@ -1,4 +1,6 @@
-"""Rendering: interactive one-file HTML maps (folium + inlined Leaflet) and static figures.
+"""Drawing: a :class:`~gis.render.plan.MapPlan` as an interactive one-file HTML map (folium +
+inlined Leaflet), a static figure (matplotlib) or report parts (HTML, docx).
 
-Rendering consumes frames and the catalog; it never computes analysis results.
+Rendering draws what the plan says; it never composes a map nor computes a result, and
+imports nothing from :mod:`gis.maps`, :mod:`gis.cli` or :mod:`gis.analysis`.
 """

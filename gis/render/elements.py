@@ -7,30 +7,15 @@ import json
 import re
 from typing import Any
 
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
-#: How each precision class is drawn (Leaflet path options merged over the base style).
-PRECISION_STYLES: dict[str, dict[str, Any]] = {
-    "official": {},
-    "converted": {},
-    "cited_point": {},
-    "schematic": {"dashArray": "8 6"},
-    "indicative": {"dashArray": "2 5", "fillOpacity": 0.08},
-}
-
-PRECISION_LABELS = {
-    "official": "官方 official",
-    "converted": "转换 converted (±100 m)",
-    "cited_point": "引用点位 cited point",
-    "schematic": "示意 schematic",
-    "indicative": "示意范围 indicative",
-}
+from .palette import PRECISION_STYLES
+from .plan import Legend, LegendRow
+from .safe import AddToParent, SafeMacroElement
 
 
-class GeoJsonLayer(JSCSSMixin, Layer):
+class GeoJsonLayer(Layer, SafeMacroElement):
     """A GeoJSON overlay drawn with precision-aware styles, escaped tooltips and popups.
 
     ``data`` is a GeoJSON dict; a feature property ``_c`` overrides the fill
@@ -92,8 +77,18 @@ class GeoJsonLayer(JSCSSMixin, Layer):
         self.schematic = schematic
         self.labels_json = script_json(labels or [])
 
+    def render(self, **kwargs: Any) -> str:
+        # folium's Layer.render, with a safe ``addTo`` element
+        if self.show:
+            parent = self._parent.get_name() if self._parent is not None else ""
+            self.add_child(
+                AddToParent(element_name=self.get_name(), element_parent_name=parent),
+                name=self.get_name() + "_add",
+            )
+        return SafeMacroElement.render(self, **kwargs)
 
-class TopoArcs(MacroElement):
+
+class TopoArcs(SafeMacroElement):
     """The page's shared-border arcs (:mod:`gis.render.topo`), before any layer uses them."""
 
     _template = Template(
@@ -110,54 +105,48 @@ class TopoArcs(MacroElement):
         self.arcs_json = script_json(arcs)
 
 
-class MapScript(MacroElement):
-    """A call into the runtime after the map exists, e.g. ``GIS.search(map)``."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        GIS.{{ this.func }}({{ this._parent.get_name() }}{% for a in this.args %}, {{ a|tojson }}{% endfor %});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, func: str, *args: Any) -> None:
-        super().__init__()
-        self._name = "MapScript"
-        self.func = func
-        self.args = list(args)
-
-
-def title_html(title: str, subtitle: str = "", *, schematic: bool = False, extra: str = "") -> str:
-    """HTML of the title block; every text escaped. ``extra`` must already be safe HTML."""
-    parts = [f"<h1>{html.escape(title)}</h1>"]
-    if subtitle:
-        parts.append(f"<div class='gis-sub'>{html.escape(subtitle)}</div>")
-    if schematic:
-        parts.append(
-            "<div class='gis-schematic'>示意 — schematic and indicative features are "
-            "approximate (dashed / dotted outlines)</div>"
-        )
-    parts.append(extra)
-    return "".join(parts)
-
-
-def swatch(fill: str, *, stroke: str = "#555", dash: bool = False, opacity: float = 0.6) -> str:
-    style = f"background:{fill};opacity:{opacity};border-color:{stroke}"
-    if dash:
+def swatch(row: LegendRow) -> str:
+    """HTML of a legend row's swatch (every value escaped)."""
+    fill = "transparent" if row.hollow else row.fill
+    style = f"background:{fill};opacity:{row.opacity};border-color:{row.stroke}"
+    if row.dashed:
         style += ";border-style:dashed"
     return f"<span class='gis-swatch' style='{html.escape(style)}'></span>"
 
 
-def legend_html(title: str, items: list[tuple[str, str]]) -> str:
-    """Legend block: a bold title and (swatch html, escaped label) rows."""
-    rows = "".join(f"<div>{sw}{html.escape(label)}</div>" for sw, label in items)
-    return f"<b>{html.escape(title)}</b>{rows}"
+def legend_html(legend: Legend) -> str:
+    """Legend block: a bold title, a swatch and escaped label per row, the note.
+
+    >>> legend_html(Legend("区 <D>", (LegendRow("a & b", "#f00", dashed=True),)))
+    "<b>区 &lt;D&gt;</b><div><span class='gis-swatch' style='background:#f00;opacity:0.6;border-color:#555;border-style:dashed'></span>a &amp; b</div>"
+    """
+    rows = "".join(f"<div>{swatch(r)}{html.escape(r.label)}</div>" for r in legend.rows)
+    out = f"<b>{html.escape(legend.title)}</b>{rows}"
+    if legend.note:
+        out += (
+            "<div style='max-width:230px;font-size:11px;color:#555'>"
+            f"{html.escape(legend.note)}</div>"
+        )
+    return out
+
+
+_TEMPLATE_OPENERS = re.compile(r"\{(?=[{%#])")
 
 
 def script_json(obj: Any) -> str:
-    """Compact JSON safe to place inside a <script> element (no </script>, no HTML)."""
+    """Compact JSON safe to place inside a <script> element (no </script>, no HTML).
+
+    As a second guard (pages are never compiled as templates, see :mod:`gis.render.safe`),
+    a ``{`` that opens a Jinja2 tag (``{{``, ``{%``, ``{#``) is written ``\\u007b``: such a
+    pair only occurs inside JSON strings, so the JSON value is unchanged.
+
+    >>> script_json({"name": "模板{{ 7*7 }}</script>"})
+    '{"name":"模板\\\\u007b{ 7*7 }}\\\\u003c/script\\\\u003e"}'
+    >>> json.loads(script_json(["{# c", "{% raw %}"]))
+    ['{# c', '{% raw %}']
+    """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    text = _TEMPLATE_OPENERS.sub("\\\\u007b", text)
     for ch, esc in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -168,35 +157,3 @@ def script_json(obj: Any) -> str:
     ):
         text = text.replace(ch, esc)
     return text
-
-
-_LEGEND_ROW = re.compile(r"<div><span class='gis-swatch' style='([^']*)'></span>(.*?)</div>", re.S)
-
-
-def parse_legend(legend: str) -> tuple[str, list[dict[str, Any]]]:
-    """Title and rows of a legend made by :func:`legend_html` (for static figures).
-
-    >>> t, rows = parse_legend(legend_html("区 <D>", [(swatch("#ff0000", dash=True), "a & b")]))
-    >>> t, rows[0]["fill"], rows[0]["dashed"], rows[0]["label"]
-    ('区 <D>', '#ff0000', True, 'a & b')
-    >>> parse_legend(legend_html("市 City", [(swatch("transparent"), "x")]))[1][0]["fill"]
-    'none'
-    """
-    m = re.match(r"<b>(.*?)</b>", legend, re.S)
-    title = html.unescape(m.group(1)) if m else ""
-    rows = []
-    for style, label in _LEGEND_ROW.findall(legend):
-        props = dict(part.split(":", 1) for part in html.unescape(style).split(";") if ":" in part)
-        rows.append(
-            {
-                # a hollow swatch (outline-only layer) is matplotlib's "none"
-                "fill": {"transparent": "none"}.get(
-                    props.get("background", "#888888"), props.get("background", "#888888")
-                ),
-                "stroke": props.get("border-color", "#555555"),
-                "opacity": float(props.get("opacity", 0.6)),
-                "dashed": props.get("border-style") == "dashed",
-                "label": html.unescape(re.sub(r"<[^>]+>", "", label)),
-            }
-        )
-    return title, rows

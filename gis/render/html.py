@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import GisError
 from ..io import atomic_write
 from .assets import inline_head, online_head
+from .safe import RawText, check_tree
 
 _EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']?(https?:)?//[^\"'>]+", re.I)
 
@@ -51,12 +52,12 @@ def _strip_cdn(element: Any) -> None:
 
 def render_html(m: Any, *, offline: bool = True) -> str:
     """The map's full HTML text; offline inlines every asset."""
-    from branca.element import Element
-
     _strip_cdn(m)
     head = inline_head() if offline else online_head()
-    m.get_root().header.add_child(Element(head), name="gis_inline_assets", index=0)
-    html = m.get_root().render()
+    root = m.get_root()
+    root.header.add_child(RawText(head), name="gis_inline_assets", index=0)
+    check_tree(root)
+    html = root.render()
     if offline:
         found = sorted({mt.group(0)[:120] for mt in _EXTERNAL.finditer(html)})
         if found:

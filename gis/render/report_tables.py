@@ -119,15 +119,3 @@ def html_table(df: Any, cells: list[list[str]]) -> str:
 
 #: CSS the HTML report adds for these tables.
 CSS = "td.num { text-align: right; font-variant-numeric: tabular-nums; } .table-note { margin: .3em 0; }"
-
-
-_MISSING = re.compile(r"<div class='gis-sub gis-missing'>(.*?)</div>", re.S)
-
-
-def missing_analyses(notes_html: str) -> list[str]:
-    """The "analysis not computed, and why" lines a map shows, as plain text for a report.
-
-    >>> missing_analyses("<div class='gis-sub gis-missing'>分析未计算 (coverage): A &amp; B</div>")
-    ['分析未计算 (coverage): A & B']
-    """
-    return [html.unescape(m) for m in _MISSING.findall(notes_html or "")]

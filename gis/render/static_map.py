@@ -1,9 +1,10 @@
-"""Print-ready static figures (PNG 300 dpi, SVG, PDF) of a map plan, via matplotlib.
+"""Print-ready static figures (PNG 300 dpi, SVG, PDF) of a :class:`~gis.render.plan.MapPlan`.
 
-The same overlays as the interactive map, drawn in the metric CRS (EPSG:4547,
+The same overlays and title block as the interactive map (not-loaded and
+not-computed notes included), drawn in the metric CRS (EPSG:4547,
 Gauss-Kruger CM 114E, in which grid north is within 0.2° of true north over
 Wuhan) with Chinese labels in a CJK font found on the system, a legend per
-layer (as the HTML map's), a scale bar, a north arrow, the data sources and,
+layer drawn from the same legend data as the HTML map's, a scale bar, a north arrow, the data sources and,
 when schematic or indicative features show, the 示意 note.
 
 No CJK font, or a font that lacks a character of the figure, is an error that
@@ -19,9 +20,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..crs import to_display
 from ..errors import GisError
-from ..settings import METRIC_CRS
-from .elements import PRECISION_STYLES, parse_legend
+from ..settings import FIGURE_DPI, METRIC_CRS
+from .interactive import overlay_legend, precisions_of, simplify_for_display
+from .palette import PRECISION_STYLES, SCHEMATIC
+from .plan import MapPlan
 
 #: CJK font families tried in order (Debian fonts-wqy-zenhei and fonts-noto-cjk first).
 CJK_FAMILIES = (
@@ -49,7 +53,6 @@ FONT_HELP = (
     "install a CJK font (Debian/Ubuntu: apt-get install fonts-wqy-zenhei, which "
     "`python3 dev.py test` does as root) or set CLUSTERMAP_CJK_FONT to a .ttf/.ttc/.otf file"
 )
-DPI = 300
 
 
 def find_cjk_font() -> Path:
@@ -212,8 +215,8 @@ def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
             )
 
 
-def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
-    """A matplotlib Figure of a resolved :class:`gis.spec.MapPlan`."""
+def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
+    """A matplotlib Figure of the plan."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -221,29 +224,28 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrow, Patch, Rectangle
 
-    from ..crs import to_display
-    from .overlay import precisions_of, simplify_for_display
-
     font = find_cjk_font()
     fp = _font_properties(font)
+    tb = plan.title_block
     overlays = [o for o in plan.overlays if o.gdf is not None and not o.gdf.empty and o.show]
-    texts = [plan.title, plan.subtitle, *(o.title for o in overlays)]
-    label_cols = dict(plan.labels)
+    notes = tb.note_lines()
+    texts = [tb.title, tb.subtitle, *notes, *tb.sources, *tb.sources.values()]
+    texts += [o.title for o in overlays]
     for ov in overlays:
-        col = label_cols.get(ov.title)
-        if col and col in ov.gdf.columns:
-            texts.extend(str(v) for v in ov.gdf[col].dropna())
-        if ov.legend:
-            t, rows = parse_legend(ov.legend)
-            texts.append(t)
-            texts.extend(r["label"] for r in rows)
+        if ov.label and ov.label in ov.gdf.columns:
+            texts.extend(str(v) for v in ov.gdf[ov.label].dropna())
+        if ov.legend is not None:
+            texts.append(ov.legend.title)
+            texts.extend(r.label for r in ov.legend.rows)
     texts += ["示意比例尺北数据来源"]
     _require_glyphs(font, "".join(texts))
+    # text is data: "$x^2$" in a name is drawn as written, never parsed as mathtext
+    matplotlib.rcParams["text.parse_math"] = False
     matplotlib.rcParams["svg.hashsalt"] = "clustermap"
     matplotlib.rcParams["svg.fonttype"] = "path"
     matplotlib.rcParams["pdf.fonttype"] = 42
 
-    fig = plt.figure(figsize=(width_in, width_in * 1.05), dpi=DPI)
+    fig = plt.figure(figsize=(width_in, width_in * 1.05), dpi=FIGURE_DPI)
     ax = fig.add_axes((0.03, 0.13, 0.70, 0.76))
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -255,27 +257,25 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
         shown = to_display(shown, "wgs84").to_crs(METRIC_CRS)
         _draw_overlay(ax, ov, shown)
         precisions = precisions_of(ov.gdf)
-        schematic |= bool({"schematic", "indicative"} & set(precisions))
-        if ov.legend == "":
+        schematic |= bool(SCHEMATIC & set(precisions))
+        legend = overlay_legend(ov, precisions)
+        if legend is None:
             continue
-        if ov.legend:
-            title, rows = parse_legend(ov.legend)
-        else:
-            from .overlay import precision_legend
-
-            title, rows = parse_legend(precision_legend(ov.title, ov.style, precisions))
-        legend_handles.append(Patch(facecolor="none", edgecolor="none", label=_wrap(title, 26)))
+        legend_handles.append(
+            Patch(facecolor="none", edgecolor="none", label=_wrap(legend.title, 26))
+        )
         kind = set(shown.geom_type.str.replace("Multi", ""))
-        for r in rows:
+        for row in legend.rows:
+            fill = "none" if row.hollow else row.fill  # a hollow swatch: outline only
             if kind == {"LineString"}:
                 legend_handles.append(
                     Line2D(
                         [0],
                         [0],
-                        color=r["stroke"] if not ov.color_strokes else r["fill"],
-                        linestyle="--" if r["dashed"] else "-",
+                        color=row.stroke if not ov.color_strokes else fill,
+                        linestyle="--" if row.dashed else "-",
                         linewidth=2,
-                        label=_wrap(r["label"], 30),
+                        label=_wrap(row.label, 30),
                     )
                 )
             elif kind == {"Point"}:
@@ -285,22 +285,22 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
                         [0],
                         marker="o",
                         color="none",
-                        markerfacecolor=r["fill"],
+                        markerfacecolor=fill,
                         markersize=7,
-                        label=_wrap(r["label"], 30),
+                        label=_wrap(row.label, 30),
                     )
                 )
             else:
                 legend_handles.append(
                     Patch(
-                        facecolor=r["fill"],
-                        edgecolor=r["stroke"],
-                        alpha=max(r["opacity"], 0.5),
-                        linestyle="--" if r["dashed"] else "-",
-                        label=_wrap(r["label"], 30),
+                        facecolor=fill,
+                        edgecolor=row.stroke,
+                        alpha=max(row.opacity, 0.5),
+                        linestyle="--" if row.dashed else "-",
+                        label=_wrap(row.label, 30),
                     )
                 )
-        col = label_cols.get(ov.title)
+        col = ov.label
         if col and col in shown.columns:
             for geom, text in zip(shown.geometry, shown[col]):
                 if geom is None or geom.is_empty or text is None:
@@ -367,8 +367,23 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    fig.text(0.03, 0.965, plan.title, fontproperties=fp, fontsize=13, va="top", weight="bold")
-    fig.text(0.03, 0.93, plan.subtitle, fontproperties=fp, fontsize=7, va="top", color="#444444")
+    fig.text(0.03, 0.965, tb.title, fontproperties=fp, fontsize=13, va="top", weight="bold")
+    fig.text(0.03, 0.93, tb.subtitle, fontproperties=fp, fontsize=7, va="top", color="#444444")
+    if tb.not_computed:
+        # an analysis could not be computed: say so on the map, not only in the notes
+        ax.text(
+            0.5,
+            0.5,
+            "\n".join(_wrap(n, 60) for n in tb.not_computed),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontproperties=fp,
+            fontsize=8,
+            color="#a50f15",
+            bbox={"facecolor": "white", "edgecolor": "#a50f15", "alpha": 0.95},
+            zorder=20,
+        )
     if legend_handles:
         leg = fig.legend(
             handles=legend_handles,
@@ -381,18 +396,13 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
         )
         for txt in leg.get_texts():
             txt.set_fontsize(6.5)
-    foot = []
+    foot = list(notes)
     if schematic:
         foot.append(
             "示意 — 虚线/点线为示意或概略范围，位置为近似 (schematic and indicative features "
             "are approximate)"
         )
-    sources = []
-    for ov in overlays:
-        for text in ov.sources:
-            for part in (x.strip() for x in text.split(";")):
-                if part and part not in sources:
-                    sources.append(part)
+    sources = [f"{s} ({lic})" if lic else s for s, lic in tb.sources.items()]
     if sources:
         foot.append("数据来源 Sources: " + "; ".join(sources))
     foot.append("坐标 CRS: EPSG:4547 (CGCS2000 / 3-degree GK CM 114E), data stored in WGS84")
@@ -414,7 +424,7 @@ def static_figure(plan: Any, *, width_in: float = 8.0) -> Any:
     return fig
 
 
-def render_static(plan: Any, *, fmt: str = "png", dpi: int = DPI) -> bytes:
+def render_static(plan: MapPlan, *, fmt: str = "png", dpi: int = FIGURE_DPI) -> bytes:
     """The figure as PNG, SVG or PDF bytes (deterministic: no dates in the metadata)."""
     import matplotlib.pyplot as plt
 

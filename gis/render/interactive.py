@@ -1,40 +1,36 @@
-"""Compose a map from overlays: the one pipeline every interactive map goes through.
+"""Draw a :class:`~gis.render.plan.MapPlan` as an interactive folium map.
 
-An :class:`Overlay` is a WGS84 GeoDataFrame plus how to draw it. Analysis
-results, indicator layers and catalog layers all become overlays;
-:func:`overlay_map` shifts them to the basemap's datum for display, simplifies
-polygons where it is invisible, adds the title block (with the 示意 note when
-schematic or indicative features show), legends, search, attribution, and
-layer control.
+Overlays are shifted to the basemap's datum for display, polygons simplified
+where it is invisible; the title block (with the 示意 note when schematic or
+indicative features show), legends, search, attribution, layer control and the
+targets panel are added as folium elements over the inlined runtime
+(``gis/render/static/``). Nothing here composes a map: the plan says what shows.
 
 >>> import geopandas as gpd, shapely
+>>> from gis.render.plan import MapPlan, Overlay, TitleBlock
 >>> g = gpd.GeoDataFrame({"name_zh": ["点"], "source": ["test"], "precision": ["cited_point"]},
 ...                      geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4326")
->>> m = overlay_map([Overlay(g, "示例 Example")], title="Test")
+>>> m = draw(MapPlan("test", TitleBlock("Test"), [Overlay(g, "示例 Example")]))
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
-import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..basemaps import basemap_datum, tile_layers
 from ..crs import to_display
-from ..settings import METRIC_CRS
-from .elements import (
-    PRECISION_LABELS,
-    PRECISION_STYLES,
-    GeoJsonLayer,
-    MapScript,
-    TopoArcs,
-    legend_html,
-    swatch,
-    title_html,
-)
+from ..districts import district_name
+from ..io import _json_value, _round_coords
+from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
+from . import controls
+from .elements import GeoJsonLayer, TopoArcs, legend_html
+from .palette import PRECISION_LABELS, PRECISION_STYLES, SCHEMATIC
+from .panel import TargetsPanelControl
+from .plan import Legend, LegendRow, MapPlan, Overlay, TitleBlock
+from .safe import FitBounds, GisMap
 from .topo import encode as encode_topology
 
 #: Field labels for tooltips and popups (zh / en).
@@ -55,44 +51,8 @@ LABELS = {
 }
 TOOLTIP_KEYS = ("name_zh", "name_en", "area_km2", "district", "level", "precision")
 
-#: Display simplification in metres: invisible at the atlas zooms (1 px ≈ 33 m at zoom 12).
-SIMPLIFY_M = 15.0
-#: Decimal places of lon/lat in the HTML (1e-5 deg ≈ 1 m).
-HTML_DECIMALS = 5
 
-
-@dataclass
-class Overlay:
-    """A frame to draw and how. Missing tooltip/popup/legend are derived from the frame."""
-
-    gdf: Any
-    title: str
-    style: dict[str, Any] = field(
-        default_factory=lambda: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.25}
-    )
-    tooltip: list[tuple[str, str]] | None = None
-    popup: list[tuple[str, str]] | None = None
-    legend: str | None = None
-    show: bool = True
-    group: str = "plan"
-    simplify: bool = True
-    color_strokes: bool = False
-    radius: int = 6
-    #: source text -> licence, for the attribution line
-    sources: dict[str, str] = field(default_factory=dict)
-    #: column whose values are drawn as map labels (e.g. district names), or None
-    label: str | None = None
-
-
-def build_date() -> str:
-    """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible builds) when set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
-    return dt.date.today().isoformat()
-
-
-def simplify_for_display(gdf: Any, tolerance_m: float = SIMPLIFY_M) -> Any:
+def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> Any:
     """Topology-preserving simplification of polygons for display, in metres."""
     import shapely
 
@@ -120,7 +80,6 @@ def with_district_names(gdf: Any) -> Any:
     """
     if "district" not in gdf.columns:
         return gdf
-    from ..districts import district_name
 
     def name(value: Any) -> Any:
         if not isinstance(value, str) or not value:
@@ -141,8 +100,6 @@ def with_district_names(gdf: Any) -> Any:
 def frame_to_geojson(gdf: Any, decimals: int = HTML_DECIMALS) -> dict[str, Any]:
     """Compact GeoJSON dict for a page, coordinates rounded (5 places ≈ 1 m)."""
     import shapely
-
-    from ..io import _json_value, _round_coords
 
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     feats = []
@@ -170,17 +127,29 @@ def precisions_of(gdf: Any) -> list[str]:
     return sorted({str(p) for p in gdf["precision"].dropna()})
 
 
-def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -> str:
+def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -> Legend:
     """Legend of one layer: a swatch per precision class it holds."""
     fill = style.get("fillColor", style.get("color", "#888"))
-    if style.get("fill") is False or style.get("fillOpacity") == 0:
-        fill = "transparent"  # an outline-only layer gets a hollow swatch
+    hollow = style.get("fill") is False or style.get("fillOpacity") == 0
     stroke = style.get("color", "#555")
-    items = []
-    for p in precisions or ["official"]:
-        dashed = "dashArray" in PRECISION_STYLES.get(p, {})
-        items.append((swatch(fill, stroke=stroke, dash=dashed), PRECISION_LABELS.get(p, p)))
-    return legend_html(title, items)
+    rows = tuple(
+        LegendRow(
+            PRECISION_LABELS.get(p, p),
+            fill,
+            stroke=stroke,
+            dashed="dashArray" in PRECISION_STYLES.get(p, {}),
+            hollow=hollow,  # an outline-only layer gets a hollow swatch
+        )
+        for p in precisions or ["official"]
+    )
+    return Legend(title, rows)
+
+
+def overlay_legend(ov: Overlay, precisions: list[str]) -> Legend | None:
+    """The legend an overlay shows: its own, else one per precision class; None for none."""
+    if not ov.legend_shown:
+        return None
+    return ov.legend if ov.legend is not None else precision_legend(ov.title, ov.style, precisions)
 
 
 def label_points(gdf: Any, column: str | None) -> list[list[Any]]:
@@ -212,43 +181,52 @@ def sources_html(sources: dict[str, str]) -> str:
     )
 
 
-def overlay_map(
-    overlays: list[Overlay],
-    *,
-    title: str,
-    subtitle: str = "",
-    notes_html: str = "",
-    basemap: str = "none",
-    fit: Any = None,
-    panel_html: str = "",
-) -> Any:
-    """A folium Map of ``overlays`` (bottom first), ready for :func:`gis.render.html.save_html`.
+def title_html(tb: TitleBlock, *, schematic: bool) -> str:
+    """HTML of the title block; every text escaped."""
+    e = html.escape
+    parts = [f"<h1>{e(tb.title)}</h1>"]
+    if tb.subtitle:
+        parts.append(f"<div class='gis-sub'>{e(tb.subtitle)}</div>")
+    if schematic:
+        parts.append(
+            "<div class='gis-schematic'>示意 — schematic and indicative features are "
+            "approximate (dashed / dotted outlines)</div>"
+        )
+    if tb.not_loaded:
+        parts.append(f"<div class='gis-sub'>{e(tb.not_loaded_text())}</div>")
+    parts.extend(f"<div class='gis-sub gis-missing'>{e(n)}</div>" for n in tb.not_computed)
+    parts.extend(f"<div class='gis-sub'>{e(n)}</div>" for n in tb.notes)
+    parts.append(sources_html(tb.sources))
+    return "".join(parts)
 
-    ``fit`` is a WGS84 frame whose bounds the view fits (default: all overlays).
-    ``panel_html`` (already escaped HTML, e.g. the plan's targets) is shown in a
-    fixed panel.
+
+def add_basemap(m: Any, key: str) -> None:
+    """Add the basemap's tile layers to folium map ``m`` (nothing for ``none``).
+
+    Drawn by the runtime (``GIS.tiles``) so that the grouped layer control lists
+    them under 底图 Base map.
     """
-    import folium
+    tiles = tile_layers(key)
+    if tiles:
+        controls.Tiles(f"底图 {key}", tiles).add_to(m)
 
-    from ..basemaps import add_basemap, basemap_datum
 
-    datum = basemap_datum(basemap)
-    m = folium.Map(location=[30.6, 114.3], zoom_start=10, tiles=None, attribution_control=True)
-    add_basemap(m, basemap)
-    sources: dict[str, str] = {}
-    schematic = False
+def draw(plan: MapPlan) -> Any:
+    """A folium Map of the plan (overlays bottom first), ready for
+    :func:`gis.render.html.save_html`."""
+    datum = basemap_datum(plan.basemap)
+    m = GisMap(location=[30.6, 114.3], zoom_start=10, tiles=None, attribution_control=True)
+    add_basemap(m, plan.basemap)
     bounds = None
     prepared = []
-    for ov in overlays:
+    for ov in plan.overlays:
         gdf = ov.gdf
         if gdf is None or gdf.empty:
             continue
         precisions = precisions_of(gdf)
-        schematic |= bool({"schematic", "indicative"} & set(precisions))
         shown = simplify_for_display(gdf) if ov.simplify else gdf
         shown = with_district_names(to_display(shown, datum))
         prepared.append((ov, gdf, precisions, shown, frame_to_geojson(shown)))
-        sources.update(ov.sources)
         b = shown.total_bounds
         bounds = (
             b
@@ -264,57 +242,51 @@ def overlay_map(
     arcs, encoded = encode_topology([p[4] for p in prepared])
     if arcs:
         TopoArcs(arcs).add_to(m)
-    for (ov, gdf, precisions, _shown, _gj), data in zip(prepared, encoded):
+    for (ov, gdf, precisions, shown, _gj), data in zip(prepared, encoded):
         tip, pop = default_fields(gdf)
-        legend = (
-            ov.legend if ov.legend is not None else precision_legend(ov.title, ov.style, precisions)
-        )
+        legend = overlay_legend(ov, precisions)
         GeoJsonLayer(
             data,
             name=ov.title,
             style=ov.style,
             tooltip=ov.tooltip if ov.tooltip is not None else tip,
             popup=ov.popup if ov.popup is not None else pop,
-            legend=legend or None,
+            legend=legend_html(legend) if legend is not None else None,
             show=ov.show,
             radius=ov.radius,
             color_strokes=ov.color_strokes,
             group=ov.group,
-            schematic=bool({"schematic", "indicative"} & set(precisions)),
-            labels=label_points(_shown, ov.label),
+            schematic=bool(SCHEMATIC & set(precisions)),
+            labels=label_points(shown, ov.label),
         ).add_to(m)
-    if fit is not None and not fit.empty:
-        bounds = to_display(fit, datum).total_bounds
+    if plan.fit is not None and not plan.fit.empty:
+        bounds = to_display(plan.fit, datum).total_bounds
     if bounds is not None and (bounds[2] - bounds[0] < 0.01 or bounds[3] - bounds[1] < 0.01):
         # a single point (or a tiny extent): show about 2 km around it, not an infinite zoom
         cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
         bounds = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01]
-    MapScript(
-        "title",
-        title_html(
-            title,
-            subtitle,
-            schematic=schematic,
-            extra=notes_html + sources_html(sources),
-        ),
+    tb = plan.title_block
+    controls.TitleBlock(title_html(tb, schematic=tb.schematic)).add_to(m)
+    attribution = " | ".join(
+        f"{html.escape(s)} ({html.escape(lic)})" if lic else html.escape(s)
+        for s, lic in tb.sources.items()
+    )
+    # always called: it also replaces Leaflet's default prefix
+    controls.Attribution(
+        f"<span class='gis-sources'>数据 Data: {attribution}</span>" if attribution else ""
     ).add_to(m)
-    if sources:
-        attribution = " | ".join(
-            f"{html.escape(s)} ({html.escape(lic)})" if lic else html.escape(s)
-            for s, lic in sources.items()
-        )
-        MapScript(
-            "attribution", f"<span class='gis-sources'>数据 Data: {attribution}</span>"
-        ).add_to(m)
-    if panel_html:
-        MapScript("panel", panel_html).add_to(m)
-    MapScript("search").add_to(m)
-    MapScript("layerControl").add_to(m)
-    MapScript("fullscreen").add_to(m)
-    MapScript("measure").add_to(m)
-    MapScript("scale").add_to(m)
-    MapScript("minimap").add_to(m)
+    for control in (
+        controls.Search,
+        controls.LayerControl,
+        controls.Fullscreen,
+        controls.Measure,
+        controls.Scale,
+        controls.Minimap,
+    ):
+        control().add_to(m)
     if bounds is not None:
         x0, y0, x1, y1 = (float(v) for v in bounds)
-        m.fit_bounds([[y0, x0], [y1, x1]])
+        m.add_child(FitBounds([[y0, x0], [y1, x1]]))
+    if plan.panel is not None:
+        TargetsPanelControl(plan.panel).add_to(m)
     return m

@@ -1,0 +1,79 @@
+"""The colours of every map and figure: one qualitative palette, one no-data colour,
+how each precision class is drawn.
+
+>>> len(categorical_palette(8)), len(categorical_palette(12)), len(categorical_palette(13))
+(8, 12, 18)
+>>> category_colours(["b", "a", "b"]) == {"b": PALETTE[0], "a": PALETTE[1]}
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+#: Colour-blind-safe qualitative palette (Okabe-Ito): plan layers in catalog order, and
+#: categories up to eight.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+#: ColorBrewer "Paired" (12 classes): for 9-12 categories (the plan has 12 domains).
+PAIRED_12 = [
+    "#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928",
+    "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99",
+]  # fmt: skip
+#: matplotlib "tab20" without its two greys (kept for 多类 and no data): 13-18 categories
+#: (e.g. the 13 districts).
+TAB18 = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
+    "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+]  # fmt: skip
+
+#: The one colour of "no value" on every map, figure and legend.
+NO_DATA_COLOUR = "#d9d9d9"
+NO_DATA_LABEL = "无数据 no data"
+#: A feature in several categories (e.g. domains "金融、物流"): mid grey, apart from black
+#: (the 8th Okabe-Ito colour) and the light no-data grey.
+MULTI = "多类 several"
+MULTI_COLOUR = "#999999"
+
+#: How each precision class is drawn (Leaflet path options merged over the base style).
+PRECISION_STYLES: dict[str, dict[str, Any]] = {
+    "official": {},
+    "converted": {},
+    "cited_point": {},
+    "schematic": {"dashArray": "8 6"},
+    "indicative": {"dashArray": "2 5", "fillOpacity": 0.08},
+}
+
+PRECISION_LABELS = {
+    "official": "官方 official",
+    "converted": "转换 converted (±100 m)",
+    "cited_point": "引用点位 cited point",
+    "schematic": "示意 schematic",
+    "indicative": "示意范围 indicative",
+}
+
+#: Precision classes drawn as approximate (dashed or dotted), which bring the 示意 note.
+SCHEMATIC = frozenset({"schematic", "indicative"})
+
+
+def categorical_palette(n: int) -> list[str]:
+    """Distinct colours for ``n`` categories: Okabe-Ito up to 8, then Paired (12), TAB18.
+
+    Colours never repeat: more than 18 categories need a palette from the spec.
+    """
+    if n <= len(PALETTE):
+        return list(PALETTE)
+    if n <= len(PAIRED_12):
+        return list(PAIRED_12)
+    return list(TAB18)
+
+
+def category_colours(categories: Sequence[str]) -> dict[str, str]:
+    """A distinct colour per category, in first-seen order (:func:`categorical_palette`)."""
+    seen = list(dict.fromkeys(str(c) for c in categories))
+    palette = categorical_palette(len(seen))
+    if len(seen) > len(palette):
+        raise ValueError(f"{len(seen)} categories; at most {len(palette)} stay distinguishable")
+    return {c: palette[i] for i, c in enumerate(seen)}
