@@ -24,7 +24,14 @@ import numpy as np
 from .errors import CRSError, GisError, OutputError
 from .settings import COORD_PRECISION
 
-PRECISION_CLASSES = ("official", "converted", "cited_point", "schematic", "indicative")
+PRECISION_CLASSES = (
+    "official",
+    "converted",
+    "cited_point",
+    "schematic",
+    "indicative",
+    "coarse",
+)
 
 
 #: Causes of a failed write, by errno: the user's environment, said in their words.

@@ -30,6 +30,7 @@ from ..settings import project_root
 from . import indicators
 from .spec import AnalysisSpec, JoinSpec, LayerSpec, MapSpec
 from .styles import BASE_STYLES, choropleth_overlay, layer_style, style_overlay
+from .water import with_water
 
 ATLAS_TITLE = "武汉市生产性服务业空间布局 Wuhan productive services atlas"
 PLAN = "武汉市加快生产性服务业高质量发展实施方案(2024—2027年) 武政办〔2024〕121号"
@@ -434,6 +435,7 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
                 **kw,
             )
         )
+    overlays = with_water(overlays, cat)  # the base water layer, under the analysis layers
     inputs = [v for k, v in res.params.items() if k in _INPUT_PARAMS and v in cat]
     sources: dict[str, str] = {}
     for lid in inputs:  # the input layers' own sources and licences
@@ -497,6 +499,7 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
         raise ValidationError(
             f"{spec.path}: {len(problems)} problem(s) building the map:", problems
         )
+    overlays = with_water(overlays, cat)  # the base water layer, under the plan layers
     ids = None if spec.atlas else {ls.layer for ls in spec.layers if ls.layer}
     tb = title_block(
         spec.title or ATLAS_TITLE,

@@ -41,9 +41,19 @@ from ..render.palette import (
 from ..render.plan import Legend, LegendRow, Overlay
 from .spec import StyleSpec
 
+#: the water layer (gis/maps/water.py): muted blue, lakes and double-lined rivers filled,
+#: river centre lines as thin lines; under every plan layer
+WATER_STYLE: dict[str, Any] = {
+    "color": "#6f9fcb",
+    "weight": 1.5,
+    "fillColor": "#bcd5ec",
+    "fillOpacity": 0.9,
+}
+
 BASE_STYLES: dict[str, dict[str, Any]] = {
     "city": {"color": "#333333", "weight": 2.5, "fill": False},
     "districts": {"color": "#666666", "weight": 1, "fillColor": "#f2efe6", "fillOpacity": 0.7},
+    "water": WATER_STYLE,
 }
 
 

@@ -156,17 +156,33 @@ def overlay_legend(ov: Overlay, precisions: list[str]) -> Legend | None:
 
 
 def label_points(gdf: Any, column: str | None) -> list[list[Any]]:
-    """``[lat, lon, text]`` of a label per feature (inside polygons), display datum as given."""
+    """``[lat, lon, text, area km²]`` of a label per feature, display datum as given.
+
+    A polygon's label sits at the pole of inaccessibility of its largest part (the point
+    farthest from its edges), so it stays inside narrow or split districts; the area
+    (approximate, for ordering and label size in the runtime) is 0 for points and lines.
+    """
+    import math
+
+    from shapely.ops import polylabel
+
     if not column or column not in gdf.columns:
         return []
     out = []
     for geom, text in zip(gdf.geometry.values, gdf[column]):
         if geom is None or geom.is_empty or text is None or text != text:
             continue
-        pt = geom.representative_point() if geom.geom_type.endswith("Polygon") else geom
-        if pt.geom_type != "Point":
-            pt = geom.representative_point()
-        out.append([round(pt.y, HTML_DECIMALS), round(pt.x, HTML_DECIMALS), str(text)])
+        area = 0.0
+        if geom.geom_type.endswith("Polygon"):
+            part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+            pt = polylabel(part, tolerance=0.0005)
+            km_per_deg = 111.32
+            area = geom.area * km_per_deg**2 * math.cos(math.radians(pt.y))
+        else:
+            pt = geom if geom.geom_type == "Point" else geom.representative_point()
+        out.append(
+            [round(pt.y, HTML_DECIMALS), round(pt.x, HTML_DECIMALS), str(text), round(area, 1)]
+        )
     return out
 
 

@@ -44,6 +44,7 @@ PRECISION_STYLES: dict[str, dict[str, Any]] = {
     "cited_point": {},
     "schematic": {"dashArray": "8 6"},
     "indicative": {"dashArray": "2 5", "fillOpacity": 0.08},
+    "coarse": {},
 }
 
 PRECISION_LABELS = {
@@ -52,6 +53,7 @@ PRECISION_LABELS = {
     "cited_point": "引用点位 cited point",
     "schematic": "示意 schematic",
     "indicative": "示意范围 indicative",
+    "coarse": "概略 coarse (几百米 a few hundred m; orientation only)",
 }
 
 #: Precision classes drawn as approximate (dashed or dotted), which bring the 示意 note.
