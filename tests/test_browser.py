@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from gis.errors import GisError
 from gis.maps.publish import build_spec
 from gis.maps.spec import shipped_specs
 
@@ -22,26 +21,10 @@ pytestmark = pytest.mark.browser
 SPECS = {p.stem: p for p in shipped_specs()}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Every shipped spec built offline into one folder; name -> path or skip reason."""
-    folder = tmp_path_factory.mktemp("maps")
-    out: dict[str, Path | str] = {}
-    for name, p in SPECS.items():
-        try:
-            out[name] = build_spec(p, out=folder).files[0]
-        except GisError as exc:
-            if "not available in this installation" not in str(exc):
-                raise
-            out[name] = str(exc)
-    return out
-
-
-def _map(built, name):
-    res = built[name]
-    if isinstance(res, str):
-        pytest.skip(f"{name}: needs a module not installed yet: {res.splitlines()[-1]}")
-    return res
+@pytest.fixture
+def built(built_maps):
+    """Every shipped spec, built once for the session (tests/conftest.py)."""
+    return built_maps.html
 
 
 def _distinct_colours(png: Path) -> int:
@@ -53,7 +36,7 @@ def _distinct_colours(png: Path) -> int:
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_shipped_map_works_offline(built, name, open_page, tmp_path):
-    page, log = open_page(_map(built, name))
+    page, log = open_page(built[name])
     page.wait_for_timeout(200)
     assert log.external_requests == []
     assert log.errors == []
@@ -81,7 +64,7 @@ def test_shipped_map_works_offline(built, name, open_page, tmp_path):
 
 
 def test_search_finds_a_district_in_chinese_and_english_and_opens_its_popup(built, open_page):
-    page, log = open_page(_map(built, "corridors"))
+    page, log = open_page(built["corridors"])
     for query in ("wuchang", "武昌"):
         page.fill(".gis-search input", query)
         first = page.locator(".gis-search li").first
@@ -95,7 +78,7 @@ def test_search_finds_a_district_in_chinese_and_english_and_opens_its_popup(buil
 
 
 def test_unticking_a_layer_hides_its_legend(built, open_page):
-    page, _ = open_page(_map(built, "hubs"))
+    page, _ = open_page(built["hubs"])
     idx = page.evaluate("GIS.layers.findIndex(function (m) { return m.legend; })")
     title = page.evaluate(f"GIS.layers[{idx}].title")
     legend = page.locator(".gis-legend-item").nth(0)
@@ -110,7 +93,7 @@ def test_unticking_a_layer_hides_its_legend(built, open_page):
 
 def test_district_labels_show_at_the_fitted_view_with_their_layer(built, open_page):
     """Names show at first sight (the map opens near zoom 9); they go with their layer."""
-    page, _ = open_page(_map(built, "hubs"))
+    page, _ = open_page(built["hubs"])
     assert page.evaluate("GIS.map.getZoom()") < 10
     names = page.locator(".gis-label").all_inner_texts()
     assert len(names) == 13 and "武昌区" in names
@@ -121,7 +104,7 @@ def test_district_labels_show_at_the_fitted_view_with_their_layer(built, open_pa
 
 
 def test_schematic_note_follows_the_schematic_layers(built, open_page):
-    page, _ = open_page(_map(built, "hubs"))
+    page, _ = open_page(built["hubs"])
     note = page.locator(".gis-title .gis-schematic")
     assert note.is_visible() and "示意" in note.inner_text()
     for m in page.evaluate(
@@ -135,7 +118,7 @@ def test_schematic_note_follows_the_schematic_layers(built, open_page):
 
 
 def test_measure_tool_reports_a_geodesic_length(built, open_page):
-    page, log = open_page(_map(built, "corridors"))
+    page, log = open_page(built["corridors"])
     page.locator(".gis-measure").click()
     # two clicks 200 px apart horizontally; the length must equal Leaflet's own distance
     page.mouse.click(500, 600)
@@ -238,7 +221,7 @@ def test_gaode_page_requests_only_gaode_tiles_and_draws_shifted(tmp_path, open_p
 def test_controls_leave_most_of_a_laptop_screen_to_the_map(built, open_page):
     """At 1024×680 the title block, layer list, legend (and minimap) covered over half of the
     atlas; now they stay apart and cover well under half, the minimap hides."""
-    page, log = open_page(_map(built, "atlas"), width=1024, height=680)
+    page, log = open_page(built["atlas"], width=1024, height=680)
     boxes = {}
     for sel in (".gis-title", ".gis-layers", ".gis-legend", ".gis-minimap"):
         loc = page.locator(sel)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -204,11 +203,8 @@ def test_census_density_in_metric_crs() -> None:
 
 
 @pytest.mark.browser
-def test_atlas_shows_density_roles_and_targets_panel(open_page, tmp_path: Path) -> None:
-    from gis.maps.publish import build_atlas
-
-    path = build_atlas(tmp_path / "atlas.html")
-    page, log = open_page(path)
+def test_atlas_shows_density_roles_and_targets_panel(open_page, built_maps) -> None:
+    page, log = open_page(built_maps.atlas)
     titles = page.evaluate("GIS.layers.map(function (m) { return m.title; })")
     assert "人口密度 Population density 七普 (2020)" in titles
     assert "区域金融定位 District finance roles (方案(七))" in titles

@@ -134,8 +134,4 @@ def test_no_module_over_600_lines() -> None:
         for m, p in MODULES.items()
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
     }
-    assert long == {} or set(long) <= KNOWN_LONG, long
-
-
-#: Modules another change is splitting now (issue #10: the importer becomes a package).
-KNOWN_LONG = {"gis.importer"}
+    assert long == {}, long

@@ -11,6 +11,9 @@ targets panel are added as folium elements over the inlined runtime
 >>> g = gpd.GeoDataFrame({"name_zh": ["点"], "source": ["test"], "precision": ["cited_point"]},
 ...                      geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4326")
 >>> m = draw(MapPlan("test", TitleBlock("Test"), [Overlay(g, "示例 Example")]))
+>>> page = m.get_root().render()
+>>> '"name_zh":"点"' in page, "[114.3,30.6]" in page  # the feature, at its WGS84 position
+(True, True)
 """
 
 from __future__ import annotations
