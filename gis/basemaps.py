@@ -85,13 +85,22 @@ def basemap_datum(key: str) -> str:
     return get_basemap(key).datum
 
 
+#: Said wherever a key is asked for: the key is written into every page that uses it.
+KEY_WARNING = (
+    "the key is written in plain text into every HTML file built with it (anyone who "
+    "gets the file can read it): use a browser-type (浏览器端) key restricted to the "
+    "domain(s) that serve your maps, never a server key"
+)
+
+
 def basemap_key_check(key: str) -> None:
     """Raise if the basemap needs an API key that is not set (before anything is written)."""
     bm = get_basemap(key)
     if bm.env_key and not os.environ.get(bm.env_key):
         raise InputError(
             f"basemap {key!r} needs an API key: set the environment variable {bm.env_key} "
-            f"(free key from https://console.tianditu.gov.cn), or choose --basemap none"
+            f"(free key from https://console.tianditu.gov.cn; {KEY_WARNING}), or choose "
+            "--basemap none"
         )
 
 

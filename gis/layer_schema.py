@@ -13,7 +13,7 @@ district    adcode of the host district (420102…420117), or a functional
             zone id (``fz_…``), several joined with ";" ("" if unknown)
 level       国家级, 省级, 市级 or "" (where the plan's list says)
 source      URL(s) or package/file the feature comes from
-precision   official, converted, cited_point, schematic or indicative
+precision   official, converted, cited_point, schematic, indicative or coarse
 note        short free text: what the geometry is and is not
 ==========  ==============================================================
 

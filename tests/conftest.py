@@ -1,4 +1,5 @@
-"""Shared fixtures: the project root, a headless Chromium page with the network blocked."""
+"""Shared fixtures: the project root, every shipped map built once for the session, a
+headless Chromium page with the network blocked."""
 
 from __future__ import annotations
 
@@ -12,11 +13,48 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: The build date of the session's maps (2025-11-27), so that a rebuild can be compared byte
+#: for byte.
+BUILD_EPOCH = "1764201600"
 
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@dataclass(frozen=True)
+class BuiltMaps:
+    """The shipped maps as ``clustermap build --out FOLDER`` writes them (offline, dated
+    :data:`BUILD_EPOCH`, from the project's own layers). Tests read these files, never
+    change them."""
+
+    folder: Path
+    epoch: str  # SOURCE_DATE_EPOCH of the build
+    output: str  # what the command printed
+    html: dict[str, Path]  # spec name (maps/NAME.toml) -> its HTML page
+
+    @property
+    def atlas(self) -> Path:
+        return self.html["atlas"]
+
+
+@pytest.fixture(scope="session")
+def built_maps(tmp_path_factory: pytest.TempPathFactory) -> BuiltMaps:
+    """The atlas and every shipped spec, built once for the whole session."""
+    from click.testing import CliRunner
+
+    from gis.cli import main
+    from gis.maps.spec import load_spec, shipped_specs
+
+    folder = tmp_path_factory.mktemp("built_maps")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CLUSTERMAP_HOME", raising=False)
+        mp.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+        r = CliRunner().invoke(main, ["build", "--out", str(folder)])
+        assert r.exit_code == 0, r.output
+        html = {p.stem: folder / load_spec(p).outputs.html for p in shipped_specs()}
+    return BuiltMaps(folder, BUILD_EPOCH, r.output, html)
 
 
 @dataclass

@@ -211,12 +211,14 @@ def test_enterprises_cli_with_clusters_file_and_gcj02(tmp_path: Path) -> None:
     syn = table[table["layer"] == "synthetic_clusters"]
     assert len(syn) == 6 and (syn["enterprises"] == 2).all()
     assert (out / "enterprises_synthetic_register_by_domain.csv").exists()
-    # the map shades each zone layer by its count (a choropleth per layer, unit 家)
+    # districts (unequal areas) are shaded by density per km² (area in EPSG:4547), the
+    # equal 500 m discs by count in whole-number classes; counts stay in the tooltip
     page = (out / "enterprises_synthetic_register.html").read_text(encoding="utf-8")
-    for layer in ("districts", "synthetic_clusters"):
-        assert json.dumps(f"企业数 Enterprises per zone: {layer}", ensure_ascii=False) in page
-    assert json.dumps("Enterprises per zone: districts (家)")[1:-1] in page  # legend, unit
-    assert '"value_text":"2 家"' in page
+    assert json.dumps("企业密度 Enterprise density: districts", ensure_ascii=False) in page
+    assert json.dumps("Enterprise density: districts (家/km²)")[1:-1] in page  # legend unit
+    title = json.dumps("企业数 Enterprises per zone: synthetic_clusters", ensure_ascii=False)
+    assert title in page
+    assert '"count_text":"2 家"' in page and '"value_text":"2 家"' in page
     # the same register shifted to GCJ-02 and read with --crs gcj02 gives the same counts
     from gis.crs import wgs84_to_gcj02
 

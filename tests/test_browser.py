@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from gis.errors import GisError
 from gis.maps.publish import build_spec
 from gis.maps.spec import shipped_specs
 
@@ -22,26 +21,10 @@ pytestmark = pytest.mark.browser
 SPECS = {p.stem: p for p in shipped_specs()}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Every shipped spec built offline into one folder; name -> path or skip reason."""
-    folder = tmp_path_factory.mktemp("maps")
-    out: dict[str, Path | str] = {}
-    for name, p in SPECS.items():
-        try:
-            out[name] = build_spec(p, out=folder).files[0]
-        except GisError as exc:
-            if "not available in this installation" not in str(exc):
-                raise
-            out[name] = str(exc)
-    return out
-
-
-def _map(built, name):
-    res = built[name]
-    if isinstance(res, str):
-        pytest.skip(f"{name}: needs a module not installed yet: {res.splitlines()[-1]}")
-    return res
+@pytest.fixture
+def built(built_maps):
+    """Every shipped spec, built once for the session (tests/conftest.py)."""
+    return built_maps.html
 
 
 def _distinct_colours(png: Path) -> int:
@@ -53,7 +36,7 @@ def _distinct_colours(png: Path) -> int:
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_shipped_map_works_offline(built, name, open_page, tmp_path):
-    page, log = open_page(_map(built, name))
+    page, log = open_page(built[name])
     page.wait_for_timeout(200)
     assert log.external_requests == []
     assert log.errors == []
@@ -81,7 +64,7 @@ def test_shipped_map_works_offline(built, name, open_page, tmp_path):
 
 
 def test_search_finds_a_district_in_chinese_and_english_and_opens_its_popup(built, open_page):
-    page, log = open_page(_map(built, "corridors"))
+    page, log = open_page(built["corridors"])
     for query in ("wuchang", "武昌"):
         page.fill(".gis-search input", query)
         first = page.locator(".gis-search li").first
@@ -95,7 +78,7 @@ def test_search_finds_a_district_in_chinese_and_english_and_opens_its_popup(buil
 
 
 def test_unticking_a_layer_hides_its_legend(built, open_page):
-    page, _ = open_page(_map(built, "hubs"))
+    page, _ = open_page(built["hubs"])
     idx = page.evaluate("GIS.layers.findIndex(function (m) { return m.legend; })")
     title = page.evaluate(f"GIS.layers[{idx}].title")
     legend = page.locator(".gis-legend-item").nth(0)
@@ -108,21 +91,20 @@ def test_unticking_a_layer_hides_its_legend(built, open_page):
     assert legend.is_visible()
 
 
-def test_district_labels_show_from_zoom_10_with_their_layer(built, open_page):
-    page, _ = open_page(_map(built, "hubs"))
-    page.evaluate("void GIS.map.setZoom(9)")
-    page.wait_for_timeout(300)
-    assert page.locator(".gis-label").count() == 0
-    page.evaluate("void GIS.map.setZoom(11)")
-    page.wait_for_timeout(400)
+def test_district_labels_show_at_the_fitted_view_with_their_layer(built, open_page):
+    """Names show at first sight (the map opens near zoom 9); they go with their layer."""
+    page, _ = open_page(built["hubs"])
+    assert page.evaluate("GIS.map.getZoom()") < 10
     names = page.locator(".gis-label").all_inner_texts()
     assert len(names) == 13 and "武昌区" in names
     page.locator(".gis-layers label", has_text="行政区 Districts").locator("input").uncheck()
     assert page.locator(".gis-label").count() == 0
+    page.locator(".gis-layers label", has_text="行政区 Districts").locator("input").check()
+    assert page.locator(".gis-label").count() == 13
 
 
 def test_schematic_note_follows_the_schematic_layers(built, open_page):
-    page, _ = open_page(_map(built, "hubs"))
+    page, _ = open_page(built["hubs"])
     note = page.locator(".gis-title .gis-schematic")
     assert note.is_visible() and "示意" in note.inner_text()
     for m in page.evaluate(
@@ -136,7 +118,7 @@ def test_schematic_note_follows_the_schematic_layers(built, open_page):
 
 
 def test_measure_tool_reports_a_geodesic_length(built, open_page):
-    page, log = open_page(_map(built, "corridors"))
+    page, log = open_page(built["corridors"])
     page.locator(".gis-measure").click()
     # two clicks 200 px apart horizontally; the length must equal Leaflet's own distance
     page.mouse.click(500, 600)
@@ -189,7 +171,7 @@ def test_xss_payload_in_a_feature_name_shows_as_text(tmp_path, open_page, root, 
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     assert "XSS <script>alert(2)</script>" in page.locator(".gis-title h1").inner_text()
-    assert XSS in page.locator(".gis-legend-item").inner_text()
+    assert XSS in page.locator(".gis-legend").inner_text()
     assert "层 <i>x</i>" in page.locator(".gis-layers").inner_text()
     page.fill(".gis-search input", "<img")
     hit = page.locator(".gis-search li").first
@@ -223,7 +205,9 @@ def test_gaode_page_requests_only_gaode_tiles_and_draws_shifted(tmp_path, open_p
     page.wait_for_timeout(300)
     assert log.external_requests, "the Gaode tiles were not requested"
     assert all(".is.autonavi.com/appmaptile" in u for u in log.external_requests)
-    assert page.evaluate("GIS.bases[0].title") == "底图 gaode"
+    assert page.evaluate("GIS.bases[0].title") == "底图 高德地图 Gaode (Amap)"  # words, not the key
+    # the blocked tiles are announced, not left as a silent grey page
+    assert "Basemap tiles could not be loaded" in page.locator(".gis-tile-note").inner_text()
     west, south, east, north = page.evaluate(
         "(function () { var b = GIS.layers[0].layer.getBounds();"
         " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
@@ -237,7 +221,7 @@ def test_gaode_page_requests_only_gaode_tiles_and_draws_shifted(tmp_path, open_p
 def test_controls_leave_most_of_a_laptop_screen_to_the_map(built, open_page):
     """At 1024×680 the title block, layer list, legend (and minimap) covered over half of the
     atlas; now they stay apart and cover well under half, the minimap hides."""
-    page, log = open_page(_map(built, "atlas"), width=1024, height=680)
+    page, log = open_page(built["atlas"], width=1024, height=680)
     boxes = {}
     for sel in (".gis-title", ".gis-layers", ".gis-legend", ".gis-minimap"):
         loc = page.locator(sel)

@@ -87,7 +87,9 @@ def test_attainment_diverges_at_one_hundred_percent() -> None:
 
 
 def test_palettes_are_ordered_and_distinct() -> None:
+    assert max(SEQUENTIAL) >= 5 and len(CATEGORICAL) >= 5
     for k, colours in SEQUENTIAL.items():
+        assert len(colours) == k  # one colour per class
         lum = [luminance(c) for c in colours]
         assert all(a > b for a, b in zip(lum, lum[1:])), k  # light to dark: readable in grey
     lum = [luminance(c) for c in DIVERGING]

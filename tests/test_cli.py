@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -30,9 +33,12 @@ def test_layers_lists_loaded_and_expected(home):
 
 
 def test_layers_check_passes_on_shipped_layers(home):
+    from gis.catalog import load_catalog
+
     r = CliRunner().invoke(main, ["layers", "check"])
     assert r.exit_code == 0, r.output
-    assert "districts" in r.output and "ok" in r.output
+    verdicts = dict(line.split() for line in r.output.splitlines())
+    assert verdicts == dict.fromkeys(load_catalog(), "ok")
 
 
 def test_layers_check_reports_every_problem_at_once(home):
@@ -70,11 +76,15 @@ def test_malformed_layer_file_is_one_line_error_and_no_output(home):
     assert not out.exists()
 
 
-def test_build_writes_atlas(home):
-    out = home / "atlas.html"
-    r = CliRunner().invoke(main, ["build", "--out", str(out)])
-    assert r.exit_code == 0, r.output
-    assert out.exists() and "wrote" in r.output
+def test_build_writes_the_atlas_and_every_shipped_map(built_maps):
+    """`clustermap build --out FOLDER` (run once for the session in tests/conftest.py)."""
+    assert sorted(p.name for p in built_maps.folder.iterdir()) == sorted(
+        p.name for p in built_maps.html.values()
+    )
+    assert "wuhan_atlas.html" in {p.name for p in built_maps.html.values()}
+    for path in built_maps.html.values():
+        assert f"wrote {path} (" in built_maps.output
+        assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_unknown_basemap_is_a_clear_error(home):
@@ -83,11 +93,67 @@ def test_unknown_basemap_is_a_clear_error(home):
     assert "unknown basemap 'googel'" in r.output and "osm" in r.output
 
 
-@pytest.mark.parametrize("cmd", [["layers"], ["layers", "check"], ["build"]])
-def test_every_command_has_help_with_an_example(cmd):
-    r = CliRunner().invoke(main, [*cmd, "--help"])
-    assert r.exit_code == 0
-    assert "Example" in r.output
+def _command_tree(
+    cmd: click.Command, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Every command under ``cmd`` (itself included), found by walking click's groups."""
+    yield path, cmd
+    if isinstance(cmd, click.Group):
+        ctx = click.Context(cmd, info_name="clustermap")
+        for name in cmd.list_commands(ctx):
+            sub = cmd.get_command(ctx, name)
+            assert sub is not None, name
+            yield from _command_tree(sub, (*path, name))
+
+
+COMMANDS = dict(_command_tree(main))
+
+
+def _examples(help_text: str) -> list[str]:
+    """The command lines under the help's ``Example:``/``Examples:`` heading."""
+    lines = help_text.splitlines()
+    start = next(i for i, s in enumerate(lines) if s.strip() in ("Example:", "Examples:"))
+    out = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        out.append(line.strip())
+    return out
+
+
+def _parse(argv: list[str]) -> None:
+    """Parse ``clustermap ARGV`` as click would before running the command it names."""
+    cmd: click.Command = main
+    name = "clustermap"
+    while isinstance(cmd, click.Group) and argv and argv[0] in cmd.commands:
+        name, argv = argv[0], argv[1:]
+        cmd = cmd.commands[name]
+    cmd.make_context(name, list(argv))
+
+
+def test_the_command_tree_is_walked():
+    """The walk finds the nested group's subcommand, not only the top level."""
+    assert {(), ("build",), ("import",), ("layers",), ("layers", "check")} <= set(COMMANDS)
+    assert len(COMMANDS) >= 10
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS), ids=lambda p: " ".join(p) or "clustermap")
+def test_every_command_has_help_with_an_example_that_parses(path):
+    """`--help` exits 0 and shows an Example section; its examples call this very command
+    (or, for a group, one of its commands) and parse with today's options."""
+    r = CliRunner().invoke(main, [*path, "--help"])
+    assert r.exit_code == 0, r.output
+    examples = _examples(r.output)
+    assert examples, r.output
+    prefix = " ".join(("clustermap", *path))
+    assert any(e == prefix or e.startswith(prefix + " ") for e in examples), examples
+    for example in examples:
+        argv = shlex.split(example.split(" #")[0].split(" > ")[0])
+        assert argv[0] == "clustermap", example
+        try:
+            _parse(argv[1:])
+        except click.BadParameter as exc:  # a file the example names need not exist here
+            assert "does not exist" in exc.format_message(), (example, exc.format_message())
 
 
 def test_python_dash_m_gis_works(root):

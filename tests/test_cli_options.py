@@ -103,8 +103,10 @@ def test_no_raw_library_warning_reaches_the_user(tmp_path: Path) -> None:
         [*args, "--verbose"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
     )
     assert loud.returncode == 0
+    # the enterprises map now classes counts in whole-number breaks it computes itself, so
+    # mapclassify may not warn at all; any warning shown is one line
     lines = [ln for ln in loud.stderr.splitlines() if "Warning" in ln]
-    assert lines and all(ln.startswith("warning (UserWarning): ") for ln in lines), loud.stderr
+    assert all(ln.startswith("warning (UserWarning): ") for ln in lines), loud.stderr
     assert "warnings.warn" not in loud.stderr
 
 

@@ -123,6 +123,8 @@ def test_frame_conversion_declared_and_cgcs2000():
         ("EPSG:4547", "EPSG:4547"),
         ("cgcs2000", "cgcs2000"),
         ("amap", "gcj02"),
+        (" bd-09 ", "bd09"),
+        ("epsg:4547", "EPSG:4547"),
     ],
 )
 def test_normalize_accepts(name, key):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -204,11 +203,8 @@ def test_census_density_in_metric_crs() -> None:
 
 
 @pytest.mark.browser
-def test_atlas_shows_density_roles_and_targets_panel(open_page, tmp_path: Path) -> None:
-    from gis.maps.publish import build_atlas
-
-    path = build_atlas(tmp_path / "atlas.html")
-    page, log = open_page(path)
+def test_atlas_shows_density_roles_and_targets_panel(open_page, built_maps) -> None:
+    page, log = open_page(built_maps.atlas)
     titles = page.evaluate("GIS.layers.map(function (m) { return m.title; })")
     assert "人口密度 Population density 七普 (2020)" in titles
     assert "区域金融定位 District finance roles (方案(七))" in titles
@@ -316,8 +312,9 @@ def test_targets_panel_lists_domains_leads_and_escapes_text() -> None:
         for lead in d.lead.split(";"):
             assert lead in html_text
     assert "基数 baseline 2023: &gt;8.6 万亿元 = &gt;86%; strong source" in html_text
-    assert "164 万平方米 = 47%; lead source; narrower measure" in html_text
-    assert "35 targets; 9 with a sourced baseline" in html_text
+    assert "164 万平方米 = 47%; lead source)</span> <span class='cm-mark cm-narrower'" in html_text
+    assert ">口径较窄 narrower measure</span>" in html_text
+    assert "35 targets; 14 with a sourced baseline, 9 comparable enough for progress" in html_text
     assert "武昌区: <b>绿色金融亮点区</b>" in html_text
     evil = p.copy()
     evil.loc[0, "indicator_zh"] = "<img src=x onerror=alert(1)>"

@@ -65,8 +65,11 @@ def test_every_shipped_feature_has_schema_source_and_precision(lid: str) -> None
     cat = load_catalog()
     assert check_layer(cat[lid]) == []
     gdf = read_layer(lid, cat)
+    if gdf.empty:  # a file not shipped reads as an empty frame: nothing to check, say so
+        assert not cat[lid].path.exists()
+        pytest.skip(f"{lid}: no features shipped yet (expected {cat[lid].expected})")
     for col in PLAN_FIELDS:
-        assert gdf.empty or col in gdf.columns
+        assert col in gdf.columns
     for row in gdf.itertuples():
         assert row.source and ("http" in row.source or "PyPI" in row.source)
         assert row.precision in PRECISION_CLASSES

@@ -45,7 +45,10 @@ def test_shared_borders_are_stored_once_and_decode_exactly():
     )
     # every border between two districts is stored once: far fewer than all ring vertices
     assert n_vertices < 0.7 * all_vertices
-    for fc in decode(arcs, enc):
+    decoded = decode(arcs, enc)
+    assert len(decoded) == 2
+    for fc in decoded:
+        assert len(fc["features"]) == len(d["features"]) == 13
         for f, g in zip(fc["features"], d["features"]):
             a, b = shapely.geometry.shape(f["geometry"]), shapely.geometry.shape(g["geometry"])
             assert a.equals(b)
@@ -62,6 +65,7 @@ def test_gaode_shifts_every_vertex_for_display_only(tmp_path, monkeypatch):
     assert "webrd0{s}.is.autonavi.com" in html  # Gaode tiles, online as asked
     drawn = _page_layers(html)[0]["features"]
     simplified = simplify_for_display(stored)  # what the page draws, before the shift
+    assert len(drawn) == len(simplified) == 13
     for f, (code, geom) in zip(drawn, zip(simplified["adcode"], simplified.geometry)):
         assert f["properties"]["adcode"] == code
         got = shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))

@@ -205,7 +205,9 @@ def test_docx_converts_to_a_pdf_with_chinese_text_and_whole_tables(pdf):
     assert len(pages) == count
     # two figures, the targets (35 rows) and the layers tables: a few pages, not dozens
     assert 4 <= count <= 15, count
-    assert "A4" in info or "595.3" in info
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size is not None, info
+    assert [float(v) for v in size.groups()] == pytest.approx([595.3, 841.9], abs=0.5)  # A4
     text = "\n".join(pages)
     flat = text.replace(" ", "")
     assert "武汉市生产性服务业空间布局报告" in flat and "武政办〔2024〕121号" in flat

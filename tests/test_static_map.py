@@ -136,3 +136,83 @@ def test_a_font_without_chinese_glyphs_is_refused_not_tofu(monkeypatch, plan):
     monkeypatch.setenv("CLUSTERMAP_CJK_FONT", "/nonexistent/font.ttf")
     with pytest.raises(GisError, match="file not found"):
         find_cjk_font()
+
+
+def test_inset_of_the_central_districts_and_the_water_layer(plan):
+    from matplotlib.colors import to_hex
+
+    fig = static_figure(plan)
+    assert len(fig.axes) == 2
+    main, inset = fig.axes
+    assert inset.get_title(loc="left") == "主城区 Central districts"
+    central = {"江岸区", "江汉区", "硚口区", "汉阳区", "武昌区", "青山区", "洪山区"}
+    assert central <= {t.get_text() for t in inset.texts}
+    # the inset is larger-scale: its extent is a fraction of the main map's
+    assert (inset.get_xlim()[1] - inset.get_xlim()[0]) < 0.5 * (
+        main.get_xlim()[1] - main.get_xlim()[0]
+    )
+    # water (GSHHG, coarse) is drawn in both, and named in the legend and the sources
+    for ax in (main, inset):
+        faces = {to_hex(c) for coll in ax.collections for c in coll.get_facecolors()}
+        assert "#bcd5ec" in faces
+    texts = "\n".join(t.get_text() for t in _texts(fig))
+    assert "水系 Water" in texts and "GSHHG 2.3.6" in texts
+    matplotlib.pyplot.close(fig)
+
+
+def test_labels_avoid_each_other_the_points_and_the_inset(tmp_path):
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    spec = parse_spec_text(
+        'title = "t"\nfit = "city"\n[[layers]]\nlayer = "districts"\nlabel = "name_zh"\n'
+        '[[layers]]\nlayer = "corridors"\n',
+        tmp_path / "s.toml",
+    )
+    fig = static_figure(compose_spec(spec))
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        labels = [t.get_window_extent(renderer) for t in ax.texts]
+        assert labels
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                assert not a.overlaps(b)
+        from matplotlib.collections import PathCollection
+
+        dots = [
+            ax.transData.transform(p)
+            for coll in ax.collections
+            if isinstance(coll, PathCollection)  # the scatter of point markers
+            for p in coll.get_offsets()
+        ]
+        assert dots
+        for box in labels:
+            for x, y in dots:
+                assert not box.padded(-1).contains(x, y)
+    inset_box = fig.axes[1].get_window_extent(renderer)
+    assert not any(t.get_window_extent(renderer).overlaps(inset_box) for t in fig.axes[0].texts)
+    matplotlib.pyplot.close(fig)
+
+
+def test_the_inset_hides_no_plan_feature(tmp_path):
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    spec = parse_spec_text(
+        'title = "t"\nfit = "city"\n[[layers]]\nlayer = "districts"\nlabel = "name_zh"\n'
+        '[[layers]]\nlayer = "hub_zones"\n',
+        tmp_path / "s.toml",
+    )
+    plan = compose_spec(spec)
+    fig = static_figure(plan)
+    assert len(fig.axes) == 2  # 新洲 is a hub zone: the inset found a smaller free place
+    main, inset = fig.axes
+    renderer = fig.canvas.get_renderer()
+    box = inset.get_tightbbox(renderer)  # with its title
+    inv = main.transData.inverted()
+    (x0, y0), (x1, y1) = inv.transform([[box.x0, box.y0], [box.x1, box.y1]])
+    hubs = plan.overlays[-1].gdf.to_crs("EPSG:4547")
+    assert not hubs.intersects(shapely.box(x0, y0, x1, y1)).any()
+    matplotlib.pyplot.close(fig)

@@ -59,10 +59,9 @@ def assert_block(text: str, tb: TitleBlock) -> None:
         assert line in text, line
 
 
-def test_atlas_title_block_says_what_is_not_loaded(home: Path) -> None:
-    r = CliRunner().invoke(main, ["build", str(home / "maps" / "atlas.toml")])
-    assert r.exit_code == 0, r.output
-    block = page_title_block((home / "maps" / "out" / "wuhan_atlas.html").read_text("utf-8"))
+def test_atlas_title_block_says_what_is_not_loaded(home: Path, built_maps) -> None:
+    assert built_maps.epoch == "1764201600"  # the session's maps (tests/conftest.py)
+    block = page_title_block(built_maps.html["atlas"].read_text("utf-8"))
     tb = compose_spec(load_spec(home / "maps" / "atlas.toml")).title_block
     assert tb.subtitle == f"{PLAN} · {DATE}"
     assert tb.not_loaded_text().startswith("未完整载入 Not fully loaded: ")
@@ -73,10 +72,8 @@ def test_atlas_title_block_says_what_is_not_loaded(home: Path) -> None:
     assert_block(block, tb)
 
 
-def test_spec_map_title_block_says_what_is_not_computed(home: Path) -> None:
-    r = CliRunner().invoke(main, ["build", str(home / "maps" / "coverage.toml")])
-    assert r.exit_code == 0, r.output
-    block = page_title_block((home / "maps" / "out" / "coverage.html").read_text("utf-8"))
+def test_spec_map_title_block_says_what_is_not_computed(home: Path, built_maps) -> None:
+    block = page_title_block(built_maps.html["coverage"].read_text("utf-8"))
     tb = compose_spec(load_spec(home / "maps" / "coverage.toml")).title_block
     assert any(n.startswith(NOT_COMPUTED) for n in tb.not_computed)
     assert_block(block, tb)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..basemaps import KEY_WARNING
 from ..errors import GisError
 from .options import basemap_option
 
@@ -24,7 +25,7 @@ from .options import basemap_option
 @basemap_option(
     default=None,
     help="Override the spec's basemap: none, osm, gaode, gaode-satellite (GCJ-02 tiles: "
-    "layers shifted for display only) or tianditu (needs TIANDITU_KEY).",
+    "layers shifted for display only) or tianditu (needs TIANDITU_KEY; " + KEY_WARNING + ").",
 )
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG figure.")
 @click.option("--svg", is_flag=True, help="Also write an SVG figure.")
@@ -94,6 +95,8 @@ def build(
             failures += 1
             click.echo(f"Error: {exc}", err=True)
             continue
+        for msg in res.messages:  # each join's report, as `clustermap join` prints it
+            click.echo(msg)
         _report(res.files, time.perf_counter() - t0)
     if failures:
         click.echo(f"{failures} of {len(paths)} spec(s) failed; see the messages above.", err=True)
@@ -116,6 +119,8 @@ def _build_one_file(specs: tuple[Path, ...], out: Path, basemap: str | None, onl
         spec = load_spec(specs[0])
         basemap_key_check(basemap or spec.basemap)
         plan = compose_spec(spec, basemap=basemap)
+        for msg in plan.messages:
+            click.echo(msg)
         text = html_text(plan, offline=not online)
         with atomic_write(out, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -37,7 +37,7 @@ from typing import Any
 import click
 
 from ..analysis import params as P
-from ..basemaps import BASEMAPS
+from ..basemaps import BASEMAPS, KEY_WARNING
 from ..errors import InputError
 
 QUIET = "quiet"
@@ -228,7 +228,9 @@ def basemap_option(default: str | None = "none", help: str | None = None) -> Any
         default=default,
         show_default=default is not None,
         callback=check_basemap,
-        help=help or f"Basemap of the HTML map: {', '.join(BASEMAPS)}.",
+        help=help
+        or f"Basemap of the HTML map: {', '.join(BASEMAPS)} (tianditu needs TIANDITU_KEY; "
+        f"{KEY_WARNING}).",
     )
 
 

@@ -19,8 +19,8 @@ non-numeric values and mixed units. No table row is dropped without being report
 ['420103', '420106']
 >>> [u.key for u in report.unmatched_table]
 ['光谷']
->>> joined.set_index("adcode").loc["420106", "GDP"]
-np.float64(1772.02)
+>>> float(joined.set_index("adcode").loc["420106", "GDP"])
+1772.02
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ Progress is ``baseline / target`` only where both exist; a gap stays a gap.
 >>> t19["comparison"], float(t19["value"]), t19["unit"]
 ('>', 10.0, '万亿元')
 >>> p = target_progress().set_index("id")
->>> p.loc["T03", "progress"].round(3), p.loc["T03", "baseline_year"]
-(np.float64(0.452), '2022')
+>>> round(float(p.loc["T03", "progress"]), 3), p.loc["T03", "baseline_year"]
+(0.452, '2022')
 >>> p.loc["T19", "progress_bound"]
 '>'
 """

@@ -26,10 +26,19 @@ from ..layers import check_layer_file, layer_status, read_layer
 from ..render.interactive import LABELS, precisions_of
 from ..render.palette import SCHEMATIC
 from ..render.plan import MapPlan, Overlay, TitleBlock
-from ..settings import project_root
+from ..settings import METRIC_CRS, project_root
 from . import indicators
 from .spec import AnalysisSpec, JoinSpec, LayerSpec, MapSpec
-from .styles import BASE_STYLES, choropleth_overlay, layer_style, style_overlay
+from .styles import (
+    BASE_STYLES,
+    choropleth_overlay,
+    format_value,
+    layer_style,
+    legible_layers,
+    nice_breaks,
+    style_overlay,
+)
+from .water import with_water
 
 ATLAS_TITLE = "武汉市生产性服务业空间布局 Wuhan productive services atlas"
 PLAN = "武汉市加快生产性服务业高质量发展实施方案(2024—2027年) 武政办〔2024〕121号"
@@ -109,7 +118,9 @@ def catalog_overlays(catalog: Catalog) -> list[Overlay]:
         gdf = read_layer(info.id, catalog)
         if gdf.empty:
             continue
-        style = layer_style(info, plan_index)
+        kinds = set(gdf.geom_type.dropna().str.replace("Multi", ""))
+        # a "Mixed" layer that holds only points (cited waypoints) is styled as points
+        style = layer_style(info, plan_index, kinds.pop() if len(kinds) == 1 else None)
         if info.id not in BASE_STYLES:
             plan_index += 1
         overlays.append(
@@ -168,9 +179,17 @@ def _check_columns(
             )
 
 
-def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]) -> Any:
+def _join(
+    layer: Any,
+    j: JoinSpec,
+    spec: MapSpec,
+    path: str,
+    problems: list[str],
+    messages: list[str] | None = None,
+) -> Any:
     """The same join as ``clustermap join`` (:func:`gis.indicators.join_file`); its problems
-    are the spec's, its report rides on the frame (``attrs["join_report"]``)."""
+    are the spec's, its report rides on the frame (``attrs["join_report"]``) and its text
+    (matched and unmatched rows, as ``clustermap join`` prints it) goes to ``messages``."""
     tpath = _resolve_path(spec, j.table)
     if not tpath.exists():
         problems.append(f"{path}.table: file {tpath} not found")
@@ -189,6 +208,8 @@ def _join(layer: Any, j: JoinSpec, spec: MapSpec, path: str, problems: list[str]
         return layer
     problems += [f"{path}: {p}" for p in report.problems]
     joined.attrs["join_report"] = report
+    if messages is not None:
+        messages.append(f"{spec.path.name} {path}: {report.text()}")
     return joined
 
 
@@ -209,7 +230,13 @@ def _indicator_overlay(ls: LayerSpec, path: str, cat: Catalog, problems: list[st
 
 
 def _layer_overlay(
-    spec: MapSpec, ls: LayerSpec, i: int, cat: Catalog, problems: list[str], plan_index: list[int]
+    spec: MapSpec,
+    ls: LayerSpec,
+    i: int,
+    cat: Catalog,
+    problems: list[str],
+    plan_index: list[int],
+    messages: list[str] | None = None,
 ) -> Overlay | None:
     path = f"layers[{i}]"
     if ls.indicator is not None:
@@ -254,7 +281,7 @@ def _layer_overlay(
         # nothing loaded yet (e.g. clusters 0/58): the title block says so; no column checks
         return None
     if ls.join is not None:
-        gdf = _join(gdf, ls.join, spec, f"{path}.join", problems)
+        gdf = _join(gdf, ls.join, spec, f"{path}.join", problems, messages)
     cols = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     _check_columns(problems, f"{path}.tooltip", cols, ls.tooltip, "the layer")
     _check_columns(problems, f"{path}.popup", cols, ls.popup, "the layer")
@@ -388,13 +415,54 @@ def _analysis_overlays(
     return out
 
 
+def _from_zero(ov: Overlay) -> None:
+    """A density legend starts at 0 (no firms), not at the smallest density found."""
+    if ov.legend is None or not ov.legend.rows or " – " not in ov.legend.rows[0].label:
+        return
+    first = ov.legend.rows[0]
+    label = "0 – " + first.label.split(" – ", 1)[1]
+    rows = (dataclasses.replace(first, label=label), *ov.legend.rows[1:])
+    ov.legend = dataclasses.replace(ov.legend, rows=rows)
+
+
 def _enterprise_overlays(gdf: Any, file: str) -> list[Overlay]:
-    """One choropleth of the enterprise count per zone layer (districts, cluster discs, …),
-    so the map shows where the firms are, not one flat colour."""
+    """One choropleth per zone layer (districts, cluster discs, …), so the map shows where
+    the firms are. Zones of unequal size (districts) are coloured by density (家/km², area
+    in EPSG:4547: a large district is not "more" for holding more firms); zones of one size
+    (discs) by count, in whole-number classes. Counts and areas are in the tooltip."""
     out = []
     for layer in dict.fromkeys(gdf["layer"]):
         part = gdf[gdf["layer"] == layer].drop(columns=["layer"]).rename(columns={"zone": "id"})
-        k = min(5, int(part["enterprises"].nunique()))
+        part = part.copy()
+        km2 = part.to_crs(METRIC_CRS).area / 1e6
+        part["count_text"] = [format_value(v, "家") for v in part["enterprises"]]
+        part["area_text"] = [format_value(round(v, 2), "km²") for v in km2]
+        unequal = len(km2) > 1 and float(km2.min()) > 0 and float(km2.max() / km2.min()) > 1.05
+        group = "base" if layer == "districts" else "analysis"
+        if unequal:
+            part["density"] = part["enterprises"] / km2.where(km2 > 0)
+            k = max(1, min(5, int(part["density"].nunique())))
+            out.append(
+                choropleth_overlay(
+                    part,
+                    "density",
+                    title=f"企业密度 Enterprise density: {layer}",
+                    unit="家/km²",
+                    source=file,
+                    scheme="user",
+                    bins=nice_breaks(part["density"], k=k),
+                    extra=[
+                        ("count_text", "企业数 enterprises"),
+                        ("area_text", "面积 area (EPSG:4547)"),
+                    ],
+                    note="密度 = 企业数 / 面积 (EPSG:4547); density = firms / area",
+                    group=group,
+                    id=f"enterprises.{layer}",
+                )
+            )
+            _from_zero(out[-1])
+            continue
+        k = max(1, min(5, int(part["enterprises"].nunique())))
         out.append(
             choropleth_overlay(
                 part,
@@ -402,8 +470,11 @@ def _enterprise_overlays(gdf: Any, file: str) -> list[Overlay]:
                 title=f"企业数 Enterprises per zone: {layer}",
                 unit="家",
                 source=file,
-                k=max(k, 1),
-                group="base" if layer == "districts" else "analysis",
+                k=k,
+                scheme="natural_breaks",
+                integer=True,
+                extra=[("area_text", "面积 area (EPSG:4547)")],
+                group=group,
                 id=f"enterprises.{layer}",
             )
         )
@@ -434,6 +505,8 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
                 **kw,
             )
         )
+    overlays = with_water(overlays, cat)  # the base water layer, under the analysis layers
+    overlays = legible_layers(overlays)
     inputs = [v for k, v in res.params.items() if k in _INPUT_PARAMS and v in cat]
     sources: dict[str, str] = {}
     for lid in inputs:  # the input layers' own sources and licences
@@ -467,8 +540,9 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
     problems: list[str] = []
     overlays: list[Overlay] = atlas_overlays(cat) if spec.atlas else []
     plan_index = [0]
+    messages: list[str] = []
     for i, ls in enumerate(spec.layers):
-        ov = _layer_overlay(spec, ls, i, cat, problems, plan_index)
+        ov = _layer_overlay(spec, ls, i, cat, problems, plan_index, messages)
         if ov is not None:
             overlays.append(ov)
     not_computed: list[str] = []
@@ -497,6 +571,8 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
         raise ValidationError(
             f"{spec.path}: {len(problems)} problem(s) building the map:", problems
         )
+    overlays = with_water(overlays, cat)  # the base water layer, under the plan layers
+    overlays = legible_layers(overlays)
     ids = None if spec.atlas else {ls.layer for ls in spec.layers if ls.layer}
     tb = title_block(
         spec.title or ATLAS_TITLE,
@@ -506,4 +582,13 @@ def compose_spec(spec: MapSpec, *, basemap: str | None = None) -> MapPlan:
         not_computed=not_computed,
         notes=[spec.notes] if spec.notes else [],
     )
-    return MapPlan(spec.name, tb, overlays, basemap=bm, fit=fit, panel=panel, tables=tables)
+    return MapPlan(
+        spec.name,
+        tb,
+        overlays,
+        basemap=bm,
+        fit=fit,
+        panel=panel,
+        tables=tables,
+        messages=messages,
+    )

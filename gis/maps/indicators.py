@@ -16,11 +16,29 @@ from ..render.palette import category_colours
 from ..render.plan import Legend, LegendRow, Overlay, TargetsPanel
 from .styles import choropleth_overlay, format_value
 
+#: The census is credited to the official bulletin; the mirror it was read at is named as
+#: where it was read, never as the source (issue 12).
+CENSUS_BULLETIN = "武汉市第七次全国人口普查公报(第二号) 2021-05-28"
+CENSUS_MIRROR = "https://brydyp.com/tjj/tjfw/tjgb/202105/t20210528_1707395"
 CENSUS_SOURCE = (
-    "武汉市第七次全国人口普查公报(第二号) 2021-05-28, via "
-    "https://brydyp.com/tjj/tjfw/tjgb/202105/t20210528_1707395 (mirror copy; areas sum to the "
-    "city total 12,326,518)"
+    f"{CENSUS_BULLETIN} (official bulletin; 15 areas sum to the city total 12,326,518); "
+    f"read at a mirror copy, not an official site: {CENSUS_MIRROR}"
 )
+
+
+def census_source_text(url: str) -> str:
+    """The source of one census figure: the bulletin, and the page it was read at.
+
+    >>> census_source_text("https://example.org/x")
+    '武汉市第七次全国人口普查公报(第二号) 2021-05-28; read at https://example.org/x (mirror copy)'
+    >>> census_source_text("")
+    ''
+    """
+    if not url:
+        return ""
+    return f"{CENSUS_BULLETIN}; read at {url} (mirror copy)"
+
+
 CENSUS_NOTE = (
     "七普 counts residents by 15 statistical areas with the functional zones (东湖高新区, "
     "东湖风景区, 武汉经开区) apart; densities of districts hosting them are understated"
@@ -90,7 +108,7 @@ def roles_overlay(
         label = f"{x.name_zh} {x.role_zh}"
         dotted = bool(str(getattr(x, "host_adcodes", "") or ""))
         text = f"{label} ({x.role_en})" + (" — 示意 host districts, partly" if dotted else "")
-        items.append(LegendRow(text, colours[label], dashed=dotted, opacity=0.85))
+        items.append(LegendRow(text, colours[label], dashed=dotted, opacity=1.0, hatch=True))
     tooltip = [("name_zh", "名称"), ("role", "定位 role"), ("note", "说明 note")]
     popup = tooltip + [
         ("plan_quote", "方案原文 plan"),
@@ -101,7 +119,10 @@ def roles_overlay(
         gdf,
         "区域金融定位 District finance roles (方案(七))",
         id="roles",
-        style={"color": "#333333", "weight": 1.5, "fillOpacity": 0.6},
+        # hatched, never filled: over the census choropleth a fill would mix into colours no
+        # legend shows (issue 11)
+        style={"color": "#333333", "weight": 2},
+        hatch=True,
         tooltip=tooltip,
         popup=popup,
         legend=Legend("区域金融定位 District roles, 方案(七)", tuple(items)),
@@ -118,7 +139,7 @@ def census_overlay(districts: Any, *, show: bool = True) -> Overlay:
     220 KB of page).
     """
     d = census_density(districts)
-    d["indicator_source"] = d["census_source"]
+    d["indicator_source"] = d["census_source"].map(census_source_text)
     d["indicator_quality"] = d["census_quality"]
     d["pop_text"] = [format_value(v, "人") for v in d["pop_2020"]]
     d["area_text"] = [format_value(v, "km²") for v in d["area_km2_metric"]]

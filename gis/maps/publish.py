@@ -45,6 +45,8 @@ class BuildResult:
 
     spec: str
     files: list[Path] = field(default_factory=list)
+    #: what the build says (each spec join's report), printed by ``clustermap build``
+    messages: list[str] = field(default_factory=list)
 
 
 def atlas_spec() -> MapSpec:
@@ -151,7 +153,7 @@ def _build(
         embed=embed if embed is not None else spec.outputs.embed,
         seed=seed,
     )
-    return BuildResult(spec.name, write_outputs(rendered))
+    return BuildResult(spec.name, write_outputs(rendered), list(plan.messages))
 
 
 def build_atlas(

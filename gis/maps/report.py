@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import GisError
 from ..indicators import target_progress
 from ..layers import layer_status
+from ..render.panel import comparability_mark
 from ..render.plan import Report, ReportSection, ReportTable
 from ..render.report_docx import report_docx
 from ..render.report_html import report_html
@@ -61,6 +62,8 @@ def targets_table(progress: Any) -> Any:
         bound = r.get("baseline_bound") or ""
         base = num(r.get("baseline"))
         prog = r.get("progress")
+        unit = r.get("baseline_unit") or r.get("unit", "")
+        mark = comparability_mark(r.get("comparability_class"))
         rows.append(
             {
                 "id": r["id"],
@@ -68,7 +71,9 @@ def targets_table(progress: Any) -> Any:
                 "indicator_zh": r.get("indicator_zh", ""),
                 "target_text": f"{r.get('comparison', '')}{num(r.get('target'))} {r.get('unit', '')}",
                 "baseline_text": (
-                    f"{bound}{base} {r.get('unit', '')} ({r.get('baseline_year', '')})"
+                    f"{bound}{base} {unit} "
+                    f"({r.get('baseline_year', '') or '年份未注 year not stated'})"
+                    + (f" · {mark}" if mark else "")
                     if base
                     else "无基数 no sourced baseline"
                 ),

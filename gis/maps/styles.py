@@ -22,6 +22,7 @@ unit and the year; features without a value are drawn in the no-data colour and 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from typing import Any
@@ -31,30 +32,48 @@ import pandas as pd
 from ..catalog import LayerInfo
 from ..classify import Classification, classify, classify_attainment
 from ..render.palette import (
+    MIN_COLOUR_DISTANCE,
     MULTI,
     MULTI_COLOUR,
     NO_DATA_COLOUR,
     NO_DATA_LABEL,
     PALETTE,
     categorical_palette,
+    colour_distance,
+    distinct_palette,
 )
 from ..render.plan import Legend, LegendRow, Overlay
 from .spec import StyleSpec
 
+#: Colours that mean the same on every map (no data, several categories): never remapped.
+SPECIAL_COLOURS = frozenset({NO_DATA_COLOUR, MULTI_COLOUR})
+
+#: the water layer (gis/maps/water.py): muted blue, lakes and double-lined rivers filled,
+#: river centre lines as thin lines; under every plan layer
+WATER_STYLE: dict[str, Any] = {
+    "color": "#6f9fcb",
+    "weight": 1.5,
+    "fillColor": "#bcd5ec",
+    "fillOpacity": 0.9,
+}
+
 BASE_STYLES: dict[str, dict[str, Any]] = {
     "city": {"color": "#333333", "weight": 2.5, "fill": False},
     "districts": {"color": "#666666", "weight": 1, "fillColor": "#f2efe6", "fillOpacity": 0.7},
+    "water": WATER_STYLE,
 }
 
 
-def layer_style(info: LayerInfo, index: int) -> dict[str, Any]:
-    """Style of a catalog layer: fixed for base layers, palette colour for plan layers."""
+def layer_style(info: LayerInfo, index: int, geometry: str | None = None) -> dict[str, Any]:
+    """Style of a catalog layer: fixed for base layers, palette colour for plan layers.
+    ``geometry``: the kind its features hold (e.g. "Point" for a "Mixed" layer of points)."""
     if info.id in BASE_STYLES:
         return dict(BASE_STYLES[info.id])
     colour = PALETTE[index % len(PALETTE)]
-    if info.geometry == "LineString":
+    kind = geometry or info.geometry
+    if kind == "LineString":
         return {"color": colour, "weight": 4, "opacity": 0.9}
-    if info.geometry == "Point":
+    if kind == "Point":
         return {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95}
     return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.25}
 
@@ -184,7 +203,7 @@ INDICATOR_TOOLTIP = [
     ("year", "年份 year"),
     ("indicator_source", "数据来源 source"),
 ]
-STYLE = {"color": "#555555", "weight": 1, "fillOpacity": 0.75}
+STYLE: dict[str, Any] = {"color": "#555555", "weight": 1, "fillOpacity": 0.75}
 
 
 def format_value(value: float, unit: str, bound: str = "") -> str:
@@ -210,9 +229,11 @@ def _base_columns(gdf: Any) -> list[str]:
 def _legend(
     title: str, unit: str, year: str, clf: Classification, has_no_data: bool, note: str = ""
 ) -> Legend:
-    rows = [LegendRow(lab, c, opacity=0.85) for c, lab in zip(clf.colors, clf.labels)]
+    # the swatch as opaque as the fill on the map, so the legend shows the colour drawn
+    op = float(STYLE["fillOpacity"])
+    rows = [LegendRow(lab, c, opacity=op) for c, lab in zip(clf.colors, clf.labels)]
     if has_no_data:
-        rows.append(LegendRow(NO_DATA_LABEL, NO_DATA_COLOUR, opacity=0.85))
+        rows.append(LegendRow(NO_DATA_LABEL, NO_DATA_COLOUR, opacity=op))
     head = f"{title} ({unit}, {year})" if year else f"{title} ({unit})"
     return Legend(head, tuple(rows), note)
 
@@ -234,8 +255,12 @@ def choropleth_overlay(
     show: bool = True,
     group: str = "indicators",
     id: str = "",
+    integer: bool = False,
 ) -> Overlay:
     """A choropleth of ``gdf[column]`` classified by ``scheme`` (see :func:`gis.classify.classify`).
+
+    ``integer``: the values are counts; class breaks are whole numbers and classes read
+    "1 – 3", "4 – 10" (see :func:`count_breaks`).
 
     ``source`` is the indicator's source (the geometry keeps its own ``source``); a
     per-feature ``indicator_source`` column in ``gdf`` wins over it. ``bound_column`` holds
@@ -244,7 +269,12 @@ def choropleth_overlay(
     """
     if column not in gdf.columns:
         raise KeyError(column)
+    if integer:
+        bins = count_breaks(gdf[column], k=k, scheme=scheme)
+        scheme = "user"
     clf = classify(gdf[column], scheme=scheme, k=k, bins=bins)
+    if integer and clf.bins:
+        clf.labels = count_labels(gdf[column], clf.bins)
     cols = _base_columns(gdf)
     shown = gdf[[*cols, gdf.geometry.name]].copy()
     values = pd.to_numeric(gdf[column], errors="coerce").astype(float)
@@ -285,6 +315,59 @@ def choropleth_overlay(
         group=group,
         sources={source: ""} if source else {},
     )
+
+
+def count_breaks(values: Any, *, k: int = 5, scheme: str = "natural_breaks") -> list[float]:
+    """Whole-number upper class bounds of counts: ``scheme`` breaks rounded up, repeats
+    dropped, the largest count last (never "0 – 0.4" or "34 – 93.2").
+
+    >>> count_breaks(pd.Series([0, 0, 1, 2, 3, 34, 40, 93]), k=4)
+    [3.0, 34.0, 40.0, 93.0]
+    >>> count_breaks(pd.Series([0, 0.0, 1, 1]), k=5)
+    [0.0, 1.0]
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if v.empty:
+        return []
+    clf = classify(v, scheme=scheme, k=k)
+    edges = sorted({float(math.ceil(b - 1e-9)) for b in clf.bins} | {float(v.max())})
+    return [b for b in edges if b <= float(v.max())]
+
+
+def count_labels(values: Any, bins: list[float]) -> list[str]:
+    """Labels of whole-number classes: ``0 – 3``, ``4 – 40``, ``41`` (one value).
+
+    >>> count_labels(pd.Series([0, 5, 41]), [3.0, 40.0, 41.0])
+    ['0 – 3', '4 – 40', '41']
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    lo = int(v.min()) if len(v) else 0
+    out = []
+    for b in bins:
+        hi = int(b)
+        out.append(f"{lo:,}" if lo == hi else f"{lo:,} – {hi:,}")
+        lo = hi + 1
+    return out
+
+
+def nice_breaks(values: Any, *, k: int = 5, scheme: str = "natural_breaks") -> list[float]:
+    """Upper class bounds of a rate (e.g. 家/km²) rounded to two significant figures
+    (upwards, so every value stays in a class), repeats dropped.
+
+    >>> nice_breaks(pd.Series([0.12, 0.4, 3.3, 12.7, 93.24]), k=3)
+    [3.3, 13.0, 94.0]
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if v.empty:
+        return []
+
+    def up(x: float) -> float:
+        if x <= 0:
+            return 0.0
+        step = 10 ** (math.floor(math.log10(x)) - 1)
+        return float(round(math.ceil(round(x / step, 9)) * step, 10))
+
+    return sorted({up(float(b)) for b in classify(v, scheme=scheme, k=k).bins})
 
 
 def attainment_overlay(
@@ -335,3 +418,114 @@ def attainment_overlay(
         group="indicators",
         sources={source: ""} if source else {},
     )
+
+
+# ---------------------------------------------------------------- layers legible together
+
+
+def _kinds(ov: Overlay) -> set[str]:
+    if ov.gdf is None or ov.gdf.empty:
+        return set()
+    return set(ov.gdf.geom_type.dropna().str.replace("Multi", ""))
+
+
+#: Classes of a hatched choropleth (e.g. counts per cluster disc over a density of the
+#: districts): ColorBrewer Blues without its lightest steps, apart from the YlOrBr fills
+#: under it and dark enough to show as hatch lines.
+HATCH_SEQUENTIAL = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+
+
+def _classed(ov: Overlay) -> bool:
+    """True for a choropleth (its colours are the sequential classes of gis.classify)."""
+    from ..classify import SEQUENTIAL
+
+    if ov.legend is None or "_c" not in ov.gdf.columns:
+        return False
+    steps = {c for cols in SEQUENTIAL.values() for c in cols}
+    fills = {r.fill for r in ov.legend.rows} - {NO_DATA_COLOUR}
+    return bool(fills) and fills <= steps
+
+
+def _hatched(ov: Overlay) -> Overlay:
+    """The overlay drawn as hatching and outline in its colours (legend rows hatched too);
+    a choropleth's classes move to :data:`HATCH_SEQUENTIAL` (light steps would not show)."""
+    if _classed(ov) and ov.legend is not None:
+        classes = [r.fill for r in ov.legend.rows if r.fill != NO_DATA_COLOUR]
+        n, m = len(classes), len(HATCH_SEQUENTIAL)
+        picks = [HATCH_SEQUENTIAL[round(i * (m - 1) / max(n - 1, 1))] for i in range(n)]
+        if n == 1:
+            picks = [HATCH_SEQUENTIAL[3]]
+        ov = _recoloured(ov, dict(zip(classes, picks)))
+    legend = ov.legend
+    if legend is not None:
+        rows = tuple(dataclasses.replace(r, hatch=True, opacity=1.0) for r in legend.rows)
+        legend = dataclasses.replace(legend, rows=rows)
+    style = {k: v for k, v in ov.style.items() if k not in ("fillColor", "fillOpacity")}
+    style["weight"] = max(float(style.get("weight", 2)), 2.0)
+    return dataclasses.replace(ov, hatch=True, legend=legend, style=style)
+
+
+def _fill_colours(ov: Overlay) -> set[str]:
+    """Colours an overlay paints over areas (fills, hatches and coloured outlines)."""
+    if "Polygon" not in _kinds(ov):
+        return set()
+    out = {str(ov.style.get("color", ""))} if ov.hatch else set()
+    if ov.style.get("fill") is not False and not ov.hatch:
+        out.add(str(ov.style.get("fillColor", ov.style.get("color", ""))))
+    if "_c" in ov.gdf.columns:
+        out |= {str(c) for c in ov.gdf["_c"].dropna()}
+    return {c for c in out if c.startswith("#") and len(c) == 7}
+
+
+def _recoloured(ov: Overlay, cmap: dict[str, str]) -> Overlay:
+    gdf = ov.gdf.copy()
+    gdf["_c"] = gdf["_c"].map(lambda c: cmap.get(c, c))
+    legend = ov.legend
+    if legend is not None:
+        rows = tuple(dataclasses.replace(r, fill=cmap.get(r.fill, r.fill)) for r in legend.rows)
+        legend = dataclasses.replace(legend, rows=rows)
+    return dataclasses.replace(ov, gdf=gdf, legend=legend)
+
+
+def legible_layers(overlays: list[Overlay]) -> list[Overlay]:
+    """Overlays that stay legible drawn together (issue 11), as a new list:
+
+    - polygons of indicative extent (``precision = indicative``: host districts, cited
+      circles) and the district roles are hatched with an outline in their colour, never
+      filled: a fill over a choropleth would mix into a colour no legend shows;
+    - category colours of point layers are kept apart from every colour painted over
+      areas (choropleth classes, role and zone hatches): a point whose colour equals the
+      fill under it cannot be read.
+    """
+    out = []
+    for ov in overlays:
+        indicative = (
+            ov.gdf is not None
+            and "precision" in getattr(ov.gdf, "columns", ())
+            and (ov.gdf["precision"] == "indicative").any()
+        )
+        if "Polygon" in _kinds(ov) and ov.group != "base" and indicative and not ov.hatch:
+            ov = _hatched(ov)
+        out.append(ov)
+    areas: set[str] = set()
+    for ov in out:
+        areas |= _fill_colours(ov)
+    for i, ov in enumerate(out):
+        if _kinds(ov) != {"Point"} or not areas:
+            continue
+        if "_c" not in ov.gdf.columns:  # one colour for the layer
+            fill = str(ov.style.get("fillColor", ""))
+            if fill.startswith("#") and any(
+                colour_distance(fill, a) < MIN_COLOUR_DISTANCE for a in areas
+            ):
+                fresh = distinct_palette(1, sorted(areas))
+                if fresh is not None:
+                    out[i] = dataclasses.replace(ov, style={**ov.style, "fillColor": fresh[0]})
+            continue
+        used = [c for c in dict.fromkeys(ov.gdf["_c"].dropna()) if c not in SPECIAL_COLOURS]
+        if not any(colour_distance(c, a) < MIN_COLOUR_DISTANCE for c in used for a in areas):
+            continue
+        fresh = distinct_palette(len(used), sorted(areas))
+        if fresh is not None:
+            out[i] = _recoloured(ov, dict(zip(used, fresh)))
+    return out

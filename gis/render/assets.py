@@ -76,7 +76,7 @@ def minify(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def runtime_js() -> str:
-    return minify(_static("gis_map.js"))
+    return minify(_static("gis_map.js") + "\n" + _static("gis_map_layout.js"))
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from typing import Any
 from folium.map import Layer
 from folium.template import Template
 
-from .palette import PRECISION_STYLES
+from .palette import HATCH_SPACING_PX, HATCH_WIDTH_PX, PRECISION_STYLES, hatch_id
 from .plan import Legend, LegendRow
 from .safe import AddToParent, SafeMacroElement
 
@@ -32,6 +32,12 @@ class GeoJsonLayer(Layer, SafeMacroElement):
                 var p = f.properties || {};
                 Object.assign(s, ({{ this.precision_styles|tojson }})[p.precision] || {});
                 if (p._c) { s.fillColor = p._c; if ({{ this.color_strokes|tojson }}) { s.color = p._c; } }
+                if ({{ this.hatch|tojson }}) {
+                    var c = String(p._c || s.color).toLowerCase();
+                    s.color = c;
+                    s.fillColor = "url(#gis-hatch-" + c.replace("#", "") + ")";
+                    s.fillOpacity = 1;
+                }
                 return s;
             },
             pointToLayer: function (f, latlng) {
@@ -62,6 +68,7 @@ class GeoJsonLayer(Layer, SafeMacroElement):
         group: str = "plan",
         schematic: bool = False,
         labels: list[list[Any]] | None = None,
+        hatch: bool = False,
     ) -> None:
         super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "GeoJsonLayer"
@@ -76,6 +83,7 @@ class GeoJsonLayer(Layer, SafeMacroElement):
         self.group = group
         self.schematic = schematic
         self.labels_json = script_json(labels or [])
+        self.hatch = hatch
 
     def render(self, **kwargs: Any) -> str:
         # folium's Layer.render, with a safe ``addTo`` element
@@ -105,8 +113,58 @@ class TopoArcs(SafeMacroElement):
         self.arcs_json = script_json(arcs)
 
 
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class HatchPatterns(SafeMacroElement):
+    """The page's SVG hatch patterns, one per colour (``url(#gis-hatch-rrggbb)`` fills).
+
+    Inlined in the page (no request); an SVG of zero size rather than ``display:none``,
+    whose patterns Chromium does not paint. Colours are ``#rrggbb`` only.
+    """
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <svg class="gis-hatch-defs" width="0" height="0" aria-hidden="true"
+             style="position:absolute;width:0;height:0;overflow:hidden"><defs>
+        {%- for pid, colour in this.patterns %}
+        <pattern id="{{ pid }}" patternUnits="userSpaceOnUse" width="{{ this.spacing }}"
+          height="{{ this.spacing }}" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0"
+          y2="{{ this.spacing }}" stroke="{{ colour }}" stroke-width="{{ this.width }}"/></pattern>
+        {%- endfor %}
+        </defs></svg>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, colours: list[str]) -> None:
+        super().__init__()
+        self._name = "HatchPatterns"
+        cols = sorted({c.lower() for c in colours if _HEX.match(c)})
+        self.patterns = [(hatch_id(c), c) for c in cols]
+        self.spacing = HATCH_SPACING_PX
+        self.width = HATCH_WIDTH_PX
+
+
 def swatch(row: LegendRow) -> str:
-    """HTML of a legend row's swatch (every value escaped)."""
+    """HTML of a legend row's swatch (every value escaped).
+
+    A hatched row draws the hatch lines in its colour over nothing, as on the map:
+
+    >>> swatch(LegendRow("r", "#0072B2", hatch=True))
+    "<span class='gis-swatch gis-swatch-hatch' style='background:repeating-linear-gradient(-45deg,#0072B2 0 1.6px,transparent 1.6px 5px);opacity:1;border-color:#0072B2;border-width:2px'></span>"
+    """
+    if row.hatch and _HEX.match(row.fill):
+        step = HATCH_SPACING_PX / 2**0.5
+        style = (
+            f"background:repeating-linear-gradient(-45deg,{row.fill} 0 {HATCH_WIDTH_PX}px,"
+            f"transparent {HATCH_WIDTH_PX}px {step:.0f}px);opacity:1;"
+            f"border-color:{row.fill};border-width:2px"
+        )
+        if row.dashed:
+            style += ";border-style:dashed"
+        return f"<span class='gis-swatch gis-swatch-hatch' style='{html.escape(style)}'></span>"
     fill = "transparent" if row.hollow else row.fill
     style = f"background:{fill};opacity:{row.opacity};border-color:{row.stroke}"
     if row.dashed:

@@ -11,6 +11,9 @@ targets panel are added as folium elements over the inlined runtime
 >>> g = gpd.GeoDataFrame({"name_zh": ["点"], "source": ["test"], "precision": ["cited_point"]},
 ...                      geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4326")
 >>> m = draw(MapPlan("test", TitleBlock("Test"), [Overlay(g, "示例 Example")]))
+>>> page = m.get_root().render()
+>>> '"name_zh":"点"' in page, "[114.3,30.6]" in page  # the feature, at its WGS84 position
+(True, True)
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from ..districts import district_name
 from ..io import _json_value, _round_coords
 from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
 from . import controls
-from .elements import GeoJsonLayer, TopoArcs, legend_html
+from .elements import GeoJsonLayer, HatchPatterns, TopoArcs, legend_html
 from .palette import PRECISION_LABELS, PRECISION_STYLES, SCHEMATIC
 from .panel import TargetsPanelControl
 from .plan import Legend, LegendRow, MapPlan, Overlay, TitleBlock
@@ -127,9 +130,14 @@ def precisions_of(gdf: Any) -> list[str]:
     return sorted({str(p) for p in gdf["precision"].dropna()})
 
 
-def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -> Legend:
-    """Legend of one layer: a swatch per precision class it holds."""
-    fill = style.get("fillColor", style.get("color", "#888"))
+def precision_legend(
+    title: str, style: dict[str, Any], precisions: list[str], *, hatch: bool = False
+) -> Legend:
+    """Legend of one layer: a swatch per precision class it holds (hatched for a hatched
+    layer, in its outline colour, as drawn)."""
+    fill = (
+        style.get("color", "#888") if hatch else style.get("fillColor", style.get("color", "#888"))
+    )
     hollow = style.get("fill") is False or style.get("fillOpacity") == 0
     stroke = style.get("color", "#555")
     rows = tuple(
@@ -139,6 +147,7 @@ def precision_legend(title: str, style: dict[str, Any], precisions: list[str]) -
             stroke=stroke,
             dashed="dashArray" in PRECISION_STYLES.get(p, {}),
             hollow=hollow,  # an outline-only layer gets a hollow swatch
+            hatch=hatch,
         )
         for p in precisions or ["official"]
     )
@@ -149,21 +158,51 @@ def overlay_legend(ov: Overlay, precisions: list[str]) -> Legend | None:
     """The legend an overlay shows: its own, else one per precision class; None for none."""
     if not ov.legend_shown:
         return None
-    return ov.legend if ov.legend is not None else precision_legend(ov.title, ov.style, precisions)
+    if ov.legend is not None:
+        return ov.legend
+    return precision_legend(ov.title, ov.style, precisions, hatch=ov.hatch)
+
+
+def hatch_colours(overlays: list[Overlay]) -> list[str]:
+    """Colours of the hatch patterns a page needs: each hatched overlay's feature colours."""
+    out: list[str] = []
+    for ov in overlays:
+        if not ov.hatch or ov.gdf is None:
+            continue
+        out.append(str(ov.style.get("color", "")))
+        if "_c" in ov.gdf.columns:
+            out.extend(str(c) for c in ov.gdf["_c"].dropna())
+    return sorted(set(out))
 
 
 def label_points(gdf: Any, column: str | None) -> list[list[Any]]:
-    """``[lat, lon, text]`` of a label per feature (inside polygons), display datum as given."""
+    """``[lat, lon, text, area km²]`` of a label per feature, display datum as given.
+
+    A polygon's label sits at the pole of inaccessibility of its largest part (the point
+    farthest from its edges), so it stays inside narrow or split districts; the area
+    (approximate, for ordering and label size in the runtime) is 0 for points and lines.
+    """
+    import math
+
+    from shapely.ops import polylabel
+
     if not column or column not in gdf.columns:
         return []
     out = []
     for geom, text in zip(gdf.geometry.values, gdf[column]):
         if geom is None or geom.is_empty or text is None or text != text:
             continue
-        pt = geom.representative_point() if geom.geom_type.endswith("Polygon") else geom
-        if pt.geom_type != "Point":
-            pt = geom.representative_point()
-        out.append([round(pt.y, HTML_DECIMALS), round(pt.x, HTML_DECIMALS), str(text)])
+        area = 0.0
+        if geom.geom_type.endswith("Polygon"):
+            part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+            pt = polylabel(part, tolerance=0.0005)
+            km_per_deg = 111.32
+            area = geom.area * km_per_deg**2 * math.cos(math.radians(pt.y))
+        else:
+            pt = geom if geom.geom_type == "Point" else geom.representative_point()
+        out.append(
+            [round(pt.y, HTML_DECIMALS), round(pt.x, HTML_DECIMALS), str(text), round(area, 1)]
+        )
     return out
 
 
@@ -258,7 +297,11 @@ def draw(plan: MapPlan) -> Any:
             group=ov.group,
             schematic=bool(SCHEMATIC & set(precisions)),
             labels=label_points(shown, ov.label),
+            hatch=ov.hatch,
         ).add_to(m)
+    patterns = hatch_colours([p[0] for p in prepared])
+    if patterns:
+        HatchPatterns(patterns).add_to(m)
     if plan.fit is not None and not plan.fit.empty:
         bounds = to_display(plan.fit, datum).total_bounds
     if bounds is not None and (bounds[2] - bounds[0] < 0.01 or bounds[3] - bounds[1] < 0.01):

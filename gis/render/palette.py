@@ -43,7 +43,8 @@ PRECISION_STYLES: dict[str, dict[str, Any]] = {
     "converted": {},
     "cited_point": {},
     "schematic": {"dashArray": "8 6"},
-    "indicative": {"dashArray": "2 5", "fillOpacity": 0.08},
+    "indicative": {"dashArray": "2 5"},
+    "coarse": {},
 }
 
 PRECISION_LABELS = {
@@ -52,6 +53,7 @@ PRECISION_LABELS = {
     "cited_point": "引用点位 cited point",
     "schematic": "示意 schematic",
     "indicative": "示意范围 indicative",
+    "coarse": "概略 coarse (几百米 a few hundred m; orientation only)",
 }
 
 #: Precision classes drawn as approximate (dashed or dotted), which bring the 示意 note.
@@ -77,3 +79,69 @@ def category_colours(categories: Sequence[str]) -> dict[str, str]:
     if len(seen) > len(palette):
         raise ValueError(f"{len(seen)} categories; at most {len(palette)} stay distinguishable")
     return {c: palette[i] for i, c in enumerate(seen)}
+
+
+#: Hatching of indicative zones and district roles: drawn over a choropleth, they leave its
+#: colours as they are (only the hatch lines and outline take the layer's colour).
+HATCH_SPACING_PX = 7
+HATCH_WIDTH_PX = 1.6
+#: matplotlib's hatch of the same layers in static figures.
+HATCH_MPL = "////"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def colour_distance(a: str, b: str) -> float:
+    """A perceptual distance of two ``#rrggbb`` colours (the "redmean" weighted RGB metric).
+
+    >>> colour_distance("#000000", "#000000")
+    0.0
+    >>> colour_distance("#D55E00", "#d95f02") < 20 < colour_distance("#D55E00", "#0072B2")
+    True
+    """
+    (r1, g1, b1), (r2, g2, b2) = _rgb(a), _rgb(b)
+    rm = (r1 + r2) / 2
+    dr, dg, db = r1 - r2, g1 - g2, b1 - b2
+    return float(((2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db) ** 0.5)
+
+
+#: Two colours closer than this are taken for the same on a map.
+MIN_COLOUR_DISTANCE = 90.0
+
+
+def distinct_palette(n: int, avoid: Sequence[str]) -> list[str] | None:
+    """``n`` distinct colours none of which is near a colour of ``avoid`` (e.g. the fills
+    and hatches under a point layer), from Okabe-Ito, Paired and tab20 in that order;
+    None when fewer than ``n`` such colours exist.
+
+    >>> pal = distinct_palette(3, PALETTE[:7])
+    >>> all(colour_distance(a, b) >= MIN_COLOUR_DISTANCE for a in pal for b in PALETTE[:7])
+    True
+    """
+    chosen: list[str] = []
+    for c in dict.fromkeys([*PALETTE, *PAIRED_12, *TAB18, MULTI_COLOUR]):
+        if c in (NO_DATA_COLOUR, MULTI_COLOUR):
+            continue
+        near = [*avoid, NO_DATA_COLOUR, MULTI_COLOUR]
+        if any(colour_distance(c, a) < MIN_COLOUR_DISTANCE for a in near):
+            continue
+        if any(colour_distance(c, x) < MIN_COLOUR_DISTANCE for x in chosen):
+            continue
+        chosen.append(c)
+        if len(chosen) == n:
+            return chosen
+    return None
+
+
+def hatch_id(colour: str) -> str:
+    """The id of the page's SVG hatch pattern of ``colour`` (``#0072B2`` → ``gis-hatch-0072b2``).
+
+    >>> hatch_id("#0072B2")
+    'gis-hatch-0072b2'
+    """
+    return "gis-hatch-" + colour.lstrip("#").lower()

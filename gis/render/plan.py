@@ -18,7 +18,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class LegendRow:
-    """One legend row: a swatch and its label. ``hollow``: outline only (no fill)."""
+    """One legend row: a swatch and its label. ``hollow``: outline only (no fill);
+    ``hatch``: hatch lines and outline in ``fill``, no fill (drawn over a choropleth)."""
 
     label: str
     fill: str = "#888888"
@@ -26,6 +27,7 @@ class LegendRow:
     dashed: bool = False
     hollow: bool = False
     opacity: float = 0.6
+    hatch: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class Overlay:
     sources: dict[str, str] = field(default_factory=dict)
     #: column whose values are drawn as map labels (e.g. district names), or None
     label: str | None = None
+    #: polygons drawn as hatching and an outline in their colour, never a fill that would
+    #: mix with a choropleth under them (indicative zones, district roles)
+    hatch: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -128,6 +133,8 @@ class MapPlan:
     panel: TargetsPanel | None = None
     #: report tables: "targets" -> frame, "coverage" -> [(title, frame)]
     tables: dict[str, Any] = field(default_factory=dict)
+    #: what the build says to the user (e.g. each spec join's report: matched, unmatched)
+    messages: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:

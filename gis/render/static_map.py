@@ -24,7 +24,7 @@ from ..crs import to_display
 from ..errors import GisError
 from ..settings import FIGURE_DPI, METRIC_CRS
 from .interactive import overlay_legend, precisions_of, simplify_for_display
-from .palette import PRECISION_STYLES, SCHEMATIC
+from .palette import HATCH_MPL, PRECISION_STYLES, SCHEMATIC
 from .plan import MapPlan
 
 #: CJK font families tried in order (Debian fonts-wqy-zenhei and fonts-noto-cjk first).
@@ -137,25 +137,6 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _separate_labels(fig: Any, ax: Any, placed: list[tuple[Any, float]]) -> None:
-    """Nudge the smaller district's label up or down where two labels overlap (one pass)."""
-    ax.apply_aspect()  # final data-to-pixel transform (equal aspect is applied at draw time)
-    renderer = fig.canvas.get_renderer()
-    inv = ax.transData.inverted()
-    for i, (a, area_a) in enumerate(placed):
-        for b, area_b in placed[i + 1 :]:
-            ea, eb = a.get_window_extent(renderer), b.get_window_extent(renderer)
-            if not ea.expanded(1.0, 1.0).padded(6).overlaps(eb.padded(6)):  # 6 px ≈ 0.5 pt gap
-                continue
-            small, big = (a, b) if area_a <= area_b else (b, a)
-            es, eg = small.get_window_extent(renderer), big.get_window_extent(renderer)
-            up = (es.y0 + es.y1) >= (eg.y0 + eg.y1)
-            dy_px = (eg.y1 - es.y0 + 1) if up else -(es.y1 - eg.y0 + 1)
-            x, y = small.xyann if small.xyann else small.xy
-            px, py = ax.transData.transform((x, y))
-            small.xyann = tuple(inv.transform((px, py + dy_px)))
-
-
 def _label_point(geom: Any) -> Any:
     """The pole of inaccessibility of the largest part (metres), a point for anything else."""
     from shapely.ops import polylabel
@@ -173,8 +154,25 @@ def _colour_series(gdf: Any, key: str, default: str) -> list[str]:
     return [default] * len(gdf)
 
 
+def _draw_hatched(ax: Any, ov: Any, shown: Any) -> None:
+    """A hatched overlay: hatch lines and outline in each feature's colour, no fill."""
+    stroke = ov.style.get("color", "#333333")
+    weight = max(float(ov.style.get("weight", 2)) * 0.5, 0.8)
+    colours = _colour_series(shown, "_c", stroke)
+    prec = shown["precision"].astype(str) if "precision" in shown.columns else None
+    for colour in dict.fromkeys(colours):
+        rows = [i for i, c in enumerate(colours) if c == colour]
+        part = shown.iloc[rows]
+        dotted = prec is not None and (prec.iloc[rows] == "indicative").any()
+        part.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=HATCH_MPL, linewidth=0)
+        part.boundary.plot(ax=ax, color=colour, linewidth=weight, linestyle=":" if dotted else "-")
+
+
 def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
     """Draw one overlay (metric CRS frame ``shown``) with its style and precision dashes."""
+    if getattr(ov, "hatch", False):
+        _draw_hatched(ax, ov, shown)
+        return
     st = ov.style
     stroke = st.get("color", "#333333")
     fill = st.get("fillColor", stroke)
@@ -224,6 +222,16 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrow, Patch, Rectangle
 
+    from .static_layout import (
+        LabelRequest,
+        central_extent,
+        free_inset_rect,
+        inset_axes,
+        inset_pixel_box,
+        place_labels,
+        point_boxes,
+    )
+
     font = find_cjk_font()
     fp = _font_properties(font)
     tb = plan.title_block
@@ -237,7 +245,7 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
         if ov.legend is not None:
             texts.append(ov.legend.title)
             texts.extend(r.label for r in ov.legend.rows)
-    texts += ["示意比例尺北数据来源"]
+    texts += ["示意比例尺北数据来源主城区 Central districts"]
     _require_glyphs(font, "".join(texts))
     # text is data: "$x^2$" in a name is drawn as written, never parsed as mathtext
     matplotlib.rcParams["text.parse_math"] = False
@@ -251,11 +259,20 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
     ax.set_aspect("equal")
     schematic = False
     legend_handles: list[Any] = []
-    placed: list[tuple[Any, float]] = []
+    requests: list[LabelRequest] = []
+    drawn: list[tuple[Any, Any]] = []
+    points: list[tuple[float, float]] = []
     for ov in overlays:
         shown = simplify_for_display(ov.gdf) if ov.simplify else ov.gdf
         shown = to_display(shown, "wgs84").to_crs(METRIC_CRS)
         _draw_overlay(ax, ov, shown)
+        drawn.append((ov, shown))
+        points.extend(
+            (q.x, q.y)
+            for g in shown.geometry
+            if g is not None and g.geom_type in ("Point", "MultiPoint")
+            for q in getattr(g, "geoms", [g])
+        )
         precisions = precisions_of(ov.gdf)
         schematic |= bool(SCHEMATIC & set(precisions))
         legend = overlay_legend(ov, precisions)
@@ -293,8 +310,9 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
             else:
                 legend_handles.append(
                     Patch(
-                        facecolor=fill,
-                        edgecolor=row.stroke,
+                        facecolor="none" if row.hatch else fill,
+                        edgecolor=row.fill if row.hatch else row.stroke,
+                        hatch=HATCH_MPL if row.hatch else None,
                         alpha=max(row.opacity, 0.5),
                         linestyle="--" if row.dashed else "-",
                         label=_wrap(row.label, 30),
@@ -308,25 +326,47 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
                 pt = _label_point(geom)
                 # small central districts get smaller labels so neighbours do not collide
                 km2 = geom.area / 1e6 if geom.geom_type.endswith("Polygon") else 100.0
-                ann = ax.annotate(
-                    str(text),
-                    (pt.x, pt.y),
-                    ha="center",
-                    va="center",
-                    fontproperties=fp,
-                    fontsize=min(7.0, max(4.8, 4.2 + km2**0.5 / 8)),
-                    color="#222222",
-                    zorder=10,
-                )
-                placed.append((ann, km2))
+                size = min(7.0, max(4.8, 4.2 + km2**0.5 / 8))
+                requests.append(LabelRequest(str(text), pt.x, pt.y, size, km2))
     if plan.fit is not None and not plan.fit.empty:
         x0, y0, x1, y1 = plan.fit.to_crs(METRIC_CRS).total_bounds
         pad = 0.03 * max(x1 - x0, y1 - y0)
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
-    _separate_labels(fig, ax, placed)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
+    # an inset of the central districts when the map shows much more than them
+    centre = central_extent()
+    inset = rect = None
+    if centre is not None and (x1 - x0) > 2.2 * (centre[2] - centre[0]):
+        cx0, cy0, cx1, cy1 = centre
+        plan_drawn = [(ov, s) for ov, s in drawn if ov.group != "base"]
+        inside = x0 <= cx0 and cx1 <= x1 and y0 <= cy0 and cy1 <= y1
+        # a place where it hides no plan feature of the main map, or no inset
+        rect = free_inset_rect(ax, plan_drawn) if inside else None
+        if rect is not None:
+            inset = inset_axes(fig, ax, centre, fp, rect)
+            for ov, shown in drawn:
+                _draw_overlay(inset, ov, shown)
+            inset.set_xlabel("")
+            inset.set_ylabel("")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    marker_pt = 6.0
+    obstacles = point_boxes(ax, points, marker_pt)
+    if inset is not None and rect is not None:
+        obstacles.append(inset_pixel_box(fig, rect))
+    place_labels(ax, requests, fp, obstacles=obstacles, drop=inset is not None)
+    if inset is not None:
+        ix0, ix1 = inset.get_xlim()
+        iy0, iy1 = inset.get_ylim()
+        mx, my = 0.08 * (ix1 - ix0), 0.08 * (iy1 - iy0)  # no names of features at the edge
+        inner = [
+            LabelRequest(r.text, r.x, r.y, 6.5, r.weight)
+            for r in requests
+            if ix0 + mx < r.x < ix1 - mx and iy0 + my < r.y < iy1 - my
+        ]
+        place_labels(inset, inner, fp, obstacles=point_boxes(inset, points, marker_pt))
     # scale bar (metres in EPSG:4547), bottom left
     length = _nice_length(x1 - x0)
     bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)

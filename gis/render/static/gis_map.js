@@ -79,32 +79,34 @@
     });
   };
 
-  /* Register a layer for search and legends. */
+  /* Register a layer for search and legends; a dense point layer is drawn clustered. */
   GIS.register = function (map, layer, meta) {
+    if (GIS.map !== map) {
+      /* quarter zoom steps, so that the fitted view fills the screen (names fit better);
+         the +/- buttons still step by one */
+      map.options.zoomSnap = 0.25;
+      /* the page's first fit (folium's, after the layers) without animation: the map is
+         ready at once (labels placed, a quick search not swallowed by a running zoom) */
+      var fit = map.fitBounds;
+      map.fitBounds = function (b, o) {
+        map.fitBounds = fit;
+        GIS.fitted = L.latLngBounds(b);  /* what the page shows first (e.g. the city) */
+        return fit.call(map, b, L.extend({}, o, {animate: false}));
+      };
+    }
     GIS.map = map;
     meta.layer = layer;
     GIS.layers.push(meta);
-    if (meta.legend) { GIS.legend(map, layer, meta.legend); }
-    if (meta.labels && meta.labels.length) { GIS.labels(map, layer, meta.labels); }
-  };
-
-  /* Text labels (e.g. district names) that show with their layer from zoom 10 on.
-     Text is set with textContent: never parsed as HTML. */
-  GIS.labels = function (map, layer, labels) {
-    var group = L.layerGroup();
-    labels.forEach(function (x) {
-      var icon = L.divIcon({className: "gis-label", html: "<span></span>", iconSize: null});
-      var mk = L.marker([x[0], x[1]], {icon: icon, interactive: false, keyboard: false});
-      mk.on("add", function () { mk.getElement().firstChild.textContent = x[2]; });
-      group.addLayer(mk);
-    });
-    function sync() {
-      var on = map.hasLayer(layer) && map.getZoom() >= 10;
-      if (on && !map.hasLayer(group)) { map.addLayer(group); }
-      if (!on && map.hasLayer(group)) { map.removeLayer(group); }
+    var legend = meta.legend;
+    if (GIS.cluster(map, layer, meta) && legend) {
+      legend += "<div><span class=\"gis-cluster-swatch\">n</span>聚合 n 个点 n points grouped" +
+        " (点击放大 click to zoom in)</div>";
     }
-    map.on("layeradd layerremove zoomend", sync);
-    map.whenReady(sync);
+    if (legend) { GIS.legend(map, layer, legend); }
+    /* labels of a clustered layer only while few enough to place (collisions are pairwise) */
+    if (meta.labels && meta.labels.length && (!meta.clustered || meta.labels.length <= 500)) {
+      GIS.labels(map, layer, meta.labels);
+    }
   };
 
   var legendBox = null;
@@ -113,6 +115,10 @@
       var Box = L.Control.extend({
         onAdd: function () {
           var div = L.DomUtil.create("div", "gis-legend");
+          var head = L.DomUtil.create("div", "gis-panel-head", div);
+          head.textContent = "图例 Legend";
+          L.DomUtil.create("div", "gis-legend-body", div);
+          GIS.collapsible(div, head, GIS.smallScreen());
           L.DomEvent.disableClickPropagation(div);
           L.DomEvent.disableScrollPropagation(div);
           return div;
@@ -120,10 +126,11 @@
       });
       legendBox = new Box({position: "bottomright"}).addTo(map);
     }
-    var item = L.DomUtil.create("div", "gis-legend-item", legendBox.getContainer());
+    var body = legendBox.getContainer().querySelector(".gis-legend-body");
+    var item = L.DomUtil.create("div", "gis-legend-item", body);
     item.innerHTML = html;
-    function sync() { item.style.display = map.hasLayer(layer) ? "" : "none"; }
-    map.on("layeradd layerremove", sync);
+    function sync() { item.style.display = map.hasLayer(layer) ? "" : "none"; GIS.relayout(); }
+    map.on("layeradd layerremove", function (e) { if (e.layer === layer) { sync(); } });
     sync();
   };
 
@@ -132,7 +139,20 @@
       onAdd: function () {
         var div = L.DomUtil.create("div", "gis-title");
         div.innerHTML = html;
+        var h1 = div.querySelector("h1");
+        if (h1) {
+          /* everything under the heading folds; the 示意 note stays (see gis_map.css) */
+          var body = L.DomUtil.create("div", "gis-title-body");
+          while (h1.nextSibling) { body.appendChild(h1.nextSibling); }
+          if (!document.title) { document.title = h1.textContent; }
+          var head = L.DomUtil.create("div", "gis-title-head");  /* the heading and its fold */
+          div.insertBefore(head, h1);
+          head.appendChild(h1);
+          div.appendChild(body);
+          GIS.collapsible(div, head, GIS.smallScreen());
+        }
         L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
         return div;
       }
     });
@@ -158,16 +178,23 @@
     var Search = L.Control.extend({
       onAdd: function () {
         var div = L.DomUtil.create("div", "gis-search leaflet-bar");
-        div.innerHTML = "<input type=\"search\" placeholder=\"搜索 Search (中文 / English)…\" aria-label=\"search\"><ul role=\"listbox\"></ul>";
+        div.innerHTML = "<input type=\"search\" aria-label=\"search\"><ul role=\"listbox\"></ul>";
+        div.firstChild.placeholder = GIS.smallScreen() ? "搜索 Search…" : "搜索 Search (中文 / English)…";
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         var input = div.querySelector("input"), list = div.querySelector("ul");
         var hits = [];
+        /* zoom to the feature, then open its popup on a point inside it */
         function go(h) {
           if (!map.hasLayer(h.meta.layer)) { map.addLayer(h.meta.layer); }
-          if (h.l.getBounds) { map.fitBounds(h.l.getBounds(), {maxZoom: 14, animate: false}); }
-          else if (h.l.getLatLng) { map.setView(h.l.getLatLng(), 14, {animate: false}); }
-          if (h.l.openPopup) { h.l.openPopup(h.l.getBounds ? h.l.getBounds().getCenter() : undefined); }
+          var at = GIS.insidePoint(h.l);
+          if (h.l.getBounds) {
+            map.fitBounds(h.l.getBounds(), {maxZoom: 14, animate: false, padding: [30, 30]});
+          } else { map.setView(at, Math.max(map.getZoom(), 14), {animate: false}); }
+          var pop = h.l.getPopup && h.l.getPopup();
+          if (!pop) { return; }
+          if (h.l._map) { h.l.openPopup(at); }
+          else { map.openPopup(pop.getContent(), at, pop.options); }  /* inside a cluster */
         }
         input.addEventListener("input", function () {
           var q = fold(input.value.trim());
@@ -214,16 +241,38 @@
     new Search({position: "topright"}).addTo(map);
   };
 
-  /* Tile layers of a basemap, listed under 底图 in the layer control. */
+  /* Tile layers of a basemap, listed under 底图 in the layer control by name. A tile that
+     fails to load (offline, blocked, bad key) shows a note: the page never stays silently
+     grey. */
+  var BASEMAP_NAMES = {"osm": "OpenStreetMap", "gaode": "高德地图 Gaode (Amap)",
+    "gaode-satellite": "高德卫星图 Gaode satellite", "tianditu": "天地图 Tianditu"};
   GIS.bases = [];
   GIS.tiles = function (map, title, tiles) {
+    var key = /^底图 (\S+)$/.exec(title);
+    if (key && BASEMAP_NAMES[key[1]]) { title = "底图 " + BASEMAP_NAMES[key[1]]; }
     var group = L.layerGroup();
     tiles.forEach(function (t) {
       L.tileLayer(t.url, {attribution: t.attribution, subdomains: t.subdomains,
-                          maxZoom: t.maxZoom}).addTo(group);
+                          maxZoom: t.maxZoom})
+        .on("tileerror", function () { GIS.tileNote(map, title); }).addTo(group);
     });
     group.addTo(map);
     GIS.bases.push({title: title, layer: group, group: "base", tiles: tiles});
+  };
+  GIS.tileNote = function (map, title) {
+    if (GIS.tileNoteShown) { return; }
+    GIS.tileNoteShown = true;
+    var Note = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "gis-tile-note");
+        div.setAttribute("role", "status");
+        div.textContent = title + ": 瓦片无法载入（离线或被拦截），图层本身不受影响。 " +
+          "Basemap tiles could not be loaded (offline or blocked); the map layers are unaffected.";
+        return div;
+      }
+    });
+    new Note({position: "bottomleft"}).addTo(map);
+    GIS.relayout();
   };
 
   var GROUPS = [["base", "底图与基础 Base"], ["plan", "规划图层 Plan layers"],
@@ -239,9 +288,7 @@
         var head = L.DomUtil.create("div", "gis-layers-head", div);
         head.textContent = "图层 Layers";
         var body = L.DomUtil.create("div", "gis-layers-body", div);
-        head.addEventListener("click", function () {
-          body.style.display = body.style.display === "none" ? "" : "none";
-        });
+        GIS.collapsible(div, head, GIS.smallScreen());
         var all = GIS.bases.concat(GIS.layers);
         GROUPS.forEach(function (g) {
           var members = all.filter(function (m) { return (m.group || "plan") === g[0]; });
@@ -292,8 +339,13 @@
     });
     GIS.layers.forEach(function (m) {
       if (m.group !== "base") { return; }
-      L.geoJSON(m.layer.toGeoJSON(), {interactive: false,
-        style: {color: "#777", weight: 0.6, fillColor: "#eee", fillOpacity: 0.6}}).addTo(drawn);
+      var st = m.layer.options.style;
+      L.geoJSON(m.layer.toGeoJSON(), {interactive: false, style: function (f) {
+        var s = Object.assign({}, typeof st === "function" ? st(f) : st);
+        s.weight = Math.min(s.weight || 1, 1.5) * 0.5;  /* a thinner copy of the layer's style */
+        s.dashArray = null;
+        return s;
+      }}).addTo(drawn);
     });
     var box = L.rectangle(map.getBounds(), {color: "#d7301f", weight: 1.5, fill: false,
                                              interactive: false}).addTo(mini);
@@ -409,4 +461,39 @@
     map.attributionControl.addAttribution(html);
   };
   root.GIS.scale = function (map) { L.control.scale({imperial: false}).addTo(map); };
+
+  /* Printing: the map narrows to the left 74% of the page and the title block and the
+     legend move into a column beside it (never over the map). The print stylesheet
+     (gis_map.css) does the layout; before printing the same layout is applied on screen
+     (class gis-print) so that Leaflet redraws the same view at the narrower size. */
+  var saved = null, moved = [];
+  root.addEventListener("beforeprint", function () {
+    var map = root.GIS.map;
+    document.documentElement.classList.add("gis-print");
+    var side = document.createElement("div");
+    side.className = "gis-print-side";
+    [".gis-title", ".gis-legend"].forEach(function (sel) {
+      var el = document.querySelector(sel);
+      if (el) { moved.push([el, el.parentNode, el.nextSibling]); side.appendChild(el); }
+    });
+    document.body.appendChild(side);
+    if (!map) { return; }
+    saved = map.getBounds();
+    map.invalidateSize({pan: false});
+    /* the whole first view still in sight: print it as large as the paper allows;
+       otherwise print what is on screen */
+    var f = root.GIS.fitted;
+    map.fitBounds(f && saved.contains(f) ? f : saved, {animate: false});
+  });
+  root.addEventListener("afterprint", function () {
+    var map = root.GIS.map, side = document.querySelector(".gis-print-side");
+    document.documentElement.classList.remove("gis-print");
+    moved.forEach(function (m) { m[1].insertBefore(m[0], m[2]); });
+    moved = [];
+    if (side) { side.parentNode.removeChild(side); }
+    if (!map || !saved) { return; }
+    map.invalidateSize({pan: false});
+    map.fitBounds(saved, {animate: false});
+    saved = null;
+  });
 })(window);
