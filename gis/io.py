@@ -214,6 +214,26 @@ def _json_column(col: Any) -> list[Any]:
     return [_json_value(v) for v in vals]
 
 
+_encode_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def _json_fragment(v: Any) -> str:
+    """``json.dumps(v, ensure_ascii=False, separators=(",", ":"))``, quicker for the plain
+    values a layer holds (text, finite floats, ints, booleans, None)."""
+    t = type(v)
+    if t is str:
+        return _encode_str(v)
+    if v is None:
+        return "null"
+    if t is float and math.isfinite(v):
+        return float.__repr__(v)
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return int.__repr__(v)
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps_feature_collection(
     gdf: Any,
     *,
@@ -241,22 +261,36 @@ def dumps_feature_collection(
     simple[simple] = ~(shapely.is_empty(geoms[simple]) | shapely.has_z(geoms[simple]))
     px = shapely.get_x(geoms[simple]).tolist()
     py = shapely.get_y(geoms[simple]).tolist()
-    j = 0
+    # each property value and each point encoded once as a JSON fragment and joined per
+    # feature: the same text json.dumps of the whole feature gives (issue 13)
+    unique_cols = len(set(cols)) == len(cols)
+    keys = [_json_fragment({c: None})[1:-6] for c in cols] if unique_cols else []
+    frags = [[_json_fragment(v) for v in col] for col in values] if unique_cols else []
+    pts = iter(
+        '{"type":"Point","coordinates":['
+        + _json_fragment(round(x, precision))
+        + ","
+        + _json_fragment(round(y, precision))
+        + "]}"
+        for x, y in zip(px, py)
+    )
     lines = []
     for i, geom in enumerate(geoms):
-        props = dict(zip(cols, (v[i] for v in values)))
         if simple[i]:  # a point: nothing to orient
-            coords = [round(float(px[j]), precision), round(float(py[j]), precision)]
-            gj: Any = {"type": "Point", "coordinates": coords}
-            j += 1
+            gtext = next(pts)
         else:
             if geom is not None:
                 geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
             gj = None if geom is None else json.loads(shapely.to_geojson(geom))
             if gj is not None:
                 gj["coordinates"] = _round_coords(gj["coordinates"], precision)
-        feat = {"type": "Feature", "properties": props, "geometry": gj}
-        lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
+            gtext = _json_fragment(gj)
+        if unique_cols:
+            props = ",".join([k + ":" + f[i] for k, f in zip(keys, frags)])
+            lines.append('{"type":"Feature","properties":{' + props + '},"geometry":' + gtext + "}")
+        else:
+            feat = {"type": "Feature", "properties": dict(zip(cols, (v[i] for v in values)))}
+            lines.append(_json_fragment(feat)[:-1] + ',"geometry":' + gtext + "}")
     head: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
         head["name"] = name

@@ -101,3 +101,25 @@ def coords_of_row(d: dict[str, Any], cols: dict[str, str | None], reject: Any) -
     if y is None:
         reject(fy, f"{ty!r} is not a number; write decimal degrees such as 30.5928")
     return x, y
+
+
+def plain_coords(xs: list[Any], ys: list[Any]) -> tuple[Any, Any, Any]:
+    """(lon, lat, ok) of two coordinate columns where both cells are plain decimal numbers
+    (``ok``): exactly what :func:`coords_of_row` gives those rows, at once. The other rows
+    (blank, DMS, full-width, not numbers) are left to :func:`coords_of_row`."""
+    import numpy as np
+
+    n = len(xs)
+    tx = [text_of(v) if type(v) is not str else v.strip() for v in xs]
+    ty = [text_of(v) if type(v) is not str else v.strip() for v in ys]
+    match = _PLAIN.fullmatch
+    ok = np.fromiter(
+        (match(a) is not None and match(b) is not None for a, b in zip(tx, ty)), bool, n
+    )
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    lon[ok] = np.array([t for t, k in zip(tx, ok) if k], dtype=object).astype(float)
+    lat[ok] = np.array([t for t, k in zip(ty, ok) if k], dtype=object).astype(float)
+    ok &= np.isfinite(lon) & np.isfinite(lat)  # e.g. 400 digits: float() gives inf
+    return lon, lat, ok
+

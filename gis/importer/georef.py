@@ -219,6 +219,19 @@ def check_survey_xy(
             good[i] = False
 
 
+#: Geometry type names by shapely type id, "Multi" dropped (as ``geom_type.replace``).
+_BASE_TYPES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "Point",
+    "LineString",
+    "Polygon",
+    "GeometryCollection",
+)
+
+
 def check_location(
     gdf: Any,
     info: LayerInfo,
@@ -226,7 +239,7 @@ def check_location(
     reject: Any,
     problems: Any,
     gfield: str,
-    given: list[str],
+    given: Any,  # given[i]: the row's input, for the message
 ) -> None:
     import geopandas as gpd
     import shapely
@@ -256,8 +269,16 @@ def check_location(
     rep_x[ok], rep_y[ok] = shapely.get_x(reps), shapely.get_y(reps)
     kinds = np.full(len(arr), -1)
     kinds[ok] = lonlat_check(rep_x[ok], rep_y[ok])
-    for i in range(len(arr)):
-        if missing[i] or i in problems:
+    # only rows with something to report are visited (the same tests as before, at once)
+    tid = np.full(len(arr), -1)
+    tid[some] = shapely.get_type_id(arr[some])
+    gname = np.array([*_BASE_TYPES, ""], dtype=object)[tid]
+    wrong = (gname != info.geometry) if info.geometry != "Mixed" else np.zeros(len(arr), bool)
+    outside = kinds != LONLAT_OK
+    if city_zone is not None:
+        outside |= ~np.asarray(in_city, dtype=bool)
+    for i in np.flatnonzero(some & (wrong | ~valid | outside)).tolist():
+        if i in problems:
             continue
         g = arr[i]
         gtype = g.geom_type.replace("Multi", "")

@@ -270,7 +270,15 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         width -= 1  # trailing empty header cells (a trailing delimiter)
     header = header[:width]
     rows, index, long_rows = [], [], []
+    # only a quoted cell can hold a line break, only a long text a long cell: rows of a
+    # regular file skip the cell-by-cell checks (issue 13)
+    quoted = '"' in text
+    long_text = len(text) > MAX_CELL_CHARS
     for i, rec in enumerate(records[h + 1 :], start=h):
+        if len(rec) == width and not quoted and not long_text:
+            rows.append(rec)
+            index.append(i)
+            continue
         for c, cell in enumerate(rec):
             if "\n" in cell and _swallows_rows(cell, sep, width):
                 col = header[c] if c < width else f"column {c + 1}"
