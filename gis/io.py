@@ -234,6 +234,13 @@ def _json_fragment(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
+def _json_fragments(values: list[Any]) -> list[str]:
+    """:func:`_json_fragment` of each value; a text column at C speed."""
+    if all(type(v) is str for v in values):
+        return list(map(_encode_str, values))
+    return [_json_fragment(v) for v in values]
+
+
 def dumps_feature_collection(
     gdf: Any,
     *,
@@ -265,14 +272,18 @@ def dumps_feature_collection(
     # feature: the same text json.dumps of the whole feature gives (issue 13)
     unique_cols = len(set(cols)) == len(cols)
     keys = [_json_fragment({c: None})[1:-6] for c in cols] if unique_cols else []
-    frags = [[_json_fragment(v) for v in col] for col in values] if unique_cols else []
+    frags = [_json_fragments(col) for col in values] if unique_cols else []
     pts = iter(
-        '{"type":"Point","coordinates":['
-        + _json_fragment(round(x, precision))
-        + ","
-        + _json_fragment(round(y, precision))
-        + "]}"
-        for x, y in zip(px, py)
+        [
+            f'{{"type":"Point","coordinates":[{_json_fragment(round(x, precision))},'
+            f"{_json_fragment(round(y, precision))}]}}"
+            for x, y in zip(px, py)
+        ]
+        if not np.isfinite(px).all() or not np.isfinite(py).all()
+        else [  # finite floats: json writes them as repr does
+            f'{{"type":"Point","coordinates":[{round(x, precision)!r},{round(y, precision)!r}]}}'
+            for x, y in zip(px, py)
+        ]
     )
     lines = []
     for i, geom in enumerate(geoms):

@@ -122,4 +122,3 @@ def plain_coords(xs: list[Any], ys: list[Any]) -> tuple[Any, Any, Any]:
     lat[ok] = np.array([t for t, k in zip(ty, ok) if k], dtype=object).astype(float)
     ok &= np.isfinite(lon) & np.isfinite(lat)  # e.g. 400 digits: float() gives inf
     return lon, lat, ok
-

@@ -213,9 +213,7 @@ def read_import(
         lat = np.full(len(frame), np.nan)
         plain = np.zeros(len(frame), dtype=bool)
         if cols["lon"] and cols["lat"]:  # plain decimal cells at once, the rest row by row
-            lon, lat, plain = plain_coords(
-                attrs[cols["lon"]].tolist(), attrs[cols["lat"]].tolist()
-            )
+            lon, lat, plain = plain_coords(attrs[cols["lon"]].tolist(), attrs[cols["lat"]].tolist())
             lon[~plain] = lat[~plain] = np.nan
         names = list(attrs.columns)  # a plain list: the Index hands out names slowly
         slow = np.flatnonzero(~plain).tolist()
