@@ -236,7 +236,7 @@ def _json_fragment(v: Any) -> str:
 
 def _json_fragments(values: list[Any]) -> list[str]:
     """:func:`_json_fragment` of each value; a text column at C speed."""
-    if all(type(v) is str for v in values):
+    if set(map(type, values)) <= {str}:
         return list(map(_encode_str, values))
     return [_json_fragment(v) for v in values]
 
@@ -273,7 +273,7 @@ def dumps_feature_collection(
     unique_cols = len(set(cols)) == len(cols)
     keys = [_json_fragment({c: None})[1:-6] for c in cols] if unique_cols else []
     frags = [_json_fragments(col) for col in values] if unique_cols else []
-    pts = iter(
+    pts = (
         [
             f'{{"type":"Point","coordinates":[{_json_fragment(round(x, precision))},'
             f"{_json_fragment(round(y, precision))}]}}"
@@ -285,23 +285,34 @@ def dumps_feature_collection(
             for x, y in zip(px, py)
         ]
     )
-    lines = []
-    for i, geom in enumerate(geoms):
-        if simple[i]:  # a point: nothing to orient
-            gtext = next(pts)
-        else:
-            if geom is not None:
-                geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
-            gj = None if geom is None else json.loads(shapely.to_geojson(geom))
-            if gj is not None:
-                gj["coordinates"] = _round_coords(gj["coordinates"], precision)
-            gtext = _json_fragment(gj)
-        if unique_cols:
-            props = ",".join([k + ":" + f[i] for k, f in zip(keys, frags)])
-            lines.append('{"type":"Feature","properties":{' + props + '},"geometry":' + gtext + "}")
-        else:
-            feat = {"type": "Feature", "properties": dict(zip(cols, (v[i] for v in values)))}
-            lines.append(_json_fragment(feat)[:-1] + ',"geometry":' + gtext + "}")
+    gtexts: list[str] = [""] * len(geoms)
+    for i, g in zip(np.flatnonzero(simple).tolist(), pts):  # a point: nothing to orient
+        gtexts[i] = g
+    for i in np.flatnonzero(~simple).tolist():
+        geom = geoms[i]
+        if geom is not None:
+            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
+        gj = None if geom is None else json.loads(shapely.to_geojson(geom))
+        if gj is not None:
+            gj["coordinates"] = _round_coords(gj["coordinates"], precision)
+        gtexts[i] = _json_fragment(gj)
+    if unique_cols:
+        pairs = [list(map((k + ":").__add__, f)) for k, f in zip(keys, frags)]
+        props = list(map(",".join, zip(*pairs))) if pairs else [""] * len(geoms)
+        lines = [
+            '{"type":"Feature","properties":{' + pr + '},"geometry":' + g + "}"
+            for pr, g in zip(props, gtexts)
+        ]
+    else:
+        lines = [
+            _json_fragment(
+                {"type": "Feature", "properties": dict(zip(cols, (v[i] for v in values)))}
+            )[:-1]
+            + ',"geometry":'
+            + g
+            + "}"
+            for i, g in enumerate(gtexts)
+        ]
     head: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
         head["name"] = name
