@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 BLOCK_ROWS = 1024
 #: Cells whose distances are queried at a time inside a block (bounds the query's arrays).
 QUERY_CELLS = 1 << 21
+#: Up to this many points the distance surface is computed row by row from the lower
+#: envelope of the points (exact, no k-d tree); more points, or lines and polygons, use the tree.
+ENVELOPE_POINTS = 256
 #: GeoTIFF tile size, and the size below which no further overview level is made.
 TILE = 256
 #: DEFLATE level of the GeoTIFFs: 1 compresses a 10 m city grid several times faster than
@@ -127,6 +130,88 @@ def _mask(geom: Any, shape: tuple[int, int], transform: Any) -> np.ndarray:
     ).astype(bool)
 
 
+def _envelope(px: list[float], dy2: list[float]) -> tuple[list[int], list[float]]:
+    """Lower envelope of the parabolas ``(x - px[k])² + dy2[k]`` (``px`` ascending, distinct):
+    the parabolas in order and the ``x`` where each next one takes over (Felzenszwalb and
+    Huttenlocher's 1-D distance transform, with vertices anywhere)."""
+    v = [0]
+    z: list[float] = []
+    c = [px[0] * px[0] + dy2[0]]
+    for q in range(1, len(px)):
+        cq = px[q] * px[q] + dy2[q]
+        while True:
+            s = (cq - c[-1]) / (2.0 * (px[q] - px[v[-1]]))
+            if z and s <= z[-1]:
+                v.pop()
+                c.pop()
+                z.pop()
+                continue
+            break
+        v.append(q)
+        c.append(cq)
+        z.append(s)
+    return v, z
+
+
+def _nearest_distance(pts: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Distance (float64) from every cell centre ``(xs[j], ys[i])`` to the nearest of ``pts``,
+    computed as the k-d tree computes it, ``sqrt(dx² + dy²)`` to the nearest point.
+
+    Each row's nearest point comes from the lower envelope of the points' parabolas (exact
+    up to the rounding of the crossing points); the cells next to a crossing take the
+    smaller distance of both neighbours, so a crossing that rounding moved across a cell
+    centre changes nothing.
+    """
+    order = np.lexsort((pts[:, 1], pts[:, 0]))
+    px_all, py_all = pts[order, 0], pts[order, 1]
+    x0 = float(xs[0]) if len(xs) else 0.0
+    ux = xs - x0  # the envelope in local coordinates (smaller squares, finer crossings)
+    upx_all = px_all - x0
+    first = np.r_[True, px_all[1:] != px_all[:-1]]  # one point per x: the nearest in y
+    ny, nx = len(ys), len(xs)
+    d2 = np.empty((ny, nx))
+    fix_r: list[np.ndarray] = []
+    fix_c: list[np.ndarray] = []
+    fix_a: list[np.ndarray] = []
+    fix_b: list[np.ndarray] = []
+    grp = np.cumsum(first) - 1
+    for i, y in enumerate(ys.tolist()):
+        dy_all = y - py_all
+        dy2_all = dy_all * dy_all
+        if first.all():
+            cand = np.arange(len(px_all))
+        else:  # of points sharing an x, the one nearest this row
+            best = np.full(int(grp[-1]) + 1, -1)
+            for k in np.argsort(dy2_all, kind="stable")[::-1]:
+                best[grp[k]] = k
+            cand = best
+        v, z = _envelope(upx_all[cand].tolist(), dy2_all[cand].tolist())
+        owners = cand[v]
+        cuts = np.searchsorted(ux, z, side="left")
+        counts = np.diff(np.r_[0, cuts, nx])
+        row = d2[i]
+        np.subtract(xs, np.repeat(px_all[owners], counts), out=row)
+        np.multiply(row, row, out=row)
+        np.add(row, np.repeat(dy2_all[owners], counts), out=row)
+        if len(cuts):  # the two cells around each crossing: both neighbours compared
+            cc = np.concatenate([cuts - 1, cuts])
+            a = np.concatenate([owners[:-1], owners[:-1]])
+            b = np.concatenate([owners[1:], owners[1:]])
+            keep = (cc >= 0) & (cc < nx)
+            fix_r.append(np.full(int(keep.sum()), i))
+            fix_c.append(cc[keep])
+            fix_a.append(a[keep])
+            fix_b.append(b[keep])
+    if fix_r:
+        r, c = np.concatenate(fix_r), np.concatenate(fix_c)
+        a, b = np.concatenate(fix_a), np.concatenate(fix_b)
+        dxa, dya = xs[c] - px_all[a], ys[r] - py_all[a]
+        dxb, dyb = xs[c] - px_all[b], ys[r] - py_all[b]
+        # a minimum over all candidates of a cell (zero-width segments give a cell several)
+        np.minimum.at(d2, (r, c), np.minimum(dxa * dxa + dya * dya, dxb * dxb + dyb * dyb))
+    return np.sqrt(d2, out=d2)
+
+
 def distance_surface(points: gpd.GeoDataFrame, extent: gpd.GeoDataFrame, resolution: float) -> Grid:
     """Distance in metres from each cell centre to the nearest cluster (float32).
 
@@ -151,7 +236,8 @@ def distance_surface(points: gpd.GeoDataFrame, extent: gpd.GeoDataFrame, resolut
             np.asarray([shapely.boundary(g) if g.area > 0 else g for g in others]), resolution / 2
         )
         coords.append(shapely.get_coordinates(outline))
-    tree = cKDTree(np.concatenate(coords))
+    coords_all = np.concatenate(coords)
+    tree = cKDTree(coords_all) if len(others) or len(coords_all) > ENVELOPE_POINTS else None
     region = shapely.union_all(_metric(extent, "extent").geometry.values)
     polys = shapely.union_all([g for g in others if g.area > 0]) if len(others) else None
     xs = transform.c + (np.arange(ncols) + 0.5) * resolution
@@ -164,6 +250,12 @@ def distance_surface(points: gpd.GeoDataFrame, extent: gpd.GeoDataFrame, resolut
             inside = _mask(region, (r1 - r0, ncols), bt)
             block = np.full((r1 - r0, ncols), DIST_NODATA, dtype=np.float32)
             for s0 in range(0, r1 - r0, step):
+                if tree is None:  # a few points: the lower envelope, row by row
+                    rows_abs = np.arange(r0 + s0, min(r0 + s0 + step, r1))
+                    ys = transform.f - (rows_abs + 0.5) * resolution
+                    dist = _nearest_distance(coords_all, xs, ys).astype(np.float32)
+                    np.copyto(block[s0 : s0 + step], dist, where=inside[s0 : s0 + step])
+                    continue
                 rows, cols = np.nonzero(inside[s0 : s0 + step])
                 if not len(rows):
                     continue
