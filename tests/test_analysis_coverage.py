@@ -322,3 +322,25 @@ def test_geotiffs_are_written_in_blocks_with_overviews_units_and_colours(
         assert cmap[0] != cmap[1] and cmap[255][3] == 0  # outside the area: transparent
         assert set(np.unique(src.read(1, out_shape=(250, 250))).tolist()) <= {0, 1, 255}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cov.tif", "dist.tif"]
+
+
+def test_distance_surface_envelope_equals_the_k_d_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to ENVELOPE_POINTS points the distance surface comes from the lower envelope of
+    the points' parabolas, row by row; it must be bit for bit what the k-d tree gives, also
+    with ties: SYNTHETIC points on cell centres, duplicated, sharing an x or a y."""
+    from gis.analysis import raster
+
+    rng = np.random.default_rng(5)
+    xy = [(float(x), float(y)) for x, y in rng.uniform(-500, 10_500, (40, 2))]
+    xy += [(2_510.0, 5_010.0), (2_510.0, 5_010.0), (2_510.0, 7_010.0), (4_010.0, 5_010.0)]
+    xy += [(7_000.0, 3_000.0), (7_040.0, 3_000.0), (6_000.0, 3_000.0)]  # cell edges
+    pts = clusters(*xy)
+    d = districts()
+    for res in (20.0, 30.0):
+        monkeypatch.setattr(raster, "ENVELOPE_POINTS", 256)
+        envelope = distance_surface(pts, d, res).array
+        monkeypatch.setattr(raster, "ENVELOPE_POINTS", -1)  # the k-d tree
+        tree = distance_surface(pts, d, res).array
+        assert envelope.tobytes() == tree.tobytes()
+        if res == 20.0:  # (2510, 5010) is a cell centre of the 20 m grid
+            assert envelope[envelope >= 0].min() == 0.0
