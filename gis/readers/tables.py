@@ -270,12 +270,14 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         width -= 1  # trailing empty header cells (a trailing delimiter)
     header = header[:width]
     rows, index, long_rows = [], [], []
-    # only a quoted cell can hold a line break, only a long text a long cell: rows of a
-    # regular file skip the cell-by-cell checks (issue 13)
-    quoted = '"' in text
-    long_text = len(text) > MAX_CELL_CHARS
-    for i, rec in enumerate(records[h + 1 :], start=h):
-        if len(rec) == width and not quoted and not long_text:
+    # only a quoted cell can hold a line break, and without quotes no cell is longer than
+    # its line: rows of a regular file skip the cell-by-cell checks (issue 13)
+    regular = '"' not in text and max(map(len, text.split("\n"))) <= MAX_CELL_CHARS
+    body = records[h + 1 :]
+    if regular and all(len(rec) == width for rec in body):
+        rows, index = body, list(range(h, h + len(body)))
+    for i, rec in enumerate(body if not rows else (), start=h):
+        if len(rec) == width and regular:
             rows.append(rec)
             index.append(i)
             continue
