@@ -278,14 +278,16 @@ def read_import(
         given: Any = _Given(lon, lat, key)
     else:
         gfield, given = "geometry", [""] * len(frame)
-    check_location(gdf, info, city, reject, problems, str(gfield), given)
+    metric_geoms = check_location(gdf, info, city, reject, problems, str(gfield), given)
 
     # ---- attributes
     out = attributes(attrs, cols, info, p, report, reject, problems, row_no)
     # district: fill from location where empty; refuse (or mark) points elsewhere
     unsure: dict[int, str] = {}
     if districts is not None:
-        mismatches = check_districts(out, gdf, districts, problems, row_no, report)
+        mismatches = check_districts(
+            out, gdf, districts, problems, row_no, report, metric_geoms
+        )
         fld = str(cols["district"] or "district")
         for i, msg in mismatches:
             if accept_mismatch:

@@ -240,7 +240,9 @@ def check_location(
     problems: Any,
     gfield: str,
     given: Any,  # given[i]: the row's input, for the message
-) -> None:
+) -> Any:
+    """Reject geometries of the wrong type, invalid or outside Wuhan; return the geometries
+    in :data:`gis.settings.METRIC_CRS` (for :func:`check_districts`)."""
     import geopandas as gpd
     import shapely
 
@@ -301,6 +303,7 @@ def check_location(
                 f"{given[i]}({rep_x[i]:.6f}, {rep_y[i]:.6f}) in WGS84 lies outside Wuhan; check "
                 "the coordinates and the declared --crs",
             )
+    return metric_geoms
 
 
 def check_districts(
@@ -310,18 +313,20 @@ def check_districts(
     problems: Any,
     row_no: list[int],
     report: ImportReport,
+    metric_geoms: Any = None,
 ) -> list[tuple[int, str]]:
     """Fill empty districts from the location; return (row index, message) for
-    each point more than :data:`gis.settings.DISTRICT_TOLERANCE_M` outside its stated district."""
+    each point more than :data:`gis.settings.DISTRICT_TOLERANCE_M` outside its stated district.
+    ``metric_geoms``: ``gdf``'s geometries already in METRIC_CRS (from :func:`check_location`)."""
     import geopandas as gpd
     import shapely
 
     metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
-    geoms = np.asarray(
-        gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values,
-        dtype=object,
-    )  # a plain array: indexing a GeometryArray element by element is slow
+    if metric_geoms is None:
+        metric_geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+    # a plain array: indexing a GeometryArray element by element is slow
+    geoms = np.asarray(metric_geoms, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     ok[[i for i in problems if 0 <= i < len(ok)]] = False
     pts = geoms.copy()
