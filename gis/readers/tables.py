@@ -92,10 +92,18 @@ def decode_bytes(raw: bytes, path: str | Path) -> tuple[str, str]:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: A line holding Chinese and no byte that failed to decode (surrogate-escaped).
+_UTF8_CJK_LINE = re.compile(r"^[^\n\udc80-\udcff]*[\u4e00-\u9fff][^\n\udc80-\udcff]*$", re.M)
 
 
 def _refuse_mixed_encodings(raw: bytes, path: str | Path) -> None:
     """Raise when some rows are UTF-8 Chinese and others are not UTF-8 (GBK, or garbage)."""
+    # at once first: a line decodes as UTF-8 exactly when its surrogate-escaped decoding holds
+    # no escaped byte, so a file with no such line holding Chinese (a GBK file) is let through
+    # without decoding it line by line (issue 13)
+    escaped = raw.decode("utf-8", "surrogateescape")
+    if _UTF8_CJK_LINE.search(escaped) is None:
+        return
     lines = raw.split(b"\n")
     utf8_rows: list[int] = []
     bad_rows: list[int] = []
