@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,7 +73,12 @@ def feature_sources(features: list[dict[str, Any]], n: int = SOURCES_SHOWN) -> s
     >>> feature_sources([{"properties": {"source": "名单.csv (sha256:ab12)"}}] * 3)
     '名单.csv (sha256:ab12)'
     """
-    counts = Counter(str((f.get("properties") or {}).get("source") or "").strip() for f in features)
+    return sources_text(((f.get("properties") or {}).get("source") for f in features), n)
+
+
+def sources_text(values: Iterable[Any], n: int = SOURCES_SHOWN) -> str:
+    """:func:`feature_sources` of the features' ``source`` values (None where absent)."""
+    counts = Counter(str(v or "").strip() for v in values)
     missing = counts.pop("", 0)
     items = [
         (s if len(s) <= SOURCE_CHARS else s[: SOURCE_CHARS - 1] + "…")
@@ -170,11 +178,16 @@ def backup_layer(info: LayerInfo, *, now: datetime | None = None) -> Backup | No
     None when there is nothing to keep."""
     if not info.path.exists():
         return None
-    try:
-        features, readable = _features(info), True
-    except GisError:
-        features, readable = [], False
-    if readable and not features:
+    known = _summary_of(info)
+    if known is not None:  # the very bytes an import wrote and summed up: no second parse
+        count, sources, readable = known[0], known[1], True
+    else:
+        try:
+            features, readable = _features(info), True
+        except GisError:
+            features, readable = [], False
+        count, sources = len(features), feature_sources(features)
+    if readable and not count:
         return None
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     folder = info.folder / BACKUP_DIR
@@ -191,7 +204,51 @@ def backup_layer(info: LayerInfo, *, now: datetime | None = None) -> Backup | No
             f"{target}: cannot keep a backup of {info.path} before replacing it "
             f"({exc.strerror or exc}); nothing written"
         ) from None
-    return Backup(target, len(features), feature_sources(features), readable)
+    return Backup(target, count, sources, readable)
+
+
+def _summary_path(info: LayerInfo) -> Path:
+    return info.folder / BACKUP_DIR / f".{info.id}.summary.json"
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def remember_written(info: LayerInfo, features: int, source_values: Iterable[Any]) -> None:
+    """Keep the feature count and sources of the layer file an import has just written,
+    with its SHA-256: the next import's backup summary (:func:`backup_layer`) comes from it
+    while the file is byte for byte the same, instead of parsing it again (issue 13). Any
+    other file (edited, damaged, written by another tool) is read as before. Best effort:
+    a summary that cannot be written is simply not kept."""
+    from .io import atomic_write
+
+    try:
+        summary = {
+            "sha256": _digest(info.path),
+            "features": int(features),
+            "sources": sources_text(source_values),
+        }
+        with atomic_write(_summary_path(info), "w", encoding="utf-8") as fh:
+            json.dump(summary, fh, ensure_ascii=False)
+    except (GisError, OSError):
+        pass
+
+
+def _summary_of(info: LayerInfo) -> tuple[int, str] | None:
+    """(features, sources) kept by :func:`remember_written` when the layer file is still
+    the one written then; None otherwise."""
+    try:
+        kept = json.loads(_summary_path(info).read_text(encoding="utf-8"))
+        if not isinstance(kept, dict) or kept.get("sha256") != _digest(info.path):
+            return None
+        features, sources = kept["features"], kept["sources"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if type(features) is not int or not isinstance(sources, str):
+        return None
+    return features, sources
 
 
 def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, list[str]]:

@@ -322,6 +322,37 @@ def test_import_over_cited_features_keeps_a_backup_and_layers_shows_new_sources(
     assert "second.csv (sha256:" in line and "official list" not in line
 
 
+def test_backup_summary_of_a_file_an_import_wrote_matches_a_full_reading(
+    home: Path, tmp_path: Path
+) -> None:
+    """The next import sums up the replaced file from what the last one kept (same bytes,
+    same SHA-256); an edited or damaged file is read again, as before."""
+    import json
+
+    from gis.layers import feature_sources
+
+    layer = home / "layers" / "clusters.geojson"
+    first = write_list(tmp_path / "first.csv", truth()[:20])
+    assert run("import", "clusters", str(first), "--crs", "wgs84").exit_code == 0
+    features = json.loads(layer.read_text(encoding="utf-8"))["features"]
+    expected = f"replaced 20 feature(s) (sources: {feature_sources(features)})"
+    second = write_list(tmp_path / "second.csv", truth()[20:30])
+    res = run("import", "clusters", str(second), "--crs", "wgs84")
+    assert res.exit_code == 0 and expected in res.output, res.output
+    # edited by hand after the import: 3 features left, one without a source
+    data = json.loads(layer.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:3]
+    del data["features"][0]["properties"]["source"]
+    layer.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    res = run("import", "clusters", str(first), "--crs", "wgs84")
+    assert res.exit_code == 0 and "replaced 3 feature(s)" in res.output, res.output
+    assert "1 feature(s) without a source" in res.output
+    # damaged after an import: reported as unreadable, as without any summary
+    layer.write_bytes(layer.read_bytes()[:-40])
+    res = run("import", "clusters", str(second), "--crs", "wgs84")
+    assert res.exit_code == 0 and "replaced an unreadable file" in res.output, res.output
+
+
 def test_unknown_basemap_is_refused_before_any_work(home: Path) -> None:
     for args in (
         ("coverage", "--radius", "2km", "--basemap", "gaod"),

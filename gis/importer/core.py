@@ -11,9 +11,9 @@ from ..catalog import Catalog, LayerInfo, load_catalog
 from ..crs import DATUMS, datum_fit, is_geographic, parse_crs, projection_hint
 from ..districts import match_district
 from ..errors import CRSError, InputError, LayerNotFoundError
-from ..io import write_geojson
+from ..io import _json_column, write_geojson
 from ..layer_schema import normalize_precision
-from ..layers import backup_layer, read_layer
+from ..layers import backup_layer, read_layer, remember_written
 from ..readers.tables import EXCEL_SUFFIXES, read_table, sheet_row
 from ..readers.vector import KML_FIELDS, VECTOR_SUFFIXES, read_vector
 from ..settings import (
@@ -285,9 +285,7 @@ def read_import(
     # district: fill from location where empty; refuse (or mark) points elsewhere
     unsure: dict[int, str] = {}
     if districts is not None:
-        mismatches = check_districts(
-            out, gdf, districts, problems, row_no, report, metric_geoms
-        )
+        mismatches = check_districts(out, gdf, districts, problems, row_no, report, metric_geoms)
         fld = str(cols["district"] or "district")
         for i, msg in mismatches:
             if accept_mismatch:
@@ -364,6 +362,10 @@ def import_layer(
     if not dry_run:
         replaced = backup_layer(info)
         write_geojson(result.gdf, info.path, name=layer_id)
+        gdf = result.gdf
+        # the sources as written (missing values as null), for the next import's backup
+        sources = _json_column(gdf["source"]) if "source" in gdf.columns else [None] * len(gdf)
+        remember_written(info, len(gdf), sources)
         report.written = True
         if replaced is not None:
             report.replaced = replaced.text()
