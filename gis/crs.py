@@ -289,14 +289,21 @@ DATUMS = ("wgs84", "gcj02", "bd09")
 
 
 def datum_fit(
-    lon: ArrayLike, lat: ArrayLike, stated: list[str | None], districts: Any, city: Any
+    lon: ArrayLike,
+    lat: ArrayLike,
+    stated: list[str | None],
+    districts: Any,
+    city: Any,
+    keep: dict[str, tuple[Array, Array]] | None = None,
 ) -> dict[str, Any]:
     """How well raw lon/lat fit when read as WGS84, GCJ-02 or BD-09.
 
     Counts the points inside their stated district (``stated``: adcodes, ``districts``:
     a frame with ``adcode``; ``measure`` = ``district``) where any is stated, else the
     points inside ``city`` (``measure`` = ``city``). Keys: each of :data:`DATUMS`, ``n``,
-    ``measure``; {} when there is nothing to measure against.
+    ``measure``; {} when there is nothing to measure against. ``keep``: receives, per datum,
+    the WGS84 coordinates of all the finite points when every one of them was converted
+    (the very arrays :func:`points_to_wgs84` gives for ``lon[finite], lat[finite]``).
     """
     import shapely
 
@@ -311,6 +318,8 @@ def datum_fit(
         codes = np.array([stated[i] for i in idx], dtype=object)
         for key in DATUMS:
             x, y = points_to_wgs84(x0[idx], y0[idx], key)
+            if keep is not None and len(idx) == int(finite.sum()):
+                keep[key] = (x, y)
             counts[key] = sum(
                 int(shapely.contains_xy(polys[c], x[codes == c], y[codes == c]).sum())
                 for c in set(codes)
@@ -323,6 +332,8 @@ def datum_fit(
     outline = shapely.union_all(city.geometry.values)
     for key in DATUMS:
         x, y = points_to_wgs84(x0, y0, key)
+        if keep is not None:
+            keep[key] = (x, y)
         counts[key] = int(shapely.contains_xy(outline, x, y).sum())
     counts.update(n=len(x0), measure="city")
     return counts

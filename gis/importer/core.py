@@ -259,15 +259,16 @@ def read_import(
     if cols["district"]:
         stated = [match_district(text_of(v)) for v in attrs[cols["district"]].tolist()]
     shift_note = ""
+    converted: dict[str, Any] = {}  # the table's points already in WGS84, by datum
     if key in DATUMS and (districts is not None or city is not None):
         px, py = (lon, lat) if is_table else representative_xy(frame)
-        shift_note = judge_shift(
-            p, key, declared, datum_fit(px, py, stated, districts, city), accept_mismatch, report
-        )
+        fit = datum_fit(px, py, stated, districts, city, converted if is_table else None)
+        shift_note = judge_shift(p, key, declared, fit, accept_mismatch, report)
 
     # convert to WGS84
     if is_table:
-        gdf = gpd.GeoDataFrame(geometry=table_points(lon, lat, key, cols, reject), crs=STORAGE_CRS)
+        pts = table_points(lon, lat, key, cols, reject, converted.get(key))
+        gdf = gpd.GeoDataFrame(geometry=pts, crs=STORAGE_CRS)
     else:
         gdf = vector_to_wgs84(frame, key, p)
     report.crs = conv_note

@@ -151,14 +151,23 @@ def representative_xy(frame: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def table_points(
-    lon: np.ndarray, lat: np.ndarray, key: str, cols: dict[str, Any], reject: Any
+    lon: np.ndarray,
+    lat: np.ndarray,
+    key: str,
+    cols: dict[str, Any],
+    reject: Any,
+    converted: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Any:
-    """WGS84 points of a table's coordinates in ``key`` (None where a row has none)."""
+    """WGS84 points of a table's coordinates in ``key`` (None where a row has none).
+    ``converted``: the finite points already converted (``datum_fit``'s ``keep``)."""
     import shapely
 
     good = np.isfinite(lon) & np.isfinite(lat)
     x, y = lon.copy(), lat.copy()
-    x[good], y[good] = points_to_wgs84(lon[good], lat[good], key)
+    if converted is not None and len(converted[0]) == int(good.sum()):
+        x[good], y[good] = converted
+    else:
+        x[good], y[good] = points_to_wgs84(lon[good], lat[good], key)
     if not is_geographic(key):
         check_survey_xy(lon, lat, x, y, good, key, cols, reject)
     pts = np.asarray(shapely.points(x, y), dtype=object)  # at once; no coordinates: None
