@@ -296,13 +296,10 @@ def dumps_feature_collection(
         if gj is not None:
             gj["coordinates"] = _round_coords(gj["coordinates"], precision)
         gtexts[i] = _json_fragment(gj)
-    if unique_cols:
-        pairs = [list(map((k + ":").__add__, f)) for k, f in zip(keys, frags)]
-        props = list(map(",".join, zip(*pairs))) if pairs else [""] * len(geoms)
-        lines = [
-            '{"type":"Feature","properties":{' + pr + '},"geometry":' + g + "}"
-            for pr, g in zip(props, gtexts)
-        ]
+    if unique_cols:  # one str.format per feature, its fields the fragments
+        fields = ",".join(k.replace("{", "{{").replace("}", "}}") + ":{}" for k in keys)
+        template = '{{"type":"Feature","properties":{{' + fields + '}},"geometry":{}}}'
+        lines = list(map(template.format, *frags, gtexts))
     else:
         lines = [
             _json_fragment(
