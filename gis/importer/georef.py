@@ -276,8 +276,12 @@ def check_location(
     rep_x = np.full(len(arr), np.nan)
     rep_y = np.full(len(arr), np.nan)
     ok = some & valid
-    reps = shapely.point_on_surface(arr[ok])
-    rep_x[ok], rep_y[ok] = shapely.get_x(reps), shapely.get_y(reps)
+    # a point is its own representative point
+    ok_pt = ok & (shapely.get_type_id(arr) == 0)
+    rep_x[ok_pt], rep_y[ok_pt] = shapely.get_x(arr[ok_pt]), shapely.get_y(arr[ok_pt])
+    ok_other = ok & ~ok_pt
+    reps = shapely.point_on_surface(arr[ok_other])
+    rep_x[ok_other], rep_y[ok_other] = shapely.get_x(reps), shapely.get_y(reps)
     kinds = np.full(len(arr), -1)
     kinds[ok] = lonlat_check(rep_x[ok], rep_y[ok])
     # only rows with something to report are visited (the same tests as before, at once)
@@ -346,8 +350,12 @@ def check_districts(
     xs[ok] = shapely.get_x(pts[ok].astype(object))
     ys[ok] = shapely.get_y(pts[ok].astype(object))
     here = np.full(len(geoms), "", dtype=object)
+    free = np.ones(len(geoms), dtype=bool)  # the first district containing a point is its own
     for code, poly in polys.items():
-        here[(here == "") & shapely.contains_xy(poly, xs, ys)] = code
+        idx = np.flatnonzero(free)
+        hit = idx[shapely.contains_xy(poly, xs[idx], ys[idx])]
+        here[hit] = code
+        free[hit] = False
     stated_all = [str(v) for v in out["district"]]
     names = list(out["name_zh"])
     filled = 0
