@@ -237,7 +237,11 @@ def _json_fragment(v: Any) -> str:
 def _json_fragments(values: list[Any]) -> list[str]:
     """:func:`_json_fragment` of each value; a text column at C speed."""
     if set(map(type, values)) <= {str}:
-        return list(map(_encode_str, values))
+        distinct = dict.fromkeys(values)
+        if len(distinct) * 2 > len(values):
+            return list(map(_encode_str, values))
+        # a column of repeated texts (district, level, source …): each encoded once
+        return list(map(dict(zip(distinct, map(_encode_str, distinct))).__getitem__, values))
     return [_json_fragment(v) for v in values]
 
 
