@@ -37,6 +37,19 @@
     return fc;
   };
 
+  /* The draw tiers of gis/render/order.py, each a pane inside the overlay pane, bottom
+     first: area fills (district base, choropleths, hatched zones), the reference water
+     above them, lines, outlines and points on top. A layer switched off and on again keeps
+     its tier (Leaflet would otherwise draw it over everything in its pane). */
+  var TIERS = {fill: 1, reference: 2, top: 3};
+  GIS.pane = function (map, tier) {
+    var name = "gis-" + (TIERS[tier] ? tier : "top");
+    if (!map.getPane(name)) {
+      map.createPane(name, map.getPane("overlayPane")).style.zIndex = TIERS[name.slice(4)];
+    }
+    return name;
+  };
+
   GIS.escape = function (value) {
     if (value === null || value === undefined) { return ""; }
     var s = (typeof value === "object") ? JSON.stringify(value) : String(value);
@@ -400,8 +413,11 @@
     map.on("click", function (e) {
       if (!active) { return; }
       pts.push(e.latlng);
-      L.circleMarker(e.latlng, {radius: 3, color: "#d7301f"}).addTo(marks);
-      if (!line) { line = L.polyline(pts, {color: "#d7301f", weight: 2, dashArray: "4 4"}).addTo(marks); }
+      var top = GIS.pane(map, "top");
+      L.circleMarker(e.latlng, {radius: 3, color: "#d7301f", pane: top}).addTo(marks);
+      if (!line) {
+        line = L.polyline(pts, {color: "#d7301f", weight: 2, dashArray: "4 4", pane: top}).addTo(marks);
+      }
       else { line.setLatLngs(pts); }
       if (line.getTooltip()) { line.setTooltipContent(fmtLength(total())); }
       else {
