@@ -164,6 +164,10 @@
           div.appendChild(body);
           GIS.collapsible(div, head, GIS.smallScreen());
         }
+        /* the sources list opening moves the controls under the title: lay them out again */
+        div.querySelectorAll("details").forEach(function (d) {
+          d.addEventListener("toggle", function () { GIS.relayout(); });
+        });
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
@@ -326,7 +330,9 @@
         return div;
       }
     });
-    new Ctl({position: "topright"}).addTo(map);
+    /* on a phone the list sits above the legend, bottom right: opened, it grows upwards
+       into the free middle of the screen, never over the title block beside the search */
+    new Ctl({position: GIS.smallScreen() ? "bottomright" : "topright"}).addTo(map);
   };
 
   /* An overview map of the whole city in a corner, its view box following the main map. */
