@@ -170,9 +170,7 @@ def _draw_hatched(ax: Any, ov: Any, shown: Any, z: float = TIER_Z["fill"]) -> No
         rows = [i for i, c in enumerate(colours) if c == colour]
         part = shown.iloc[rows]
         dotted = prec is not None and (prec.iloc[rows] == "indicative").any()
-        part.plot(
-            ax=ax, facecolor="none", edgecolor=colour, hatch=HATCH_MPL, linewidth=0, zorder=z
-        )
+        part.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=HATCH_MPL, linewidth=0, zorder=z)
         part.boundary.plot(
             ax=ax,
             color=colour,
