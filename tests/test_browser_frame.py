@@ -186,3 +186,40 @@ def test_atlas_printed_to_a4_landscape_pdf_keeps_the_whole_legend_off_the_map(
     assert side["y"] + side["height"] <= 733  # A4 landscape less 8 mm margins, 96 px/in
     assert mapbox["x"] + mapbox["width"] <= side["x"]
     assert log.errors == [] and log.external_requests == []
+
+
+@pytest.fixture(scope="module")
+def gaode_atlas(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gaode")
+    return build_spec(maps_dir() / "atlas.toml", basemap="gaode", out=out).files[0]
+
+
+@pytest.mark.parametrize(("w", "h"), [(1440, 900), (1024, 680), (390, 844)])
+def test_gaode_offline_says_tiles_did_not_load_in_words_apart_from_the_controls(
+    gaode_atlas, open_page, w, h
+):
+    page, log = open_page(gaode_atlas, width=w, height=h)
+    page.wait_for_timeout(300)
+    assert log.external_requests  # the tiles were asked for, and blocked
+    note = page.locator(".gis-tile-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert "高德地图 Gaode (Amap)" in text and "could not be loaded" in text  # words, not "gaode"
+    assert "底图 gaode" not in page.locator(".gis-layers").inner_text()
+    for tap in (None, ".gis-layers-head", ".gis-legend .gis-panel-head"):
+        if tap:
+            page.locator(tap).first.click()
+            page.wait_for_timeout(150)
+        boxes = page.evaluate(CONTROLS_JS)
+        (n,) = [b for b in boxes if "gis-tile-note" in b["c"]]
+        assert n["x0"] >= 0 and n["x1"] <= w and n["y0"] >= 0 and n["y1"] <= h, n
+        for b in boxes:
+            if b is not n:
+                apart = (
+                    b["x1"] <= n["x0"] + 0.5 or n["x1"] <= b["x0"] + 0.5
+                    or b["y1"] <= n["y0"] + 0.5 or n["y1"] <= b["y0"] + 0.5
+                )  # fmt: skip
+                assert apart, (tap, b["c"], n)
+        if tap:
+            page.locator(tap).first.click()  # fold it again
+            page.wait_for_timeout(150)

@@ -288,7 +288,9 @@
         return div;
       }
     });
-    new Note({position: "bottomleft"}).addTo(map);
+    /* on a phone under the search, beside the title: the panels opening at the bottom
+       right (layers, legend) then never cover it */
+    new Note({position: GIS.smallScreen() ? "topright" : "bottomleft"}).addTo(map);
     GIS.relayout();
   };
 
