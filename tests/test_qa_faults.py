@@ -1,0 +1,108 @@
+"""Faults found by a hostile fresh-clone run (helper Q), each on real files.
+
+A closed pipe is not an error of ours; a spec saved by Notepad (BOM, GBK) is read or
+refused in one line; an ``--out`` folder that is a file says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gis.cli import main
+
+
+def _run_with_closed_stdout(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m gis ARGS`` with a standard output whose reader is already gone,
+    as in ``clustermap … | head -1`` once head has exited."""
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "gis", *args],
+            cwd=cwd,
+            stdout=w,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(w)
+
+
+def test_a_closed_pipe_is_quiet_and_the_command_still_writes(root, tmp_path):
+    table = tmp_path / "synthetic_gdp.csv"
+    table.write_text("区名,GDP(亿元)\n武昌,2500.5\n江汉区,1800.2\n", encoding="utf-8")
+    out = tmp_path / "joined.csv"
+    # join prints its report before it writes: the write must still happen
+    r = _run_with_closed_stdout(["join", "districts", str(table), "--out", str(out)], root)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "2500.5" in out.read_text("utf-8-sig")
+
+
+def test_a_closed_pipe_on_a_long_listing_is_quiet(root):
+    r = _run_with_closed_stdout(["targets"], root)
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+SPEC = 'title = "武汉 测试 QA"\n[[layers]]\nlayer = "districts"\n[outputs]\nhtml = "qa_spec.html"\n'
+
+
+def test_a_spec_saved_with_a_bom_builds(tmp_path):
+    spec = tmp_path / "bom.toml"
+    spec.write_bytes(b"\xef\xbb\xbf" + SPEC.encode("utf-8"))  # Notepad's "UTF-8 with BOM"
+    r = CliRunner().invoke(main, ["build", str(spec), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "out" / "qa_spec.html").read_text(encoding="utf-8")
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+    assert "武汉 测试 QA" in text  # the title, as the page's JSON holds it
+
+
+def test_a_spec_in_gbk_or_utf16_is_one_line_naming_the_fix(tmp_path):
+    for name, data, kind in [
+        ("gbk.toml", SPEC.encode("gbk"), "GBK/GB18030"),
+        ("u16.toml", SPEC.encode("utf-16"), "UTF-16"),
+    ]:
+        spec = tmp_path / name
+        spec.write_bytes(data)
+        r = CliRunner().invoke(main, ["build", str(spec), "--out", str(tmp_path / "out")])
+        assert r.exit_code == 1, r.output
+        assert "bug" not in r.output and f"{spec}: line 1:" in r.output
+        assert kind in r.output and "save it again as UTF-8" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture
+def home(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project's layers in a temporary CLUSTERMAP_HOME."""
+    shutil.copytree(root / "layers", tmp_path / "layers")
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_a_catalog_saved_in_gbk_is_named(home):
+    cat = home / "layers" / "catalog.toml"
+    cat.write_bytes(cat.read_text(encoding="utf-8").encode("gb18030"))
+    r = CliRunner().invoke(main, ["layers"])
+    assert r.exit_code == 1 and "bug" not in r.output
+    assert "catalog.toml: line" in r.output and "GBK/GB18030" in r.output
+
+
+def test_an_out_folder_that_is_a_file_says_so(tmp_path):
+    spec = tmp_path / "qa.toml"
+    spec.write_text(SPEC, encoding="utf-8")
+    blocker = tmp_path / "table.csv"
+    blocker.write_text("a,b\n1,2\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(spec), "--out", str(blocker)])
+    assert r.exit_code == 1
+    assert f"{blocker} is a file, not a folder" in r.output
+    assert "during the write" not in r.output  # nothing was created during the write
+    assert blocker.read_text(encoding="utf-8") == "a,b\n1,2\n"
