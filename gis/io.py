@@ -117,7 +117,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> It
 
 
 def read_config_text(path: str | os.PathLike[str]) -> str:
-    """The text of a TOML file a planner may have saved in Notepad or WPS: UTF-8, with or
+    r"""The text of a TOML file a planner may have saved in Notepad or WPS: UTF-8, with or
     without a byte-order mark. Any other encoding (GBK, UTF-16 "Unicode") is an
     :class:`~gis.errors.InputError` naming the line, since TOML is UTF-8 by definition.
 
