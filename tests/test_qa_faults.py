@@ -106,3 +106,38 @@ def test_an_out_folder_that_is_a_file_says_so(tmp_path):
     assert f"{blocker} is a file, not a folder" in r.output
     assert "during the write" not in r.output  # nothing was created during the write
     assert blocker.read_text(encoding="utf-8") == "a,b\n1,2\n"
+
+
+def test_a_header_cell_that_is_an_unsaved_formula_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["区名", "GDP(亿元)", '=HYPERLINK("http://example.invalid")'])
+    ws.append(["武昌", 2500.5, 1])
+    ws.append(["江汉区", 1800.2, 2])
+    table = tmp_path / "synthetic_header_formula.xlsx"
+    wb.save(table)
+    out = tmp_path / "j.csv"
+    r = CliRunner().invoke(main, ["join", "districts", str(table), "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    assert "formula" in r.output and "row 1, column C (cell C1)" in r.output
+    assert "Unnamed" not in r.output and not out.exists()
+
+
+def test_values_under_an_empty_header_cell_are_refused_in_csv_and_excel(tmp_path):
+    import pandas as pd
+
+    csv_table = tmp_path / "synthetic_blank_header.csv"
+    csv_table.write_text("区名,,GDP(亿元)\n武昌,9,2500\n江汉区,8,1800\n", encoding="utf-8")
+    xlsx_table = tmp_path / "synthetic_blank_header.xlsx"
+    frame = pd.DataFrame(
+        [["武昌", 9, 2500], ["江汉区", 8, 1800]], columns=["区名", "", "GDP(亿元)"]
+    )
+    frame.to_excel(xlsx_table, index=False)
+    for table in (csv_table, xlsx_table):
+        out = tmp_path / f"{table.suffix[1:]}.csv"
+        r = CliRunner().invoke(main, ["join", "districts", str(table), "--out", str(out)])
+        assert r.exit_code == 1, (table, r.output)
+        assert "column(s) B hold values but have no name" in r.output, r.output
+        assert not out.exists()
