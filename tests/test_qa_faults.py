@@ -141,3 +141,17 @@ def test_values_under_an_empty_header_cell_are_refused_in_csv_and_excel(tmp_path
         assert r.exit_code == 1, (table, r.output)
         assert "column(s) B hold values but have no name" in r.output, r.output
         assert not out.exists()
+
+
+def test_targets_listing_says_each_comparability_sentence_once():
+    from gis.indicators.targets import COMPARABILITY_NOTES
+
+    r = CliRunner().invoke(main, ["targets"])
+    assert r.exit_code == 0, r.output
+    lines = [s for s in r.output.splitlines() if "lead:" in s]
+    assert len(lines) == 35
+    for line in lines:
+        for sentence in COMPARABILITY_NOTES.values():
+            assert line.count(sentence) <= 1, line
+    t01 = next(s for s in lines if "49 %" in s)  # a different measure: said, then explained
+    assert "no progress computed (different definition" in t01
