@@ -155,3 +155,25 @@ def test_targets_listing_says_each_comparability_sentence_once():
             assert line.count(sentence) <= 1, line
     t01 = next(s for s in lines if "49 %" in s)  # a different measure: said, then explained
     assert "no progress computed (different definition" in t01
+
+
+def test_report_coverage_table_leaves_room_for_unbreakable_cells():
+    """The coverage table's headers are Chinese (they may wrap between characters); its
+    precision cells are Latin words that cannot: "converted" printed as "converte/d"."""
+    from gis.render.docx_style import TEXT_WIDTH_CM, _text_width, _units_cm, column_widths_cm
+
+    header = [
+        "行政区划代码",
+        "名称",
+        "面积(km²)",
+        "覆盖面积(km²)",
+        "覆盖比例(%)",
+        "区内集聚区(个)",
+        "服务半径(m)",
+        "位置精度",
+    ]
+    rows = [["420112", "东西湖区", "2,247.680", "50.959", "10.37", "4", "2,000", "converted"]]
+    widths = column_widths_cm(header, rows, TEXT_WIDTH_CM)
+    assert abs(sum(widths) - TEXT_WIDTH_CM) < 0.02
+    for j, cell in enumerate(rows[0]):
+        assert widths[j] >= _units_cm(_text_width(cell)) - 0.01, (header[j], widths)
