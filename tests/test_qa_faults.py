@@ -177,3 +177,28 @@ def test_report_coverage_table_leaves_room_for_unbreakable_cells():
     assert abs(sum(widths) - TEXT_WIDTH_CM) < 0.02
     for j, cell in enumerate(rows[0]):
         assert widths[j] >= _units_cm(_text_width(cell)) - 0.01, (header[j], widths)
+
+
+def test_a_point_just_outside_the_city_gets_the_nearest_district_and_a_warning(home, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    city = gpd.read_file(home / "layers" / "city.geojson").to_crs(4547)
+    coords = shapely.get_coordinates(city.geometry.values)
+    east = coords[coords[:, 0].argmax()]  # the easternmost vertex, 100 m further east
+    out_pt = gpd.GeoSeries(gpd.points_from_xy([east[0] + 100], [east[1]]), crs=4547)
+    lonlat = out_pt.to_crs(4326).iloc[0]
+    inside = city.geometry.iloc[0].representative_point()
+    in_pt = gpd.GeoSeries([inside], crs=4547).to_crs(4326).iloc[0]
+    table = tmp_path / "synthetic_edge.csv"
+    table.write_text(
+        "编号,名称,经度,纬度\n"
+        f"Q1,合成边缘点,{lonlat.x:.6f},{lonlat.y:.6f}\n"
+        f"Q2,合成内部点,{in_pt.x:.6f},{in_pt.y:.6f}\n",
+        encoding="utf-8",
+    )
+    r = CliRunner().invoke(main, ["import", "clusters", str(table)])
+    assert r.exit_code == 0, r.output
+    assert "just outside the city boundary" in r.output and "row 2 合成边缘点" in r.output
+    got = gpd.read_file(home / "layers" / "clusters.geojson")
+    assert (got["district"].astype(str).str.len() == 6).all(), got["district"].tolist()
