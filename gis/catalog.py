@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, LayerNotFoundError, ValidationError
-from .io import PRECISION_CLASSES, read_config_text
-from .settings import layers_dir
+from .io import read_config_text
+from .settings import PRECISION_CLASSES, layers_dir
 
 GEOMETRY_TYPES = ("Polygon", "LineString", "Point", "Mixed")
 GROUPS = ("base", "plan", "indicators", "analysis")

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, LayerInfo, load_catalog
 from .errors import GisError, InputError, ValidationError
-from .io import PRECISION_CLASSES
-from .readers.geojson import load_json, read_geojson
+from .settings import PRECISION_CLASSES
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -41,6 +40,8 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
     A file that exists but cannot be read is an :class:`~gis.errors.InputError` naming
     it, never an empty layer.
     """
+    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
+
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
     if not info.path.exists():
@@ -52,6 +53,8 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
 
 def _features(info: LayerInfo) -> list[dict[str, Any]]:
     """The features of a layer file ([] when absent); InputError when it cannot be read."""
+    from .readers.geojson import load_json  # numpy and shapely: only when a file is read
+
     if not info.path.exists():
         return []
     data = load_json(info.path, what="GeoJSON")
@@ -82,15 +85,21 @@ def feature_sources(features: list[dict[str, Any]], n: int = SOURCES_SHOWN) -> s
 
 
 def layer_status(catalog: Catalog | None = None, *, strict: bool = True) -> pd.DataFrame:
+    """:func:`layer_rows` as a frame."""
+    import pandas as pd
+
+    return pd.DataFrame(layer_rows(catalog, strict=strict))
+
+
+def layer_rows(catalog: Catalog | None = None, *, strict: bool = True) -> list[dict[str, Any]]:
     """One row a layer: id, title, loaded and expected counts, a status message, sources.
 
     ``sources`` are those of the features loaded now (their ``source`` values); a layer
     without features shows the catalog's. A file that cannot be read raises
     :class:`~gis.errors.ValidationError` naming it (``strict``), or is reported in the
-    ``error`` column (``strict=False``, for listing every layer first).
+    ``error`` column (``strict=False``, for listing every layer first). Plain dicts, no
+    pandas: ``clustermap layers`` starts without it.
     """
-    import pandas as pd
-
     cat = catalog or load_catalog()
     rows = []
     errors: list[str] = []
@@ -134,7 +143,7 @@ def layer_status(catalog: Catalog | None = None, *, strict: bool = True) -> pd.D
             "layers/, or import the list again):",
             errors,
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 @dataclass
@@ -192,6 +201,8 @@ def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, 
     not a FeatureCollection, no features, features without ``source`` or with an unknown
     ``precision``.
     """
+    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
+
     p = Path(path)
     try:
         gdf = read_geojson(p, key=key)
@@ -221,6 +232,8 @@ def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, 
 def check_layer(info: LayerInfo) -> list[str]:
     """Every problem in one layer file: schema, CRS, geometry validity, ids, sources."""
     import shapely
+
+    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
 
     if not info.path.exists():
         return []

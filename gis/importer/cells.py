@@ -26,6 +26,8 @@ _DMS = re.compile(
 )
 
 
+#: A plain ASCII decimal number, which every rule below leaves as it is.
+_PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _HEMISPHERE = re.compile(r"^(东经|北纬|西经|南纬|[ENWS])?\s*(.*?)\s*([ENWS])?$", re.IGNORECASE)
 
 
@@ -43,6 +45,10 @@ def parse_coordinate(text: str) -> float | None:
     >>> parse_coordinate("114 30"), parse_coordinate("114°75'"), parse_coordinate("abc")
     (None, None, None)
     """
+    if _PLAIN.fullmatch(text):  # the common case, e.g. 114.30551234: float() gives it
+        value = float(text)
+        if math.isfinite(value):
+            return value
     t = unicodedata.normalize("NFKC", text.replace("，", ".")).strip()
     t = re.sub(r"\s*\.\s*", ".", t)
     m = _HEMISPHERE.match(t)

@@ -175,6 +175,9 @@ def read_import(
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
+    # text columns as Python objects once: the row loops below read every cell, and an
+    # Arrow-backed column hands them out one slow element read at a time (issue 13)
+    attrs = attrs.astype({c: object for c in attrs.columns if attrs[c].dtype != object})
     cols = find_columns(attrs)
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
@@ -198,8 +201,9 @@ def read_import(
     if is_table:
         lon = np.full(len(frame), np.nan)
         lat = np.full(len(frame), np.nan)
+        names = list(attrs.columns)  # a plain list: the Index hands out names slowly
         for i, row in enumerate(attrs.itertuples(index=False)):
-            d = dict(zip(attrs.columns, row))
+            d = dict(zip(names, row))
             x, y = coords_of_row(d, cols, lambda f, r, i=i: reject(i, f, r))
             if x is not None and y is not None:
                 lon[i], lat[i] = x, y

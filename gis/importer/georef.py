@@ -161,7 +161,9 @@ def table_points(
     x[good], y[good] = points_to_wgs84(lon[good], lat[good], key)
     if not is_geographic(key):
         check_survey_xy(lon, lat, x, y, good, key, cols, reject)
-    return [shapely.Point(a, b) if ok else None for a, b, ok in zip(x, y, good)]
+    pts = np.asarray(shapely.points(x, y), dtype=object)  # at once; no coordinates: None
+    pts[~good] = None
+    return list(pts)
 
 
 def check_raw_lonlat(lon: np.ndarray, lat: np.ndarray, cols: dict[str, Any], reject: Any) -> None:
@@ -240,9 +242,24 @@ def check_location(
         if city_zone is not None
         else np.ones(len(metric_geoms), dtype=bool)
     )
-    for i, g in enumerate(gdf.geometry.values):
-        if g is None or g.is_empty or i in problems:
+    # every geometry's type, validity and representative point at once; the loop only reports
+    geoms = gdf.geometry.values
+    arr = np.asarray(geoms, dtype=object)
+    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
+    some = ~missing
+    valid = np.ones(len(arr), dtype=bool)
+    valid[some] = shapely.is_valid(arr[some])
+    rep_x = np.full(len(arr), np.nan)
+    rep_y = np.full(len(arr), np.nan)
+    ok = some & valid
+    reps = shapely.point_on_surface(arr[ok])
+    rep_x[ok], rep_y[ok] = shapely.get_x(reps), shapely.get_y(reps)
+    kinds = np.full(len(arr), -1)
+    kinds[ok] = lonlat_check(rep_x[ok], rep_y[ok])
+    for i in range(len(arr)):
+        if missing[i] or i in problems:
             continue
+        g = arr[i]
         gtype = g.geom_type.replace("Multi", "")
         if info.geometry != "Mixed" and gtype != info.geometry:
             reject(
@@ -252,17 +269,16 @@ def check_location(
                 f"(layers/catalog.toml); import it into a layer of that geometry",
             )
             continue
-        if not shapely.is_valid(g):
+        if not valid[i]:
             reject(i, "geometry", f"invalid ({shapely.is_valid_reason(g)}); repair it in GIS")
             continue
-        c = g.representative_point()
-        inside_box = int(lonlat_check([c.x], [c.y])[0]) == LONLAT_OK
+        inside_box = int(kinds[i]) == LONLAT_OK
         if not inside_box or (city_zone is not None and not in_city[i]):
             reject(
                 i,
                 gfield,
-                f"{given[i]}({c.x:.6f}, {c.y:.6f}) in WGS84 lies outside Wuhan; check the "
-                "coordinates and the declared --crs",
+                f"{given[i]}({rep_x[i]:.6f}, {rep_y[i]:.6f}) in WGS84 lies outside Wuhan; check "
+                "the coordinates and the declared --crs",
             )
 
 
@@ -281,17 +297,15 @@ def check_districts(
 
     metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
-    geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
-    ok = np.array(
-        [g is not None and not g.is_empty and i not in problems for i, g in enumerate(geoms)]
-    )
-    pts = np.array(
-        [
-            g if not ok[i] or g.geom_type == "Point" else g.representative_point()
-            for i, g in enumerate(geoms)
-        ],
+    geoms = np.asarray(
+        gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values,
         dtype=object,
-    )
+    )  # a plain array: indexing a GeometryArray element by element is slow
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    ok[[i for i in problems if 0 <= i < len(ok)]] = False
+    pts = geoms.copy()
+    other = ok & (shapely.get_type_id(geoms) != 0)  # not a Point: its representative point
+    pts[other] = shapely.point_on_surface(geoms[other])
     xs = np.full(len(geoms), np.nan)
     ys = np.full(len(geoms), np.nan)
     xs[ok] = shapely.get_x(pts[ok].astype(object))

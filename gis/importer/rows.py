@@ -28,6 +28,24 @@ def file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+def _memo(f: Any) -> Any:
+    """``f`` remembered per argument, its InputError included (raised again each time)."""
+    seen: dict[str, Any] = {}
+
+    def g(text: str) -> Any:
+        if text not in seen:
+            try:
+                seen[text] = (True, f(text))
+            except InputError as exc:
+                seen[text] = (False, exc)
+        ok, value = seen[text]
+        if not ok:
+            raise value
+        return value
+
+    return g
+
+
 def attributes(
     attrs: Any,
     cols: dict[str, str | None],
@@ -42,8 +60,13 @@ def attributes(
 
     file_source = f"{p.name} (sha256:{file_sha(p)})"
     records = []
+    # lists repeat their domains, levels and districts: each distinct text checked once
+    domains_of = _memo(lambda t: join_domains(normalize_domains(t)))
+    level_of = _memo(normalize_level)
+    district_of = _memo(match_district)
+    names = list(attrs.columns)  # a plain list: the Index hands out names slowly
     for i, row in enumerate(attrs.itertuples(index=False)):
-        d = dict(zip(attrs.columns, row))
+        d = dict(zip(names, row))
         rec = {k: "" for k in PLAN_FIELDS}
         for fld in ("id", "name_zh", "name_en", "note"):
             if cols[fld]:
@@ -56,17 +79,17 @@ def attributes(
             reject(i, str(cols["name_zh"]), "empty name; give the feature its name")
         if cols["domains"]:
             try:
-                rec["domains"] = join_domains(normalize_domains(text_of(d[cols["domains"]])))
+                rec["domains"] = domains_of(text_of(d[cols["domains"]]))
             except InputError as exc:
                 reject(i, str(cols["domains"]), str(exc))
         if cols["level"]:
             try:
-                rec["level"] = normalize_level(text_of(d[cols["level"]]))
+                rec["level"] = level_of(text_of(d[cols["level"]]))
             except InputError as exc:
                 reject(i, str(cols["level"]), str(exc))
         if cols["district"]:
             raw = text_of(d[cols["district"]])
-            code = match_district(raw) if raw else ""
+            code = district_of(raw) if raw else ""
             if code is None:
                 near = suggest_district(raw)
                 hint = f"; did you mean {' / '.join(near)}?" if near else ""
@@ -100,7 +123,8 @@ def attributes(
             f"feature numbers ({records[0]['id'] if records else info.id} …): "
             "they change if the rows are reordered, so add an id column"
         )
-    out = pd.DataFrame(records, columns=list(PLAN_FIELDS))
+    # object columns: the checks after this read every cell (Arrow-backed text: slowly)
+    out = pd.DataFrame(records, columns=list(PLAN_FIELDS), dtype=object)
     # duplicate ids: every row involved is rejected, naming the others
     seen: dict[str, list[int]] = {}
     for i, k in enumerate(out["id"]):

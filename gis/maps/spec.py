@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.params import parse_params
 from ..basemaps import BASEMAPS
 from ..errors import InputError, ValidationError
 from ..io import read_config_text
@@ -371,6 +372,10 @@ def _analysis(c: _Checker, raw: Any, path: str) -> AnalysisSpec | None:
     params = c.typed(raw, "params", dict, path) or {}
     if kind is None:
         return None
+    try:  # the same typed parameters as the command line, checked before any work
+        parse_params(kind, params)
+    except InputError as exc:
+        c.add(f"{path}.params", str(exc))
     return AnalysisSpec(
         kind=kind,
         params=dict(params),
