@@ -1,8 +1,11 @@
 """Classify indicator values for choropleths, with colour-blind-safe palettes.
 
-Schemes come from mapclassify: ``quantiles``, ``natural_breaks`` (Fisher-Jenks),
-``equal_interval``, and ``user`` (breaks given by the planner). Missing values
-(NaN) get the class -1 and the no-data colour; they are never put in a class.
+Schemes: ``quantiles``, ``natural_breaks`` (Fisher-Jenks), ``equal_interval``, and
+``user`` (breaks given by the planner), with mapclassify's rules. Up to
+:data:`SMALL_N` values (13 districts, 58 clusters) they are computed here in numpy with
+results identical to mapclassify's (tested), which would import scipy.stats and
+scikit-learn (about a second) for a few numbers; larger inputs use mapclassify. Missing
+values (NaN) get the class -1 and the no-data colour; they are never put in a class.
 Attainment (value / target) uses fixed classes diverging at 100%.
 
 >>> import pandas as pd
@@ -30,6 +33,8 @@ from .render.palette import NO_DATA_COLOUR as NO_DATA_COLOR
 from .render.palette import PALETTE
 
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
+#: Inputs up to this many values are classified here (numpy) instead of by mapclassify.
+SMALL_N = 1000
 
 #: ColorBrewer sequential YlOrBr (colour-blind safe, prints in grey), 3–7 classes.
 SEQUENTIAL: dict[int, list[str]] = {
@@ -96,8 +101,6 @@ def classify(
     (upper bounds, ascending) are required for ``scheme="user"``; values above the last
     bound are an error rather than a silently open class.
     """
-    import mapclassify
-
     s = pd.Series(values, dtype=float) if not isinstance(values, pd.Series) else values
     s = pd.to_numeric(s, errors="coerce").astype(float)
     if scheme not in SCHEMES:
@@ -116,23 +119,15 @@ def classify(
             raise InputError(
                 f"value {valid.max():g} is above the last break {b[-1]:g}; add a higher break"
             )
-        clf = mapclassify.UserDefined(valid.to_numpy(), bins=b)
+        edges_a, yb = _classes("user", valid.to_numpy(), len(b), b)
     else:
         n_unique = int(valid.nunique())
         kk = max(1, min(k, n_unique))
         if kk == 1:
-            clf = mapclassify.UserDefined(valid.to_numpy(), bins=[float(valid.max())])
-        elif scheme == "quantiles":
-            clf = mapclassify.Quantiles(valid.to_numpy(), k=kk)
-        elif scheme == "natural_breaks":
-            with warnings.catch_warnings():
-                # without numba mapclassify warns it uses pure Python: fine for district counts
-                warnings.filterwarnings("ignore", message="Numba not installed")
-                clf = mapclassify.FisherJenks(valid.to_numpy(), k=kk)
+            edges_a, yb = _classes("user", valid.to_numpy(), 1, [float(valid.max())])
         else:
-            clf = mapclassify.EqualInterval(valid.to_numpy(), k=kk)
-    edges = [float(x) for x in clf.bins]
-    yb = np.asarray(clf.yb, dtype=int)
+            edges_a, yb = _classes(scheme, valid.to_numpy(), kk, None)
+    edges = [float(x) for x in edges_a]
     classes.loc[valid.index] = yb
     lows = [float(valid.min())] + edges[:-1]
     labels = [f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in zip(lows, edges)]
@@ -143,6 +138,133 @@ def classify(
     return Classification(
         classes, edges, labels, colors[: len(edges)], scheme, counts, int(s.isna().sum())
     )
+
+
+def _classes(
+    scheme: str, y: np.ndarray, k: int, bins: Sequence[float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Upper bounds and class of each value, as mapclassify's classifier of ``scheme``."""
+    y = np.asarray(y).flatten()
+    if len(y) > SMALL_N:
+        import mapclassify
+
+        if scheme == "user":
+            clf = mapclassify.UserDefined(y, bins=list(bins or []))
+        elif scheme == "quantiles":
+            clf = mapclassify.Quantiles(y, k=k)
+        elif scheme == "natural_breaks":
+            with warnings.catch_warnings():
+                # without numba mapclassify warns it uses pure Python
+                warnings.filterwarnings("ignore", message="Numba not installed")
+                clf = mapclassify.FisherJenks(y, k=k)
+        else:
+            clf = mapclassify.EqualInterval(y, k=k)
+        return np.asarray(clf.bins), np.asarray(clf.yb, dtype=int)
+    if scheme == "user":
+        edges = np.array(bins)
+        if edges[-1] < max(y):
+            edges = np.append(edges, max(y))
+    elif scheme == "quantiles":
+        edges = _quantile_bins(y, k)
+    elif scheme == "natural_breaks":
+        edges = _fisher_jenks_bins(np.sort(y).astype("f8"), k)
+    else:
+        edges = _equal_interval_bins(y, k)
+    return edges, _bin1d(y, edges)
+
+
+def _bin1d(x: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Class of each value: the first upper bound it does not exceed (mapclassify.bin1d)."""
+    left = [-float("inf"), *list(bins[0:-1])]
+    k = len(bins)
+    bin_ids = np.zeros(x.shape, dtype="int")
+    for lo, hi in reversed(list(zip(left, bins))):
+        k -= 1
+        bin_ids += (x > lo) * (x <= hi) * k
+    return bin_ids
+
+
+def _quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """mapclassify.classifiers.quantile: scipy's ``scoreatpercentile`` at 100/k steps
+    ("fraction" interpolation), repeated values collapsed.
+
+    >>> _quantile_bins(np.arange(1000), 4).tolist()
+    [249.75, 499.5, 749.25, 999.0]
+    """
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    srt = np.sort(y)
+    q = []
+    for per in p:
+        idx = per / 100.0 * (len(srt) - 1)
+        i = int(idx)
+        if i == idx:
+            q.append(np.add.reduce(srt[i : i + 1] * np.array(1), axis=0) / 1.0)
+        else:
+            weights = np.array([(i + 1 - idx), (idx - i)], float)
+            q.append(np.add.reduce(srt[i : i + 2] * weights, axis=0) / weights.sum())
+    bins = np.unique(np.array(q))
+    if len(bins) < k:  # as mapclassify says it
+        warnings.warn(
+            f"Not enough unique values in array to form {k} classes. Setting k to {len(bins)}.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return bins
+
+
+def _equal_interval_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """mapclassify.EqualInterval's bounds (the same arithmetic, so the same floats)."""
+    max_y, min_y = max(y), min(y)
+    if min_y == max_y:
+        raise InputError("equal_interval: all values are equal; use one class")
+    width = (max_y - min_y) * 1.0 / k
+    cuts = np.arange(min_y + width, max_y + width, width)
+    if len(cuts) > k:
+        cuts = cuts[0:k]
+    cuts[-1] = max_y
+    return cuts.copy()
+
+
+def _fisher_jenks_bins(values: np.ndarray, classes: int) -> np.ndarray:
+    """Fisher-Jenks natural breaks of sorted ``values``: mapclassify's
+    ``_fisher_jenks_means`` (BSD-3; float32 sums as there, so the same breaks)."""
+    n_data = len(values)
+    mat1 = np.zeros((n_data + 1, classes + 1), dtype=np.int32)
+    mat2 = np.zeros((n_data + 1, classes + 1), dtype=np.float32)
+    mat1[1, 1:] = 1
+    mat2[2:, 1:] = np.inf
+    v = np.float32(0)
+    for row in range(2, n_data + 1):
+        s1 = np.float32(0)
+        s2 = np.float32(0)
+        w = np.float32(0)
+        for m in range(1, row + 1):
+            i3 = row - m + 1
+            val = np.float32(values[i3 - 1])
+            s2 += val * val
+            s1 += val
+            w += np.float32(1)
+            v = s2 - (s1 * s1) / w
+            i4 = i3 - 1
+            if i4 != 0:
+                for j in range(2, classes + 1):
+                    if mat2[row, j] >= (v + mat2[i4, j - 1]):
+                        mat1[row, j] = i3
+                        mat2[row, j] = v + mat2[i4, j - 1]
+        mat1[row, 1] = 1
+        mat2[row, 1] = v
+    k = n_data
+    kclass = np.zeros(classes + 1, dtype=values.dtype)
+    kclass[classes] = values[n_data - 1]
+    kclass[0] = values[0]
+    for count_num in range(classes, 1, -1):
+        pivot = mat1[k, count_num]
+        kclass[count_num - 1] = values[int(pivot - 2)]
+        k = int(pivot - 1)
+    return np.delete(kclass, 0)
 
 
 def classify_attainment(ratio: pd.Series | Sequence[float]) -> Classification:

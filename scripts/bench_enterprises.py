@@ -18,7 +18,7 @@ after the points were made):
 * ``sjoin``: ``geopandas.points_from_xy`` + ``geopandas.sjoin(predicate=PREDICATE)``;
 * ``dask_sjoin``: dask-geopandas ``points_from_xy`` + ``dask_geopandas.sjoin``
   on a ``dask.distributed`` LocalCluster (2 worker processes x 1 thread);
-* ``dask_fast``: :func:`gis.analysis.zones.assign_points_dask` on the same cluster.
+* ``dask_fast``: :func:`gis.analysis.zone_pairs.assign_points_dask` on the same cluster.
 
 Boundary rule for all: ``--predicate within`` by default (a point on a zone's
 boundary belongs to no zone whose boundary it is on). It is the rule under which
@@ -172,7 +172,8 @@ def run_one(method: str, n: int, predicate: str, budget_s: float = 20.0) -> dict
     x, y = points(n, tuple(z.total_bounds))
     import rasterio.features  # noqa: F401  (imports are not part of the index build)
 
-    from gis.analysis.zones import ZoneIndex, assign_points_dask
+    from gis.analysis.zone_pairs import assign_points_dask
+    from gis.analysis.zones import ZoneIndex
 
     with contextlib.ExitStack() as stack:
         client = None

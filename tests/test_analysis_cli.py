@@ -18,7 +18,7 @@ import shapely
 from click.testing import CliRunner
 
 from gis.analysis.enterprises import read_register, summarise, zone_table
-from gis.analysis.layers import KINDS, analysis_frames
+from gis.analysis.runner import KINDS, analysis_frames
 from gis.cli import main
 from gis.errors import InputError, ValidationError
 from gis.layers import read_layer

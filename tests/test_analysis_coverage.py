@@ -290,3 +290,57 @@ def test_zonal_stats_reprojects_zones_and_refuses_rasters_without_crs(tmp_path: 
         dst.write(np.ones((2, 2), np.float32), 1)
     with pytest.raises(CRSError, match="no CRS"):
         zonal_stats(bare, districts())
+
+
+def test_geotiffs_are_written_in_blocks_with_overviews_units_and_colours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12/13: blocks written as computed (the same values as one block), overviews,
+    band unit, and a colour table for the 0/1/255 coverage grid."""
+    import rasterio
+
+    from gis.analysis import raster
+
+    d = districts()
+    pts = clusters((2_500, 5_000), (7_000, 2_000))
+    whole = distance_surface(pts, d, 20).array  # 500 x 500 cells in one block
+    cov_whole = coverage_grid(pts, d, 1_000, 20).array
+    monkeypatch.setattr(raster, "BLOCK_ROWS", 256)
+    monkeypatch.setattr(raster, "QUERY_CELLS", 1_000)
+    dist, cov = distance_surface(pts, d, 20), coverage_grid(pts, d, 1_000, 20)
+    assert len(list(dist.blocks())) == 2
+    p1 = write_geotiff(dist, tmp_path / "dist.tif")
+    p2 = write_geotiff(cov, tmp_path / "cov.tif")
+    with rasterio.open(p1) as src:
+        assert np.array_equal(src.read(1), whole)
+        assert src.overviews(1) == [2] and src.units == ("metre",)
+        assert src.dtypes[0] == "float32" and src.block_shapes[0] == (256, 256)
+    with rasterio.open(p2) as src:
+        assert np.array_equal(src.read(1), cov_whole)
+        assert src.overviews(1) == [2]
+        cmap = src.colormap(1)
+        assert cmap[0] != cmap[1] and cmap[255][3] == 0  # outside the area: transparent
+        assert set(np.unique(src.read(1, out_shape=(250, 250))).tolist()) <= {0, 1, 255}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cov.tif", "dist.tif"]
+
+
+def test_distance_surface_envelope_equals_the_k_d_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to ENVELOPE_POINTS points the distance surface comes from the lower envelope of
+    the points' parabolas, row by row; it must be bit for bit what the k-d tree gives, also
+    with ties: SYNTHETIC points on cell centres, duplicated, sharing an x or a y."""
+    from gis.analysis import raster
+
+    rng = np.random.default_rng(5)
+    xy = [(float(x), float(y)) for x, y in rng.uniform(-500, 10_500, (40, 2))]
+    xy += [(2_510.0, 5_010.0), (2_510.0, 5_010.0), (2_510.0, 7_010.0), (4_010.0, 5_010.0)]
+    xy += [(7_000.0, 3_000.0), (7_040.0, 3_000.0), (6_000.0, 3_000.0)]  # cell edges
+    pts = clusters(*xy)
+    d = districts()
+    for res in (20.0, 30.0):
+        monkeypatch.setattr(raster, "ENVELOPE_POINTS", 256)
+        envelope = distance_surface(pts, d, res).array
+        monkeypatch.setattr(raster, "ENVELOPE_POINTS", -1)  # the k-d tree
+        tree = distance_surface(pts, d, res).array
+        assert envelope.tobytes() == tree.tobytes()
+        if res == 20.0:  # (2510, 5010) is a cell centre of the 20 m grid
+            assert envelope[envelope >= 0].min() == 0.0

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from gis.analysis.zones import Assignment, ZoneIndex, assign_points, assign_points_dask, sjoin_pairs
+from gis.analysis.zone_pairs import assign_points_dask, sjoin_pairs
+from gis.analysis.zones import Assignment, ZoneIndex, assign_points
 from gis.errors import InputError
 
 CRS = "EPSG:4547"
@@ -112,3 +113,26 @@ def test_dask_distributed_local_cluster_gives_identical_result() -> None:
         got = assign_points_dask(dpts, idx, scheduler=cluster.scheduler_address)
     assert np.array_equal(got.pairs(), idx.assign(x, y).pairs())
     assert np.array_equal(got.pairs(), sjoin_pairs(x, y, zones, crs=CRS).pairs())
+
+
+def test_exact_assignment_equals_the_index_pair_for_pair() -> None:
+    """`assign_exact` (small registers) gives the index's label and further pairs, in the
+    same order, on SYNTHETIC overlapping zones with points on their vertices and edges."""
+    import numpy as np
+    import shapely
+
+    from gis.analysis.zone_pairs import assign_exact
+    from gis.analysis.zones import ZoneIndex
+
+    zones = [shapely.box(0, 0, 10, 10), shapely.box(5, 5, 15, 15),
+             shapely.Point(7, 7).buffer(3), shapely.box(10, 0, 20, 10)]  # fmt: skip
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.uniform(-1, 21, 20_000), np.repeat([0.0, 5, 10, 15, 20], 40)])
+    y = np.concatenate([rng.uniform(-1, 16, 20_000), np.tile(np.linspace(0, 15, 40), 5)])
+    for predicate in ("intersects", "within"):
+        a = ZoneIndex.build(zones, cell=0.7).assign(x, y, predicate=predicate, threads=2)
+        b = assign_exact(zones, x, y, predicate=predicate)
+        assert np.array_equal(a.label, b.label)
+        assert np.array_equal(a.extra_point, b.extra_point)
+        assert np.array_equal(a.extra_zone, b.extra_zone)
+        assert len(b.extra_point) > 1000

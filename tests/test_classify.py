@@ -99,3 +99,35 @@ def test_palettes_are_ordered_and_distinct() -> None:
     with pytest.raises(InputError, match="at most 7"):
         category_colors([str(i) for i in range(8)])
     assert math.isclose(luminance("#ffffff"), 1.0)
+
+
+def test_small_inputs_are_classified_exactly_as_mapclassify_does() -> None:
+    """The numpy classifiers for small n give mapclassify's breaks and classes bit for bit
+    (SYNTHETIC values: random, with ties, negatives, integers, one outlier)."""
+    import warnings
+
+    import mapclassify
+    import numpy as np
+
+    from gis.classify import _classes
+
+    rng = np.random.default_rng(13)
+    cases = [rng.normal(100, 30, 13), rng.integers(0, 6, 13).astype(float),
+             rng.lognormal(3, 1.5, 58), np.append(rng.uniform(-5, 5, 20), 1e6),
+             np.round(rng.uniform(0, 1, 200), 2), np.array([1.0, 2.0])]  # fmt: skip
+    for y in cases:
+        nu = len(np.unique(y))
+        for k in range(2, min(7, nu) + 1):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                refs = {
+                    "quantiles": mapclassify.Quantiles(y, k=k),
+                    "equal_interval": mapclassify.EqualInterval(y, k=k),
+                    "natural_breaks": mapclassify.FisherJenks(y, k=k),
+                }
+                bins = sorted(rng.uniform(y.min(), y.max(), k - 1).tolist()) + [float(y.max())]
+                refs["user"] = mapclassify.UserDefined(y, bins=bins)
+            for scheme, ref in refs.items():
+                edges, yb = _classes(scheme, y, k, bins if scheme == "user" else None)
+                assert np.asarray(ref.bins).tobytes() == np.asarray(edges).tobytes(), (scheme, k)
+                assert np.array_equal(np.asarray(ref.yb), yb), (scheme, k)

@@ -663,3 +663,35 @@ def test_name_column_headed_just_集聚区(home: Path, tmp_path: Path) -> None:
     )
     result = read_import("clusters", path, crs="wgs84", catalog=load_catalog())
     assert list(result.gdf["name_zh"]) == ["合成0", "合成1"]
+
+
+def test_regular_csv_fast_path_writes_the_bytes_of_the_careful_path(
+    home: Path, tmp_path: Path
+) -> None:
+    """A regular CSV (no quotes, plain decimal coordinates) takes the quick column-wise
+    path; the same SYNTHETIC rows with every cell quoted and the coordinates written with a
+    degree sign go through the careful reader and the cell-by-cell coordinate parser. The
+    layers must be byte for byte the same (the file's name and hash in ``source`` aside)."""
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(114.2, 114.4, 300), rng.uniform(30.5, 30.6, 300)
+    head = "编号,名称,级别,领域,备注,经度,纬度"
+    rows = [
+        f"S{i},合成{i},省级,金融,note {i},{x:.8f},{y:.8f}" for i, (x, y) in enumerate(zip(lon, lat))
+    ]
+    fast = tmp_path / "fast.csv"
+    fast.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    careful = tmp_path / "careful.csv"
+    quoted = [
+        ",".join(f'"{c}°"' if k >= 5 else f'"{c}"' for k, c in enumerate(r.split(",")))
+        for r in rows
+    ]
+    careful.write_text("\n".join([head, *quoted]) + "\n", encoding="utf-8")
+    layer = home / "layers" / "clusters.geojson"
+    texts = []
+    for f in (fast, careful):
+        report = import_layer("clusters", f)
+        assert report.imported == 300 and not report.rejected
+        sha = hashlib.sha256(f.read_bytes()).hexdigest()[:12]
+        texts.append(layer.read_text(encoding="utf-8").replace(f"{f.name} (sha256:{sha})", "SRC"))
+    assert texts[0].count('"source":"SRC"') == 300
+    assert texts[0] == texts[1]

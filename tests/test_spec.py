@@ -336,3 +336,24 @@ def test_cli_writes_the_static_figures_it_is_asked_for(home):
     assert (out / "cat.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (out / "cat.pdf").exists() and not (out / "cat.svg").exists()
     assert (out / "cat.embed.html").exists() and (out / "cat.html").exists()
+
+
+def test_analysis_params_are_checked_when_the_spec_is_parsed():
+    """A spec's [[analysis]] params are the command line's typed parameters: a bad one is a
+    spec problem with its key path, found before any layer is read or analysis run."""
+    text = """
+title = "t"
+[[layers]]
+layer = "districts"
+[[analysis]]
+kind = "coverage"
+params = { points = "clusters", radius = "2kmm" }
+[[analysis]]
+kind = "site"
+params = { points = "clusters", n_sites = 3, colour = "red" }
+"""
+    with pytest.raises(ValidationError) as err:
+        parse_spec_text(text, "bad.toml")
+    msg = str(err.value)
+    assert "analysis[0].params" in msg and "2kmm" in msg
+    assert "analysis[1].params" in msg and "colour" in msg

@@ -12,6 +12,7 @@ returns new frames, never mutating its input and never drawing:
 * :mod:`~gis.analysis.zones` — point-in-zone assignment for millions of points (raster index);
 * :mod:`~gis.analysis.enterprises` — enterprise registers joined to zones: counts and sums;
 * :mod:`~gis.analysis.raster` — GeoTIFF distance/coverage surfaces, zonal statistics;
-* :mod:`~gis.analysis.layers` — run an analysis by name; result frames titled, in WGS84;
+* :mod:`~gis.analysis.params` — the typed parameters of each kind (CLI options, spec params);
+* :mod:`~gis.analysis.runner` — run an analysis by name; result frames titled, in WGS84;
 * :mod:`~gis.analysis.output` — CSV tables, GeoPackage/GeoJSON geometry, written atomically.
 """

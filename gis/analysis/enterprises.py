@@ -24,25 +24,32 @@ with their spreadsheet row numbers, never dropped silently.
 
 from __future__ import annotations
 
-import csv
+import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ..crs import LONLAT_OK, LONLAT_SWAPPED, lonlat_check, points_to_wgs84
 from ..errors import InputError, LayerNotFoundError, ValidationError
 from ..names import fold
+from ..readers.register import arrow_codes, arrow_floats
 from ..readers.tables import find_column, sheet_row
 from ..settings import WUHAN_BBOX
 from .inputs import labels
-from .zones import ZoneIndex
+from .zone_pairs import assign_exact
+from .zones import Assignment, ZoneIndex
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from .params import EnterprisesParams
+    from .runner import AnalysisResult
 
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
@@ -52,14 +59,36 @@ NAME_NAMES = ("企业名称", "单位名称", "公司名称", "名称", "企业"
 MAX_LISTED = 10
 
 
+#: Up to this many (point, zone) combinations points are tested zone by zone
+#: (:func:`gis.analysis.zone_pairs.assign_exact`); above, the raster index pays off its build.
+EXACT_WORK = 4_000_000
+
+
 @dataclass
 class ZoneTable:
-    """Zones of several layers in one index: ``frame`` has layer, zone, name, geometry (WGS84)."""
+    """Zones of several layers: ``frame`` has layer, zone, name, geometry (WGS84); the
+    :class:`ZoneIndex` is built when a register is big enough to need it."""
 
     frame: gpd.GeoDataFrame
-    index: ZoneIndex
     layers: list[str]
     notes: list[str] = field(default_factory=list)
+    cell: float | None = None
+    _index: ZoneIndex | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> ZoneIndex:
+        if self._index is None:
+            self._index = ZoneIndex.build(self.frame.geometry, cell=self.cell)
+        return self._index
+
+    def assign(
+        self, x: np.ndarray, y: np.ndarray, *, predicate: str, threads: int | None = None
+    ) -> Assignment:
+        """(point, zone) pairs: exact tests for small registers, else the index (the same
+        pairs in the same order either way)."""
+        if self._index is None and len(x) * len(self.frame) <= EXACT_WORK:
+            return assign_exact(self.frame.geometry.values, x, y, predicate=predicate)
+        return self.index.assign(x, y, threads=threads, predicate=predicate)
 
 
 def zone_table(
@@ -113,52 +142,55 @@ def zone_table(
         )
     frame = pd.concat(parts, ignore_index=True)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-    index = ZoneIndex.build(frame.geometry, cell=cell)
-    return ZoneTable(frame, index, list(layers), notes)
+    return ZoneTable(frame, list(layers), notes, cell)
 
 
-def _read_csv_fast(p: Path) -> pd.DataFrame:
-    with p.open("rb") as fh:
-        head = fh.read(8192)
-    if not head.strip():
-        raise InputError(f"{p}: the file is empty")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            sample = head.decode(enc, errors="strict" if len(head) < 8192 else "ignore")
-            try:
-                sep = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
-            except csv.Error:
-                sep = ","
-            df = _read_csv(p, sep, enc)
-            df.attrs["encoding"] = enc
-            return df
-        except UnicodeDecodeError:
+#: The zone layers of ``clustermap enterprises`` unless ``--zones`` names others.
+DEFAULT_ZONES = "districts,clusters,pilot_zones"
+
+
+def load_zones(zones: str = DEFAULT_ZONES, *, radius_m: float) -> ZoneTable:
+    """The :class:`ZoneTable` of comma-separated zone layers or files, in their own lon/lat.
+
+    Zones are checked (:func:`gis.analysis.inputs.checked`) but never moved through a
+    projected CRS: a register's point on a district's vertex or edge must get the
+    district ``geopandas.sjoin`` gives it. An empty layer is skipped with a note when it
+    is one of the defaults, refused when named.
+    """
+    from .inputs import checked, load_frame, require_features
+
+    specs = [s.strip() for s in zones.split(",") if s.strip()]
+    if not specs:
+        raise InputError("--zones: give at least one zone layer, e.g. districts")
+    explicit = zones != DEFAULT_ZONES
+    notes: list[str] = []
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for spec in specs:
+        gdf = load_frame(spec, role="zones")
+        if len(gdf) == 0:
+            if explicit:
+                require_features(gdf, spec, role="zones")
+            notes.append(f"zones {spec}: no features loaded, skipped")
             continue
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{p}: not a readable CSV table ({exc})") from None
-    raise InputError(
-        f"{p}: cannot decode the file as UTF-8 or GBK/GB18030; save it as 'CSV UTF-8' and retry"
-    )
+        own, fixes = checked(gdf, spec)
+        notes += fixes
+        layers[Path(spec).stem if Path(spec).suffix else spec] = own
+    if not layers:
+        raise InputError(f"--zones {zones}: every zone layer is empty; load one or name a file")
+    zt = zone_table(layers, radius_m=radius_m)
+    zt.notes[:0] = notes
+    return zt
 
 
-def _read_csv(p: Path, sep: str, enc: str) -> pd.DataFrame:
-    """All columns as text; pyarrow's parser when installed (~6x faster on big registers)."""
-    try:
-        import pyarrow  # noqa: F401
+def read_register(
+    path: str | Path, *, columns: Callable[[list[str]], Iterable[str]] | None = None
+) -> pd.DataFrame:
+    """The register as text columns (CSV in UTF-8/GBK, Excel, or Parquet).
 
-        df = pd.read_csv(
-            p, sep=sep, dtype=str, keep_default_na=False, encoding=enc, engine="pyarrow"
-        )
-        return df
-    except ImportError:
-        pass
-    except (ValueError, pd.errors.ParserError):  # let the C parser give its own message
-        pass
-    return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding=enc)
-
-
-def read_register(path: str | Path) -> pd.DataFrame:
-    """The register as text columns (CSV in UTF-8/GBK, Excel, or Parquet)."""
+    ``columns`` (see :func:`register_columns`) picks the columns to read from the header;
+    a CSV is read by the fast path of :mod:`gis.readers.register`. ``attrs["header"]``
+    lists every column of the file.
+    """
     p = Path(path)
     if not p.exists():
         raise LayerNotFoundError(f"{p}: file not found")
@@ -169,21 +201,90 @@ def read_register(path: str | Path) -> pd.DataFrame:
         except ImportError:
             raise InputError(f"{p}: reading Parquet needs pyarrow (pip install pyarrow)") from None
     elif suffix in (".csv", ".txt", ".tsv"):
-        df = _read_csv_fast(p)
+        from ..readers.register import read_csv_register
+
+        df = read_csv_register(p, columns=columns)
     else:
         from ..readers.tables import read_table
 
         df = read_table(p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    if df.empty:
+    header = list(df.attrs.get("header") or df.columns)
+    if columns is not None and suffix not in (".csv", ".txt", ".tsv"):
+        df = df[list(dict.fromkeys(columns(list(df.columns))))]
+    if len(df) == 0:
         raise InputError(f"{p}: the table has a header but no data rows")
     df.attrs["source"] = str(p)
+    df.attrs["header"] = header
     return df
 
 
-def _numeric(df: pd.DataFrame, col: str, where: str, *, required: bool) -> np.ndarray:
+def register_columns(
+    header: list[str],
+    *,
+    lon: str | None = None,
+    lat: str | None = None,
+    values: Iterable[str] = (),
+    domain: str | None = None,
+    where: str = "register",
+) -> list[str]:
+    """The columns of ``header`` that :func:`summarise` reads with these options.
+
+    A value or domain column that is not there is an :class:`InputError` listing the
+    header; missing coordinate columns are left for :func:`register_coordinates` to name.
+    """
+    probe = pd.DataFrame(columns=header)
+    keep = [lon or find_column(probe, LON_NAMES), lat or find_column(probe, LAT_NAMES)]
+    if not all(c in header for c in keep):
+        return list(header)  # register_coordinates names what is missing
+    keep.append(find_column(probe, NAME_NAMES))  # listed with the rows outside every zone
+    keep += [resolve_column(probe, v, where) for v in values]
+    if domain:
+        keep.append(resolve_column(probe, domain, where))
+    return [c for c in dict.fromkeys(keep) if c is not None and c in header]
+
+
+def _prefetch(
+    df: pd.DataFrame, required: list[str], optional: list[str], domain: str | None
+) -> dict[str, Any]:
+    """Arrow text columns converted at once on worker threads (pyarrow releases the GIL):
+    numbers by :func:`arrow_floats` (None where the general path must decide), the domain's
+    codes under the key ``"\\0codes:<name>"``."""
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    jobs: dict[str, Callable[[], Any]] = {}
+    for col in required + optional:
+        if col in df.columns and isinstance(df[col].dtype, pd.ArrowDtype):
+            jobs[col] = partial(arrow_floats, df[col], blanks=col not in required)
+    if domain and domain in df.columns and isinstance(df[domain].dtype, pd.ArrowDtype):
+        jobs[f"\0codes:{domain}"] = partial(arrow_codes, df[domain], "(none)")
+    if len(jobs) < 2 or len(df) < 100_000:
+        return {k: f() for k, f in jobs.items()}
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+        futures = {k: pool.submit(f) for k, f in jobs.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
+def _rows(df: pd.DataFrame, idx: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Spreadsheet row numbers of the rows at positions ``idx`` (the index keeps title rows
+    and blank lines: see :mod:`gis.readers.tables`)."""
+    index = df.index
+    if isinstance(index, pd.RangeIndex) and index.step == 1:
+        return np.asarray(idx, dtype=np.int64) + sheet_row(int(index.start))
+    return np.asarray(index.to_numpy()[idx], dtype=np.int64) + sheet_row(0)
+
+
+def _numeric(
+    df: pd.DataFrame, col: str, where: str, *, required: bool, pre: dict[str, Any] | None = None
+) -> np.ndarray:
     raw = df[col]
-    try:  # fast path: every value parses as a number
+    fast = pre.get(col) if pre else None
+    if fast is None:
+        fast = arrow_floats(raw, blanks=not required)
+    if fast is not None:  # Arrow text: pyarrow.compute.cast, bit-identical to float()
+        return fast  # type: ignore[no-any-return]
+    try:  # every value parses as a number
         vals = np.asarray(raw.to_numpy(), dtype=np.float64)
     except (ValueError, TypeError):
         vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
@@ -193,7 +294,8 @@ def _numeric(df: pd.DataFrame, col: str, where: str, *, required: bool) -> np.nd
         bad &= ~text.isin(["", "nan", "None", "-"]).to_numpy()
     if bad.any():
         idx = np.flatnonzero(bad)
-        listed = [f"row {sheet_row(int(i))}: {raw.iloc[int(i)]!r}" for i in idx[:MAX_LISTED]]
+        rows = _rows(df, idx[:MAX_LISTED])
+        listed = [f"row {r}: {raw.iloc[int(i)]!r}" for r, i in zip(rows, idx[:MAX_LISTED])]
         more = f" (and {len(idx) - MAX_LISTED} more)" if len(idx) > MAX_LISTED else ""
         raise ValidationError(
             f"{where}: field {col!r} must hold numbers in {len(idx)} row(s){more}; fix or "
@@ -209,8 +311,11 @@ def register_coordinates(
     lon: str | None = None,
     lat: str | None = None,
     crs: str = "wgs84",
+    pre: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once."""
+    """WGS84 lon/lat arrays of a register; every bad or out-of-Wuhan row reported at once.
+
+    ``pre`` holds columns already converted (:func:`_prefetch`)."""
     where = str(df.attrs.get("source", "register"))
     lon_col = lon or find_column(df, LON_NAMES)
     lat_col = lat or find_column(df, LAT_NAMES)
@@ -218,11 +323,12 @@ def register_coordinates(
         if col is None or col not in df.columns:
             raise InputError(
                 f"{where}: no {what} column (looked for {', '.join(names[:4])}); name it with "
-                f"--{'lon' if what == 'longitude' else 'lat'} COLUMN. Columns: {list(df.columns)}"
+                f"--{'lon' if what == 'longitude' else 'lat'} COLUMN. Columns: "
+                f"{list(df.attrs.get('header') or df.columns)}"
             )
     assert lon_col is not None and lat_col is not None
-    x = _numeric(df, lon_col, where, required=True)
-    y = _numeric(df, lat_col, where, required=True)
+    x = _numeric(df, lon_col, where, required=True, pre=pre)
+    y = _numeric(df, lat_col, where, required=True, pre=pre)
     x, y = points_to_wgs84(x, y, crs)
     kinds = lonlat_check(x, y)
     out = kinds != LONLAT_OK
@@ -231,9 +337,9 @@ def register_coordinates(
         idx = np.flatnonzero(out)
         swapped = kinds == LONLAT_SWAPPED
         listed = [
-            f"row {sheet_row(int(i))}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
+            f"row {r}: ({df[lon_col].iloc[int(i)]}, {df[lat_col].iloc[int(i)]})"
             + (" — longitude and latitude swapped?" if swapped[i] else "")
-            for i in idx[:MAX_LISTED]
+            for r, i in zip(_rows(df, idx[:MAX_LISTED]), idx[:MAX_LISTED])
         ]
         more = f" (and {len(idx) - MAX_LISTED} more)" if len(idx) > MAX_LISTED else ""
         raise ValidationError(
@@ -303,47 +409,70 @@ def summarise(
     crs: str = "wgs84",
     threads: int | None = None,
     scheduler: str | Any | None = None,
+    predicate: str = "intersects",
 ) -> EnterpriseSummary:
     """Counts and sums per zone (and per zone and domain), and the rows outside every zone.
 
+    ``predicate`` is the boundary rule of :class:`gis.analysis.zones.ZoneIndex`:
+    ``"intersects"`` (a firm on a zone's boundary is in the zone, on a shared border in
+    both) or ``"within"`` (in neither); the pairs are those of ``geopandas.sjoin`` with
+    that predicate on the zones' own coordinates.
+
     With ``scheduler`` (a ``dask.distributed`` address or Client) the points are
-    assigned on that cluster (:func:`gis.analysis.zones.assign_points_dask`);
+    assigned on that cluster (:func:`gis.analysis.zone_pairs.assign_points_dask`);
     the result is identical.
     """
     where = str(df.attrs.get("source", "register"))
     values = [resolve_column(df, v, where) for v in values]
     domain = resolve_column(df, domain, where) if domain else None
-    x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs)
-    vals = {v: _numeric(df, v, where, required=False) for v in values}
+    pre = _prefetch(
+        df,
+        [c for c in (lon or find_column(df, LON_NAMES), lat or find_column(df, LAT_NAMES)) if c],
+        values,
+        domain,
+    )
+    x, y = register_coordinates(df, lon=lon, lat=lat, crs=crs, pre=pre)
+    vals = {v: _numeric(df, v, where, required=False, pre=pre) for v in values}
     if scheduler is not None:
         import dask.dataframe as dd
 
-        from .zones import assign_points_dask
+        from .zone_pairs import assign_points_dask
 
         parts = max(1, min(64, len(x) // 1_000_000 + 1))
         ddf = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=parts, sort=False)
-        a = assign_points_dask(ddf, zones.index, x="x", y="y", scheduler=scheduler)
+        a = assign_points_dask(
+            ddf, zones.index, x="x", y="y", scheduler=scheduler, predicate=predicate
+        )
     else:
-        a = zones.index.assign(x, y, threads=threads)
+        a = zones.assign(x, y, threads=threads, predicate=predicate)
     nz = len(zones.frame)
+    # zone numbers + 1 (0: no zone), so that bincounts need no masking
+    lab1 = a.label.astype(np.intp)
+    lab1 += 1
+    extra_zone = a.extra_zone.astype(np.intp)
     per_zone = pd.DataFrame(zones.frame.drop(columns="geometry"))
-    per_zone["enterprises"] = a.counts(nz)
-    for v, arr in vals.items():
-        per_zone[v] = np.round(a.sums(arr, nz), 6)
-    # zone x domain
+    per_zone["enterprises"] = np.bincount(lab1, minlength=nz + 1)[1:] + np.bincount(
+        extra_zone, minlength=nz
+    )
+    weights = {v: np.nan_to_num(arr) for v, arr in vals.items()}
+    for v, w in weights.items():
+        per_zone[v] = np.round(
+            np.bincount(lab1, weights=w, minlength=nz + 1)[1:]
+            + np.bincount(extra_zone, weights=w[a.extra_point], minlength=nz),
+            6,
+        )
+    # zone x domain: one bincount over every point's first zone, then the further zones
+    # (the order of the sums of each cell as before: first zones by row, then the rest)
     per_zone_domain = pd.DataFrame()
     if domain:
-        codes, uniques = pd.factorize(df[domain].astype(str).replace("", "(none)"))
-        nd = len(uniques)
-        first = np.flatnonzero(a.label >= 0)
-        key = np.concatenate(
-            [
-                a.label[first].astype(np.int64) * nd + codes[first],
-                a.extra_zone * nd + codes[a.extra_point],
-            ]
+        fact = pre.get(f"\0codes:{domain}") or arrow_codes(df[domain], "(none)")
+        codes, uniques = (
+            fact if fact is not None else pd.factorize(df[domain].astype(str).replace("", "(none)"))
         )
-        pts = np.concatenate([first, a.extra_point])
-        cnt = np.bincount(key, minlength=nz * nd)
+        nd = len(uniques)
+        codes = np.asarray(codes, dtype=np.intp)
+        key = np.concatenate([lab1 * nd + codes, (extra_zone + 1) * nd + codes[a.extra_point]])
+        cnt = np.bincount(key, minlength=(nz + 1) * nd)[nd:]
         data: dict[str, Any] = {
             "layer": np.repeat(zones.frame["layer"].to_numpy(), nd),
             "zone": np.repeat(zones.frame["zone"].to_numpy(), nd),
@@ -355,10 +484,10 @@ def summarise(
             "domain": np.tile(np.asarray(uniques, dtype=object), nz),
             "enterprises": cnt,
         }
-        for v, arr in vals.items():
-            data[v] = np.round(
-                np.bincount(key, weights=np.nan_to_num(arr[pts]), minlength=nz * nd), 6
-            )
+        for v, w in weights.items():
+            both = np.concatenate([w, w[a.extra_point]])
+            data[v] = np.round(np.bincount(key, weights=both, minlength=(nz + 1) * nd)[nd:], 6)
+        del key
         per_zone_domain = pd.DataFrame(data)
         per_zone_domain = per_zone_domain[per_zone_domain["enterprises"] > 0].reset_index(drop=True)
     # outside every zone of each layer
@@ -366,23 +495,98 @@ def summarise(
     counts = []
     for name in zones.layers:
         zmask = layer_of == name
-        hit = np.zeros(len(x), dtype=bool)
-        ok = a.label >= 0
-        hit[ok] = zmask[a.label[ok]]
-        ext = zmask[a.extra_zone]
-        hit[a.extra_point[ext]] = True
-        miss = np.flatnonzero(~hit)
-        counts.append({"layer": name, "inside": int(len(x) - len(miss)), "outside": int(len(miss))})
-    any_hit = np.ones(len(x), dtype=bool)
-    any_hit[a.unassigned()] = False
-    none = np.flatnonzero(~any_hit)
+        hit = np.concatenate([[False], zmask])[lab1]  # lab1 0 (no zone) reads False
+        hit[a.extra_point[zmask[a.extra_zone]]] = True
+        inside = int(np.count_nonzero(hit))
+        counts.append({"layer": name, "inside": inside, "outside": int(len(x) - inside)})
+    none = a.unassigned()
     # the row as the file has it (its own coordinates, findable in the sheet), then WGS84
     lon_col = str(lon or find_column(df, LON_NAMES))
     lat_col = str(lat or find_column(df, LAT_NAMES))
-    outside = pd.DataFrame({"row": none + sheet_row(0)})
+    outside = pd.DataFrame({"row": _rows(df, none)})
     name_col = find_column(df, NAME_NAMES)  # every table names what it lists
     for col in dict.fromkeys(c for c in (name_col, domain, lon_col, lat_col) if c):
         outside[col] = df[col].iloc[none].to_numpy()
     outside["lon_wgs84"] = x[none].round(6)
     outside["lat_wgs84"] = y[none].round(6)
     return EnterpriseSummary(per_zone, per_zone_domain, outside, pd.DataFrame(counts), zones.notes)
+
+
+def register_crs(df: pd.DataFrame, file: str | Path, crs: str | None) -> tuple[str, str | None]:
+    """The declared CRS, or WGS84 with a note to show the user; columns labelled GCJ-02 or
+    BD-09 without a declared CRS are refused."""
+    if crs:
+        return crs, None
+    from ..crs import DATUM_LABELS, hinted_crs
+
+    key = hinted_crs(*(df.attrs.get("header") or df.columns))
+    if key is not None:
+        raise InputError(
+            f"{file}: the column names say the coordinates are {DATUM_LABELS[key]}, but no "
+            f"--crs was given; rerun with --crs {key} (or --crs wgs84 if they are WGS84)"
+        )
+    return "wgs84", (
+        "note: coordinates read as WGS84 (no --crs given). If the register was geocoded with "
+        "Amap/Gaode or Tencent (GCJ-02) or Baidu (BD-09), rerun with --crs gcj02 or --crs bd09: "
+        "otherwise every point sits about 500 m off."
+    )
+
+
+def run_enterprises(
+    p: EnterprisesParams,
+    *,
+    step: Callable[[], Any] = lambda: None,
+    warn: Callable[[str], Any] = lambda _m: None,
+) -> AnalysisResult:
+    """``clustermap enterprises``: zones loaded, register read and assigned, as an
+    :class:`~gis.analysis.runner.AnalysisResult` (table per zone; by domain, outside rows and
+    counts as extra tables; zones with their counts as the frame). ``step`` is called after
+    each of three stages (progress), ``warn`` with a note for the user (undeclared CRS)."""
+    import geopandas as gpd
+
+    from .runner import AnalysisResult
+    from .units import format_distance, parse_distance
+
+    file = Path(p.file)
+    r = parse_distance(p.cluster_radius, what="--cluster-radius")
+    zt = load_zones(p.zones, radius_m=r)
+    step()
+    df = read_register(
+        file,
+        columns=lambda header: register_columns(
+            header, lon=p.lon, lat=p.lat, values=p.values, domain=p.domain, where=str(file)
+        ),
+    )
+    crs, note = register_crs(df, file, p.crs)
+    if note:
+        warn(note)
+    step()
+    s = summarise(
+        df, zt, values=list(p.values), domain=p.domain, lon=p.lon, lat=p.lat, crs=crs,
+        scheduler=p.scheduler, predicate=p.predicate,
+    )  # fmt: skip
+    step()
+    geo = gpd.GeoDataFrame(
+        s.per_zone.assign(source=f"clustermap enterprises {file.name}"),
+        geometry=zt.frame.geometry.values,
+        crs="EPSG:4326",
+    ).to_crs("EPSG:4547")
+    extra = {"outside_counts": s.outside_counts, "outside": s.outside}
+    if p.domain:
+        extra["by_domain"] = s.per_zone_domain
+    return AnalysisResult(
+        "enterprises",
+        s.per_zone,
+        [(f"企业 Enterprises per zone ({file.name})", geo)],
+        {
+            "file": file.name,
+            "rows": str(len(df)),
+            "zones": ",".join(zt.layers),
+            "cluster_radius": format_distance(r),
+            "crs": crs,
+            "predicate": p.predicate,
+        },
+        s.notes,
+        extra_tables=extra,
+        name=re.sub(r"[^\w.-]+", "_", file.stem),
+    )

@@ -145,8 +145,25 @@ def to_metric_checked(
     Raises :class:`InputError` for features without geometry and :class:`CRSError`
     for features outside Wuhan (naming the features).
     """
-    import shapely
+    names = _check(gdf, name, check_extent=check_extent)
+    out = gdf.to_crs(METRIC_CRS) if gdf.crs.to_epsg() != 4547 else gdf.copy()
+    return _repaired(out, name, names)
 
+
+def checked(
+    gdf: gpd.GeoDataFrame, name: str, *, check_extent: bool = True
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """``gdf`` checked as :func:`to_metric_checked` does, but kept in its own CRS.
+
+    For work whose answer depends on exact coordinates (a point on a district's vertex or
+    edge): a round trip through EPSG:4547 moves lon/lat vertices by up to 2e-14 degrees.
+    """
+    names = _check(gdf, name, check_extent=check_extent)
+    return _repaired(gdf.copy(), name, names)
+
+
+def _check(gdf: gpd.GeoDataFrame, name: str, *, check_extent: bool) -> list[str]:
+    """Refuse a frame without CRS, features without geometry or outside Wuhan; the labels."""
     if gdf.crs is None:
         raise CRSError(f"{name}: frame has no CRS; set it (EPSG:4326 or EPSG:4547) first")
     geoms = gdf.geometry.values
@@ -158,8 +175,6 @@ def to_metric_checked(
             f"{name}: {len(missing)} feature(s) without geometry: {listed}; "
             "add their coordinates or remove them from the file"
         )
-    notes: list[str] = []
-    out = gdf.to_crs(METRIC_CRS) if gdf.crs.to_epsg() != 4547 else gdf.copy()
     if check_extent:
         wgs = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs("EPSG:4326")
         x0, y0, x1, y1 = WUHAN_BBOX
@@ -178,6 +193,16 @@ def to_metric_checked(
                 f"{listed}; check their coordinates and CRS (GCJ-02/BD-09 must be converted "
                 "on import)"
             )
+    return names
+
+
+def _repaired(
+    out: gpd.GeoDataFrame, name: str, names: list[str]
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """``out`` with invalid geometries repaired by ``make_valid``, and a note for each."""
+    import shapely
+
+    notes: list[str] = []
     valid = shapely.is_valid(out.geometry.values)
     if not valid.all():
         fixed = out.geometry.values.copy()

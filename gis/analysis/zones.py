@@ -79,6 +79,10 @@ class Assignment:
     extra_point: NDArray[np.int64]
     extra_zone: NDArray[np.int32]
 
+    # One canonical form whatever computed it (index, exact tests, Dask): ``label`` is a
+    # point's lowest-numbered zone and the further pairs are ordered by point, then zone,
+    # so that sums over them are added in one order.
+
     @classmethod
     def from_pairs(cls, point: ArrayLike, zone: ArrayLike, n_points: int) -> Assignment:
         """An assignment from plain (point, zone) pairs."""
@@ -91,6 +95,12 @@ class Assignment:
     @property
     def n_points(self) -> int:
         return len(self.label)
+
+    def sorted(self) -> Assignment:
+        """The same assignment with the further pairs ordered by point, then zone (one
+        order whatever computed them, so sums over them add up in one order)."""
+        order = np.lexsort((self.extra_zone, self.extra_point))
+        return Assignment(self.label, self.extra_point[order], self.extra_zone[order])
 
     def pairs(self) -> NDArray[np.int64]:
         """Every (point, zone) pair as an (n, 2) array ordered by point, then zone."""
@@ -141,6 +151,8 @@ class ZoneIndex:
     #: per combination: its only zone (interior, no border), -1 (no zone), -2 (needs work)
     code: NDArray[np.int32]
     crs: Any = None
+    #: ``code`` of every cell (``code[grid]``, in the smallest integer type): one read a point
+    code_grid: NDArray[np.integer[Any]] | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -151,6 +163,11 @@ class ZoneIndex:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._local = threading.local()
+
+    def __post_init__(self) -> None:
+        if self.code_grid is None:
+            small = self.n_zones < 2**7 - 1
+            self.code_grid = self.code[self.grid].astype(np.int8 if small else np.int32)
 
     @property
     def n_zones(self) -> int:
@@ -244,25 +261,27 @@ class ZoneIndex:
         states: list[NDArray[np.uint8] | None] = [None] * len(arr)
         with rasterio.Env():  # one GDAL environment for all calls
             for members in groups:
-                polys = [(simple[z], z + 1) for z in members if dims[z] == 2]
+                # values are positions in the group (1-based): uint8 grids, a quarter of int32's
+                vt = "uint8" if len(members) < 255 else "int32"
+                polys = [(_shape(simple[z]), k + 1) for k, z in enumerate(members) if dims[z] == 2]
                 fill = (
                     rasterio.features.rasterize(
-                        polys, out_shape=(nrows, ncols), transform=full, dtype="int32"
+                        polys, out_shape=(nrows, ncols), transform=full, dtype=vt
                     )
                     if polys
-                    else np.zeros((nrows, ncols), dtype=np.int32)
+                    else np.zeros((nrows, ncols), dtype=vt)
                 )
                 band = rasterio.features.rasterize(
-                    [(edges[z], z + 1) for z in members],
+                    [(_shape(edges[z]), k + 1) for k, z in enumerate(members)],
                     out_shape=(nrows, ncols),
                     transform=full,
                     all_touched=True,
-                    dtype="int32",
+                    dtype=vt,
                 )
-                for z in members:
+                for k, z in enumerate(members):
                     win = (slice(r0s[z], r1s[z]), slice(c0s[z], c1s[z]))
-                    st = (fill[win] == z + 1).astype(np.uint8)
-                    st[band[win] == z + 1] = 2
+                    st = (fill[win] == k + 1).astype(np.uint8)
+                    st[band[win] == k + 1] = 2
                     states[z] = st
         # merged in zone order, so a point's first zone is its lowest-numbered zone
         for z in range(len(arr)):
@@ -348,8 +367,8 @@ class ZoneIndex:
             self._local.geoms = geoms
         return geoms  # type: ignore[no-any-return]
 
-    def cells(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[Any]:
-        """The combination id of each point's cell (0 outside the grid).
+    def flat_cells(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.intp]:
+        """Each point's position in the raveled (padded) grid; outside the grid: its edge.
 
         A point rounded into a neighbouring cell is still decided correctly:
         interior cells keep the widened boundary off their whole area.
@@ -365,10 +384,14 @@ class ZoneIndex:
         if not (lo_x >= 0 and hi_x < self.ncols + 2 and lo_y >= 0 and hi_y < self.nrows + 2):
             np.clip(fx, 0.0, self.ncols + 1, out=fx)
             np.clip(fy, 0.0, self.nrows + 1, out=fy)
-        flat = fy.astype(np.int32)
+        flat = fy.astype(np.intp)
         flat *= self.ncols + 2
-        flat += fx.astype(np.int32)
-        return self.grid.ravel().take(flat)
+        flat += fx.astype(np.intp)
+        return flat
+
+    def cells(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[Any]:
+        """The combination id of each point's cell (0 outside the grid)."""
+        return self.grid.ravel().take(self.flat_cells(x, y))
 
     def _assign_chunk(
         self,
@@ -387,14 +410,20 @@ class ZoneIndex:
 
         hard_parts: list[NDArray[np.int64]] = []
         combo_parts: list[NDArray[np.intp]] = []
+        codes = self.code_grid.ravel()  # type: ignore[union-attr]
+        grid = self.grid.ravel()
+        same = codes.dtype == label.dtype
         for s0 in range(0, len(x), RUN):
             s1 = min(s0 + RUN, len(x))
-            c = self.cells(x[s0:s1], y[s0:s1]).astype(np.intp)
+            flat = self.flat_cells(x[s0:s1], y[s0:s1])
             lab = label[s0:s1]
-            self.code.take(c, out=lab, mode="clip")
+            if same:
+                codes.take(flat, out=lab)
+            else:
+                lab[:] = codes.take(flat)
             h = np.flatnonzero(lab == -2)
             if len(h):
-                combo_parts.append(c[h])
+                combo_parts.append(grid.take(flat[h]).astype(np.intp))
                 hard_parts.append(h + s0)
         if not hard_parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
@@ -430,16 +459,21 @@ class ZoneIndex:
             for z in sorted(by_zone):
                 cand = np.concatenate(by_zone[z])
                 got = cand[test(prepared[z], x[cand], y[cand])]
-                free = label[got] < 0
-                label[got[free]] = z
-                ex_pts.append(got[~free])
-                ex_zones.append(np.full(int((~free).sum()), z, dtype=np.int32))
+                cur = label[got]
+                label[got[(cur < 0) | (cur > z)]] = z  # a point's label: its lowest zone
+                higher = cur > z  # an interior zone numbered above z becomes a further zone
+                ex_pts += [got[higher], got[(cur >= 0) & (cur < z)]]
+                ex_zones += [cur[higher], np.full(int(((cur >= 0) & (cur < z)).sum()), z, np.int32)]
         if not ex_pts:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return (
-            np.concatenate(ex_pts).astype(np.int64),
-            np.concatenate(ex_zones).astype(np.int32),
-        )
+        # ordered by point, then zone, here in the worker (one int64 key sort per block)
+        key = np.concatenate(ex_pts).astype(np.int64)
+        key *= self.n_zones
+        key += np.concatenate(ex_zones)
+        key.sort()
+        zone = (key % self.n_zones).astype(np.int32)
+        key //= self.n_zones
+        return key, zone
 
     def assign(
         self,
@@ -485,7 +519,21 @@ class ZoneIndex:
             label,
             np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, np.int64),
             np.concatenate([z for _, z in parts]) if parts else np.zeros(0, np.int32),
-        )
+        )  # blocks in order, each sorted: ordered as Assignment.sorted() orders
+
+
+def _shape(geom: Any) -> Any:
+    """A GeoJSON-like mapping of a (multi)polygon for rasterio with each ring's coordinates
+    as one array (``__geo_interface__`` builds a tuple per vertex: most of a build's time)."""
+    import shapely
+
+    if shapely.get_type_id(geom) not in (3, 6):  # Polygon, MultiPolygon
+        return geom
+    polys = [
+        [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+        for poly in shapely.get_parts(geom)
+    ]
+    return {"type": "MultiPolygon", "coordinates": polys}
 
 
 def assign_points(
@@ -503,65 +551,3 @@ def assign_points(
     :meth:`ZoneIndex.assign` to reuse it.
     """
     return ZoneIndex.build(zones, cell=cell).assign(x, y, predicate=predicate, threads=threads)
-
-
-def sjoin_pairs(
-    x: ArrayLike, y: ArrayLike, zones: Any, *, predicate: str = "intersects", crs: Any = None
-) -> Assignment:
-    """The reference: the same pairs from ``geopandas.sjoin`` (slow; for tests and benchmarks)."""
-    import geopandas as gpd
-
-    zs = gpd.GeoSeries(list(getattr(zones, "values", zones)), crs=crs)
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(np.asarray(x), np.asarray(y)), crs=crs)
-    right = gpd.GeoDataFrame({"zone": np.arange(len(zs), dtype=np.int32)}, geometry=zs, crs=crs)
-    joined = gpd.sjoin(pts, right, predicate=predicate, how="inner")
-    return Assignment.from_pairs(joined.index.to_numpy(), joined["zone"].to_numpy(), len(pts))
-
-
-def assign_points_dask(
-    points: Any,
-    index: ZoneIndex,
-    *,
-    predicate: str = "intersects",
-    x: str | None = None,
-    y: str | None = None,
-    scheduler: str | Any | None = None,
-) -> Assignment:
-    """The same assignment computed on Dask: ``points`` is a dask(-geopandas) DataFrame.
-
-    Each partition is assigned by :meth:`ZoneIndex.assign` on its x/y arrays
-    (the geometry's coordinates for a dask-geopandas frame, else the columns
-    ``x`` and ``y``); point positions are row positions over all partitions, so
-    the result equals :meth:`ZoneIndex.assign` on the whole frame. ``scheduler``
-    is a ``dask.distributed`` address (``"tcp://host:8786"``) or a Client; None
-    uses the current default scheduler (a Client created earlier, or threads).
-    """
-    import dask
-
-    def part(df: Any, idx: ZoneIndex) -> Assignment:
-        if x is None and hasattr(df, "geometry"):
-            px, py = df.geometry.x.to_numpy(), df.geometry.y.to_numpy()
-        else:
-            px, py = df[x or "x"].to_numpy(), df[y or "y"].to_numpy()
-        return idx.assign(px, py, predicate=predicate, threads=1)
-
-    def run(kw: dict[str, Any]) -> list[Assignment]:
-        delayed_index = dask.delayed(index, pure=True)
-        tasks = [dask.delayed(part)(p, delayed_index) for p in points.to_delayed()]
-        return list(dask.compute(*tasks, **kw))
-
-    if isinstance(scheduler, str):
-        from distributed import Client
-
-        with Client(scheduler, set_as_default=False) as client:
-            results = run({"scheduler": client})
-    else:
-        results = run({} if scheduler is None else {"scheduler": scheduler})
-    offsets = np.concatenate([[0], np.cumsum([r.n_points for r in results])]).astype(np.int64)
-    return Assignment(
-        np.concatenate([r.label for r in results]) if results else np.zeros(0, np.int32),
-        np.concatenate([r.extra_point + offsets[i] for i, r in enumerate(results)])
-        if results
-        else np.zeros(0, np.int64),
-        np.concatenate([r.extra_zone for r in results]) if results else np.zeros(0, np.int32),
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..io import PRECISION_CLASSES
+from ..settings import PRECISION_CLASSES
 
 
 @click.command("import")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from ..errors import ValidationError
-from ..layers import check_all, layer_status
 
 
 @click.group(invoke_without_command=True)
@@ -21,14 +20,17 @@ def layers(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    status = layer_status(strict=False)
-    width = max(len(t) for t in status["title"]) if len(status) else 10
-    for r in status.itertuples():
-        exp = "" if r.expected is None or r.expected != r.expected else f"/{int(r.expected)}"
-        click.echo(f"{r.id:<18} {r.title:<{width}}  {int(r.loaded)}{exp:<5} {r.status}")
-        lic = f" ({r.license})" if r.license and r.sources == r.catalog_sources else ""
-        click.echo(f"{'':<18} sources: {r.sources}{lic}")
-    errors = [e for e in status["error"] if e]
+    from ..layers import layer_rows  # plain rows: no numpy/pandas to list the layers
+
+    rows = layer_rows(strict=False)
+    width = max(len(r["title"]) for r in rows) if rows else 10
+    for r in rows:
+        exp = "" if r["expected"] is None else f"/{int(r['expected'])}"
+        click.echo(f"{r['id']:<18} {r['title']:<{width}}  {int(r['loaded'])}{exp:<5} {r['status']}")
+        same = r["sources"] == r["catalog_sources"]
+        lic = f" ({r['license']})" if r["license"] and same else ""
+        click.echo(f"{'':<18} sources: {r['sources']}{lic}")
+    errors = [r["error"] for r in rows if r["error"]]
     if errors:
         raise ValidationError(f"{len(errors)} layer file(s) cannot be read:", errors)
 
@@ -41,6 +43,8 @@ def layers_check() -> None:
     Example:
       clustermap layers check
     """
+    from ..layers import check_all
+
     results = check_all()
     problems = [p for probs in results.values() for p in probs]
     for lid, probs in results.items():

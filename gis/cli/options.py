@@ -15,12 +15,14 @@ What every command shares is added in one place by :func:`add_common_options`:
   be writable (:func:`gis.io.check_writable`).
 
 ``--basemap`` of the commands that draw a map is :func:`basemap_option` (unknown keys are
-refused when the command line is parsed).
+refused when the command line is parsed). The analysis commands' options are declared
+from their parameter dataclasses (:func:`param_options`, :mod:`gis.analysis.params`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import io
 import logging
@@ -34,6 +36,7 @@ from typing import Any
 
 import click
 
+from ..analysis import params as P
 from ..basemaps import BASEMAPS, KEY_WARNING
 from ..errors import InputError
 
@@ -136,6 +139,9 @@ def progress_enabled() -> bool:
 @contextmanager
 def progress(desc: str, total: int) -> Iterator[Any]:
     """A progress bar on standard error, shown only on a terminal and after a second."""
+    if not progress_enabled():  # no bar: no tqdm import either (start-up, issue 13)
+        yield _NoBar()
+        return
     from tqdm import tqdm
 
     with tqdm(
@@ -148,6 +154,15 @@ def progress(desc: str, total: int) -> Iterator[Any]:
         disable=not progress_enabled(),
     ) as bar:
         yield bar
+
+
+class _NoBar:
+    """What :func:`progress` yields when no bar is shown (as a disabled tqdm bar)."""
+
+    disable = True
+
+    def update(self, n: int = 1) -> None:
+        pass
 
 
 def show_warning(
@@ -217,3 +232,66 @@ def basemap_option(default: str | None = "none", help: str | None = None) -> Any
         or f"Basemap of the HTML map: {', '.join(BASEMAPS)} (tianditu needs TIANDITU_KEY; "
         f"{KEY_WARNING}).",
     )
+
+
+def param_options(cls: type[P.Params], skip: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """click options for the fields of a parameter dataclass (flag, help, default, type)."""
+
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        for fl in reversed(dataclasses.fields(cls)):
+            if fl.name in skip:
+                continue
+            m, kind = fl.metadata, fl.metadata["kind"]
+            kw: dict[str, Any] = {"help": m["help"], "required": m["cli_required"]}
+            if not m["cli_required"] and fl.default not in (None, (), dataclasses.MISSING):
+                kw.update(default=fl.default, show_default=kind != P.FLAG)
+            if kind == P.FLAG:
+                kw.update(is_flag=True, default=False)
+            elif kind == P.INT:
+                kw["type"] = click.IntRange(min=m["minimum"])
+            elif kind == P.FLOAT:
+                kw["type"] = float
+            elif kind == "texts":
+                kw["multiple"] = True
+            elif kind.startswith("choice:"):
+                kw["type"] = click.Choice(kind.split(":", 1)[1].split(","))
+            flag = m["flag"] or "--" + fl.name.replace("_", "-")
+            f = click.option(flag, fl.name, **kw)(f)
+        return f
+
+    return deco
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Output options every analysis command shares."""
+    path = click.Path(file_okay=False, path_type=Path)
+    f = basemap_option()(f)
+    f = click.option("--map", "make_map", is_flag=True, help="Also write an HTML map.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), default="gpkg",
+                     show_default=True, help=FORMAT_HELP)(f)  # fmt: skip
+    return click.option("--out", type=path, help="Output folder (default maps/out/analysis).")(f)
+
+
+FORMAT_HELP = "Geometry output: one GeoPackage (EPSG:4547) or GeoJSON files (WGS84)."
+
+
+#: Rows printed of a table; the CSV file has all of them.
+MAX_PRINTED = 40
+
+
+def echo_table(df: Any) -> None:
+    import pandas as pd
+
+    if df.empty:
+        click.echo("(no rows)")
+        return
+    with pd.option_context("display.width", 200):
+        click.echo(df.head(MAX_PRINTED).to_string(index=False))
+    if len(df) > MAX_PRINTED:
+        click.echo(f"… {len(df) - MAX_PRINTED} more rows ({len(df)} in all) in the CSV file")
+
+
+def output_folder(out: Path | None) -> Path:
+    from ..settings import out_dir
+
+    return out if out is not None else out_dir() / "analysis"

@@ -26,6 +26,8 @@ _DMS = re.compile(
 )
 
 
+#: A plain ASCII decimal number, which every rule below leaves as it is.
+_PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _HEMISPHERE = re.compile(r"^(东经|北纬|西经|南纬|[ENWS])?\s*(.*?)\s*([ENWS])?$", re.IGNORECASE)
 
 
@@ -43,6 +45,10 @@ def parse_coordinate(text: str) -> float | None:
     >>> parse_coordinate("114 30"), parse_coordinate("114°75'"), parse_coordinate("abc")
     (None, None, None)
     """
+    if _PLAIN.fullmatch(text):  # the common case, e.g. 114.30551234: float() gives it
+        value = float(text)
+        if math.isfinite(value):
+            return value
     t = unicodedata.normalize("NFKC", text.replace("，", ".")).strip()
     t = re.sub(r"\s*\.\s*", ".", t)
     m = _HEMISPHERE.match(t)
@@ -95,3 +101,24 @@ def coords_of_row(d: dict[str, Any], cols: dict[str, str | None], reject: Any) -
     if y is None:
         reject(fy, f"{ty!r} is not a number; write decimal degrees such as 30.5928")
     return x, y
+
+
+def plain_coords(xs: list[Any], ys: list[Any]) -> tuple[Any, Any, Any]:
+    """(lon, lat, ok) of two coordinate columns where both cells are plain decimal numbers
+    (``ok``): exactly what :func:`coords_of_row` gives those rows, at once. The other rows
+    (blank, DMS, full-width, not numbers) are left to :func:`coords_of_row`."""
+    import numpy as np
+
+    n = len(xs)
+    tx = [text_of(v) if type(v) is not str else v.strip() for v in xs]
+    ty = [text_of(v) if type(v) is not str else v.strip() for v in ys]
+    match = _PLAIN.fullmatch
+    ok = np.fromiter(
+        (match(a) is not None and match(b) is not None for a, b in zip(tx, ty)), bool, n
+    )
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    lon[ok] = np.array([t for t, k in zip(tx, ok) if k], dtype=object).astype(float)
+    lat[ok] = np.array([t for t, k in zip(ty, ok) if k], dtype=object).astype(float)
+    ok &= np.isfinite(lon) & np.isfinite(lat)  # e.g. 400 digits: float() gives inf
+    return lon, lat, ok

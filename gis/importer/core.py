@@ -24,7 +24,7 @@ from ..settings import (
     STORAGE_CRS,
     UNSURE_PRECISION,
 )
-from .cells import coords_of_row, text_of
+from .cells import coords_of_row, plain_coords, text_of
 from .columns import find_columns, require_columns
 from .georef import (
     check_districts,
@@ -77,6 +77,16 @@ def mark_unsure(out: Any, unsure: dict[int, str]) -> None:
         out.loc[i, "precision"] = UNSURE_PRECISION
         old_note = str(out.loc[i, "note"] or "")
         out.loc[i, "note"] = f"{old_note}; {why}" if old_note else why
+
+
+class _Given:
+    """``given[i]``: the row's coordinates as read, for messages (made only when asked)."""
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray, key: str) -> None:
+        self.lon, self.lat, self.key = lon, lat, key
+
+    def __getitem__(self, i: int) -> str:
+        return f"given ({self.lon[i]}, {self.lat[i]}) as {self.key}; "
 
 
 def row_ceiling(info: LayerInfo) -> int:
@@ -175,6 +185,9 @@ def read_import(
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
+    # text columns as Python objects once: the row loops below read every cell, and an
+    # Arrow-backed column hands them out one slow element read at a time (issue 13)
+    attrs = attrs.astype({c: object for c in attrs.columns if attrs[c].dtype != object})
     cols = find_columns(attrs)
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
@@ -198,8 +211,14 @@ def read_import(
     if is_table:
         lon = np.full(len(frame), np.nan)
         lat = np.full(len(frame), np.nan)
-        for i, row in enumerate(attrs.itertuples(index=False)):
-            d = dict(zip(attrs.columns, row))
+        plain = np.zeros(len(frame), dtype=bool)
+        if cols["lon"] and cols["lat"]:  # plain decimal cells at once, the rest row by row
+            lon, lat, plain = plain_coords(attrs[cols["lon"]].tolist(), attrs[cols["lat"]].tolist())
+            lon[~plain] = lat[~plain] = np.nan
+        names = list(attrs.columns)  # a plain list: the Index hands out names slowly
+        slow = np.flatnonzero(~plain).tolist()
+        for i, row in zip(slow, attrs.iloc[slow].itertuples(index=False)):
+            d = dict(zip(names, row))
             x, y = coords_of_row(d, cols, lambda f, r, i=i: reject(i, f, r))
             if x is not None and y is not None:
                 lon[i], lat[i] = x, y
@@ -256,7 +275,7 @@ def read_import(
     # ---- inside Wuhan, geometry type
     if is_table:
         gfield = cols["lonlat"] if not cols["lon"] else f"{cols['lon']}/{cols['lat']}"
-        given = [f"given ({a}, {b}) as {key}; " for a, b in zip(lon, lat)]
+        given: Any = _Given(lon, lat, key)
     else:
         gfield, given = "geometry", [""] * len(frame)
     check_location(gdf, info, city, reject, problems, str(gfield), given)

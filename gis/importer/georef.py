@@ -161,7 +161,9 @@ def table_points(
     x[good], y[good] = points_to_wgs84(lon[good], lat[good], key)
     if not is_geographic(key):
         check_survey_xy(lon, lat, x, y, good, key, cols, reject)
-    return [shapely.Point(a, b) if ok else None for a, b, ok in zip(x, y, good)]
+    pts = np.asarray(shapely.points(x, y), dtype=object)  # at once; no coordinates: None
+    pts[~good] = None
+    return list(pts)
 
 
 def check_raw_lonlat(lon: np.ndarray, lat: np.ndarray, cols: dict[str, Any], reject: Any) -> None:
@@ -217,6 +219,19 @@ def check_survey_xy(
             good[i] = False
 
 
+#: Geometry type names by shapely type id, "Multi" dropped (as ``geom_type.replace``).
+_BASE_TYPES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "Point",
+    "LineString",
+    "Polygon",
+    "GeometryCollection",
+)
+
+
 def check_location(
     gdf: Any,
     info: LayerInfo,
@@ -224,7 +239,7 @@ def check_location(
     reject: Any,
     problems: Any,
     gfield: str,
-    given: list[str],
+    given: Any,  # given[i]: the row's input, for the message
 ) -> None:
     import geopandas as gpd
     import shapely
@@ -240,9 +255,32 @@ def check_location(
         if city_zone is not None
         else np.ones(len(metric_geoms), dtype=bool)
     )
-    for i, g in enumerate(gdf.geometry.values):
-        if g is None or g.is_empty or i in problems:
+    # every geometry's type, validity and representative point at once; the loop only reports
+    geoms = gdf.geometry.values
+    arr = np.asarray(geoms, dtype=object)
+    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
+    some = ~missing
+    valid = np.ones(len(arr), dtype=bool)
+    valid[some] = shapely.is_valid(arr[some])
+    rep_x = np.full(len(arr), np.nan)
+    rep_y = np.full(len(arr), np.nan)
+    ok = some & valid
+    reps = shapely.point_on_surface(arr[ok])
+    rep_x[ok], rep_y[ok] = shapely.get_x(reps), shapely.get_y(reps)
+    kinds = np.full(len(arr), -1)
+    kinds[ok] = lonlat_check(rep_x[ok], rep_y[ok])
+    # only rows with something to report are visited (the same tests as before, at once)
+    tid = np.full(len(arr), -1)
+    tid[some] = shapely.get_type_id(arr[some])
+    gname = np.array([*_BASE_TYPES, ""], dtype=object)[tid]
+    wrong = (gname != info.geometry) if info.geometry != "Mixed" else np.zeros(len(arr), bool)
+    outside = kinds != LONLAT_OK
+    if city_zone is not None:
+        outside |= ~np.asarray(in_city, dtype=bool)
+    for i in np.flatnonzero(some & (wrong | ~valid | outside)).tolist():
+        if i in problems:
             continue
+        g = arr[i]
         gtype = g.geom_type.replace("Multi", "")
         if info.geometry != "Mixed" and gtype != info.geometry:
             reject(
@@ -252,17 +290,16 @@ def check_location(
                 f"(layers/catalog.toml); import it into a layer of that geometry",
             )
             continue
-        if not shapely.is_valid(g):
+        if not valid[i]:
             reject(i, "geometry", f"invalid ({shapely.is_valid_reason(g)}); repair it in GIS")
             continue
-        c = g.representative_point()
-        inside_box = int(lonlat_check([c.x], [c.y])[0]) == LONLAT_OK
+        inside_box = int(kinds[i]) == LONLAT_OK
         if not inside_box or (city_zone is not None and not in_city[i]):
             reject(
                 i,
                 gfield,
-                f"{given[i]}({c.x:.6f}, {c.y:.6f}) in WGS84 lies outside Wuhan; check the "
-                "coordinates and the declared --crs",
+                f"{given[i]}({rep_x[i]:.6f}, {rep_y[i]:.6f}) in WGS84 lies outside Wuhan; check "
+                "the coordinates and the declared --crs",
             )
 
 
@@ -281,17 +318,15 @@ def check_districts(
 
     metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
-    geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
-    ok = np.array(
-        [g is not None and not g.is_empty and i not in problems for i, g in enumerate(geoms)]
-    )
-    pts = np.array(
-        [
-            g if not ok[i] or g.geom_type == "Point" else g.representative_point()
-            for i, g in enumerate(geoms)
-        ],
+    geoms = np.asarray(
+        gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values,
         dtype=object,
-    )
+    )  # a plain array: indexing a GeometryArray element by element is slow
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    ok[[i for i in problems if 0 <= i < len(ok)]] = False
+    pts = geoms.copy()
+    other = ok & (shapely.get_type_id(geoms) != 0)  # not a Point: its representative point
+    pts[other] = shapely.point_on_surface(geoms[other])
     xs = np.full(len(geoms), np.nan)
     ys = np.full(len(geoms), np.nan)
     xs[ok] = shapely.get_x(pts[ok].astype(object))
@@ -302,6 +337,7 @@ def check_districts(
     stated_all = [str(v) for v in out["district"]]
     names = list(out["name_zh"])
     filled = 0
+    beyond: list[str] = []
     mismatches: list[tuple[int, str]] = []
     for i in np.flatnonzero(ok):
         stated = stated_all[i]
@@ -309,6 +345,15 @@ def check_districts(
             if here[i]:
                 stated_all[i] = here[i]
                 filled += 1
+            else:  # just outside the city's edge (accepted within CITY_TOLERANCE_M)
+                dists = {c: float(shapely.distance(poly, pts[i])) for c, poly in polys.items()}
+                near = min(dists, key=dists.__getitem__) if dists else ""
+                if near:
+                    stated_all[i] = near
+                    beyond.append(
+                        f"row {row_no[i]} {names[i]}: {dists[near]:,.0f} m outside "
+                        f"{district_name(near)} ({near})"
+                    )
             continue
         if stated in polys and here[i] != stated:
             dist = float(shapely.distance(polys[stated], pts[i]))
@@ -325,4 +370,11 @@ def check_districts(
     out["district"] = stated_all
     if filled:
         report.warnings.append(f"district filled from the location for {filled} feature(s)")
+    if beyond:
+        report.warnings.append(
+            f"{len(beyond)} feature(s) lie just outside the city boundary (within its "
+            "tolerance), in no district; district set to the nearest: "
+            + "; ".join(beyond[:10])
+            + (f" (+{len(beyond) - 10} more)" if len(beyond) > 10 else "")
+        )
     return mismatches

@@ -17,6 +17,7 @@ from ..layer_schema import (
     normalize_level,
     normalize_precision,
 )
+from ..layers import import_source
 from .cells import text_of
 from .report import ImportReport
 
@@ -40,67 +41,94 @@ def attributes(
 ) -> pd.DataFrame:
     import pandas as pd
 
-    file_source = f"{p.name} (sha256:{file_sha(p)})"
-    records = []
-    for i, row in enumerate(attrs.itertuples(index=False)):
-        d = dict(zip(attrs.columns, row))
-        rec = {k: "" for k in PLAN_FIELDS}
-        for fld in ("id", "name_zh", "name_en", "note"):
-            if cols[fld]:
-                rec[fld] = text_of(d[cols[fld]])
-        if not cols["id"]:
-            rec["id"] = f"{info.id}_{row_no[i]:03d}"
-        elif not rec["id"]:
-            reject(i, str(cols["id"]), "empty id; give every row a unique id")
-        if not rec["name_zh"]:
-            reject(i, str(cols["name_zh"]), "empty name; give the feature its name")
-        if cols["domains"]:
+    file_source = import_source(p.name, file_sha(p))
+    n = len(attrs)
+
+    def texts(fld: str) -> list[str]:
+        """The stripped text of each cell of the field's column ("" without a column)."""
+        if not cols[fld]:
+            return [""] * n
+        return [v.strip() if type(v) is str else text_of(v) for v in attrs[cols[fld]].tolist()]
+
+    # column by column (issue 13); the rejects are sorted back into the order in which a
+    # row-by-row pass made them: by row, then by field as listed here
+    pending: list[tuple[int, int, str, str]] = []
+    out_cols: dict[str, list[str]] = {k: [""] * n for k in PLAN_FIELDS}
+    for fld in ("id", "name_zh", "name_en", "note"):
+        out_cols[fld] = texts(fld)
+    ids = out_cols["id"]
+    if not cols["id"]:
+        out_cols["id"] = ids = [f"{info.id}_{row_no[i]:03d}" for i in range(n)]
+    else:
+        for i in (i for i, t in enumerate(ids) if not t):
+            pending.append((i, 0, str(cols["id"]), "empty id; give every row a unique id"))
+    for i in (i for i, t in enumerate(out_cols["name_zh"]) if not t):
+        pending.append((i, 1, str(cols["name_zh"]), "empty name; give the feature its name"))
+
+    def checked(fld: str, order: int, out_fld: str, check: Any, skip_blank: bool) -> None:
+        """``check`` of each distinct text of the column; an InputError rejects the row."""
+        raw = texts(fld)
+        seen: dict[str, tuple[bool, str]] = {}
+        for t in dict.fromkeys(raw):
+            if skip_blank and not t:
+                continue
             try:
-                rec["domains"] = join_domains(normalize_domains(text_of(d[cols["domains"]])))
+                seen[t] = (True, check(t))
             except InputError as exc:
-                reject(i, str(cols["domains"]), str(exc))
-        if cols["level"]:
-            try:
-                rec["level"] = normalize_level(text_of(d[cols["level"]]))
-            except InputError as exc:
-                reject(i, str(cols["level"]), str(exc))
-        if cols["district"]:
-            raw = text_of(d[cols["district"]])
-            code = match_district(raw) if raw else ""
+                seen[t] = (False, str(exc))
+        vals = out_cols[out_fld]
+        for i, t in enumerate(raw):
+            if t not in seen:
+                continue
+            ok, v = seen[t]
+            if ok:
+                vals[i] = v
+            else:
+                pending.append((i, order, str(cols[fld]), v))
+
+    if cols["domains"]:
+        checked("domains", 2, "domains", lambda t: join_domains(normalize_domains(t)), False)
+    if cols["level"]:
+        checked("level", 3, "level", normalize_level, False)
+    if cols["district"]:
+        fld = str(cols["district"])
+        raw = texts("district")
+        codes = {t: match_district(t) if t else "" for t in dict.fromkeys(raw)}
+        dist = out_cols["district"]
+        for i, t in enumerate(raw):
+            code = codes[t]
             if code is None:
-                near = suggest_district(raw)
+                near = suggest_district(t)
                 hint = f"; did you mean {' / '.join(near)}?" if near else ""
-                reject(
-                    i,
-                    str(cols["district"]),
-                    f"unknown district {raw!r}{hint} Use a district name (武昌 / 武昌区 / "
-                    "Wuchang) or its adcode (420106)",
+                pending.append(
+                    (
+                        i,
+                        4,
+                        fld,
+                        f"unknown district {t!r}{hint} Use a district name (武昌 / 武昌区 / "
+                        "Wuchang) or its adcode (420106)",
+                    )
                 )
             elif code == CITY_ADCODE:
-                reject(
-                    i,
-                    str(cols["district"]),
-                    f"{raw!r} is the whole city; name the district the feature lies in",
+                pending.append(
+                    (i, 4, fld, f"{t!r} is the whole city; name the district the feature lies in")
                 )
             else:
-                rec["district"] = code or ""
-        row_source = text_of(d[cols["source"]]) if cols["source"] else ""
-        rec["source"] = file_source + (f"; {row_source}" if row_source else "")
-        if cols["precision"]:
-            raw_p = text_of(d[cols["precision"]])
-            if raw_p:
-                try:
-                    rec["precision"] = normalize_precision(raw_p)
-                except InputError as exc:
-                    reject(i, str(cols["precision"]), str(exc))
-        records.append(rec)
+                dist[i] = code or ""
+    row_sources = texts("source")
+    out_cols["source"] = [file_source + (f"; {t}" if t else "") for t in row_sources]
+    if cols["precision"]:
+        checked("precision", 5, "precision", normalize_precision, True)
+    for i, _, fld, reason in sorted(pending, key=lambda r: (r[0], r[1])):
+        reject(i, fld, reason)
     if not cols["id"]:
         report.warnings.append(
             f"{p}: no id column (id / 编号), or an empty one; ids made from the row or "
-            f"feature numbers ({records[0]['id'] if records else info.id} …): "
+            f"feature numbers ({ids[0] if n else info.id} …): "
             "they change if the rows are reordered, so add an id column"
         )
-    out = pd.DataFrame(records, columns=list(PLAN_FIELDS))
+    # object columns: the checks after this read every cell (Arrow-backed text: slowly)
+    out = pd.DataFrame(out_cols, columns=list(PLAN_FIELDS), dtype=object)
     # duplicate ids: every row involved is rejected, naming the others
     seen: dict[str, list[int]] = {}
     for i, k in enumerate(out["id"]):

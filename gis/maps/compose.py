@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..analysis.layers import DISTRICTS_TITLE, AnalysisResult, run_analysis
+from ..analysis.runner import DISTRICTS_TITLE, AnalysisResult, run_analysis
 from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
 from ..errors import GisError, InputError, ValidationError

@@ -22,7 +22,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..crs import LONLAT_MISSING, LONLAT_OK, LONLAT_PROJECTED, LONLAT_SWAPPED, lonlat_check
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..settings import WUHAN_BBOX
 
@@ -90,6 +89,9 @@ def feature_label(feat: Any, i: int, key: str | None) -> str:
 
 def _check_extent(path: Path, features: list[Any], key: str | None) -> None:
     """Refuse coordinates that are clearly not Wuhan lon/lat (metres, or lat/lon swapped)."""
+    # numpy via gis.crs: imported when a file is checked, not by `clustermap layers`
+    from ..crs import LONLAT_MISSING, LONLAT_OK, LONLAT_PROJECTED, LONLAT_SWAPPED, lonlat_check
+
     xmin, ymin, xmax, ymax = WUHAN_BBOX
     for i, feat in enumerate(features):
         geom = feat.get("geometry") if isinstance(feat, dict) else None

@@ -6,15 +6,8 @@ are checked once (:mod:`gis.analysis.inputs`): an empty point layer is an
 error that says how to load it, invalid geometries are repaired and reported
 in ``notes``.
 
-Kinds and their parameters (distances as text with a unit, e.g. ``"2km"``):
-
-* ``coverage``: ``points``, ``districts``, ``radius``, ``population`` (polygon
-  file or GeoTIFF), ``population_field``
-* ``gaps``: ``points``, ``districts``, ``radius``, ``min_area_km2``
-* ``corridors``: ``points``, ``corridors``, ``within``
-* ``hubs``: ``points``, ``hubs``, ``radius`` (catchment)
-* ``site``: ``points``, ``districts``, ``radius``, ``add``, ``candidates``,
-  ``spacing``, ``cell``, ``compare_mclp``
+Kinds and their parameters: one dataclass per kind in :mod:`gis.analysis.params`
+(distances as text with a unit, e.g. ``"2km"``), checked before anything is read.
 
 >>> frames = analysis_frames("coverage", points="hub_zones", radius="2km")
 >>> [title for title, _ in frames][:1]
@@ -36,6 +29,7 @@ import pandas as pd
 from ..errors import InputError
 from ..settings import METRIC_CRS
 from .inputs import load_frame, require_features, to_metric_checked
+from .params import Params, parse_params
 from .units import format_distance, parse_distance
 
 if TYPE_CHECKING:
@@ -108,9 +102,18 @@ def _population(spec: str | Path | None) -> tuple[Any, bool]:
 
 
 def run_analysis(kind: str, **params: Any) -> AnalysisResult:
-    """Run analysis ``kind`` (one of :data:`KINDS`) with ``params`` (see the module doc)."""
+    """Run analysis ``kind`` (one of :data:`KINDS`) with ``params`` (checked by
+    :func:`gis.analysis.params.parse_params`)."""
     if kind not in KINDS:
         raise InputError(f"unknown analysis {kind!r}; choose one of {', '.join(KINDS)}")
+    return run(parse_params(kind, params))
+
+
+def run(params: Params) -> AnalysisResult:
+    """Run the analysis whose checked parameters are ``params``."""
+    kind = params.KIND
+    if kind not in KINDS:
+        raise InputError(f"analysis {kind!r} is not run by name; choose one of {', '.join(KINDS)}")
     runners: dict[str, Callable[..., AnalysisResult]] = {
         "coverage": _coverage,
         "gaps": _gaps,
@@ -118,12 +121,7 @@ def run_analysis(kind: str, **params: Any) -> AnalysisResult:
         "hubs": _hubs,
         "site": _site,
     }
-    try:
-        return runners[kind](**params)
-    except TypeError as exc:
-        if "unexpected keyword" in str(exc):
-            raise InputError(f"{kind}: {exc}") from None
-        raise
+    return runners[kind](**params.kwargs())
 
 
 def analysis_frames(kind: str, **params: Any) -> list[tuple[str, gpd.GeoDataFrame]]:
@@ -202,8 +200,6 @@ def _gaps(
     pts = _load(points, "points", notes)
     dis = _load(districts, "districts", notes)
     r = parse_distance(radius)
-    if min_area_km2 < 0:
-        raise InputError(f"--min-area {min_area_km2} must be ≥ 0 km²")
     gaps = coverage_gaps(pts, dis, r, min_area_km2=min_area_km2)
     if gaps.attrs.get("dropped"):
         notes.append(f"{gaps.attrs['dropped']} gap(s) smaller than {min_area_km2:g} km² not listed")
