@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, LayerNotFoundError, ValidationError
+from .io import read_config_text
 from .settings import PRECISION_CLASSES, layers_dir
 
 GEOMETRY_TYPES = ("Polygon", "LineString", "Point", "Mixed")
@@ -72,7 +73,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             f"{p}: layer catalog not found; run from the project folder or set CLUSTERMAP_HOME"
         )
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_config_text(p))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{p}: not valid TOML: {exc}") from None
     cat = Catalog()

@@ -76,6 +76,12 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> It
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: cannot write: it is a folder; give a file name")
+    blocker = _file_in_the_way(target.parent)
+    if blocker is not None:  # mkdir would say "exists", as if made during the write
+        raise OutputError(
+            f"{target}: cannot write: {blocker} is a file, not a folder; give a folder "
+            "(or a file name that is not inside a file)"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -99,6 +105,49 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> It
         except FileNotFoundError:
             pass
         raise
+
+
+def read_config_text(path: str | os.PathLike[str]) -> str:
+    r"""The text of a TOML file a planner may have saved in Notepad or WPS: UTF-8, with or
+    without a byte-order mark. Any other encoding (GBK, UTF-16 "Unicode") is an
+    :class:`~gis.errors.InputError` naming the line, since TOML is UTF-8 by definition.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "m.toml"
+    >>> _ = f.write_bytes(b"\xef\xbb\xbftitle = 'x'\n")
+    >>> read_config_text(f)
+    "title = 'x'\n"
+    """
+    from .errors import InputError
+
+    p = Path(path)
+    raw = p.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            kind = 'UTF-16 (Notepad\'s "Unicode")'
+        else:
+            try:
+                raw.decode("gb18030")
+                kind = 'GBK/GB18030 (Notepad\'s "ANSI" on Chinese Windows)'
+            except UnicodeDecodeError:
+                kind = "not UTF-8"
+        raise InputError(
+            f"{p}: line {line}: the file is {kind}, but TOML files must be UTF-8; save it "
+            "again as UTF-8 (Notepad: 另存为 → 编码 UTF-8)"
+        ) from None
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The nearest part of ``folder`` (itself or a parent) that exists as a file, if any."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            return None if part.is_dir() else part
+    return None
 
 
 def _protected_folders() -> list[Path]:

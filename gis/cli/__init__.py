@@ -4,12 +4,15 @@ Each command lives in its own module under ``gis/cli/`` and is registered
 below, gaining ``--quiet``/``--verbose`` and a guarded ``--out`` (:mod:`gis.cli.options`).
 Library errors (:class:`gis.errors.GisError`) and the user's environment (a read-only
 folder, a full disk: :class:`OSError`) become one ``Error: …`` line on stderr and exit
-code 1; anything else is a bug (exit 2). Heavy libraries are imported only by the
-commands that need them.
+code 1; anything else is a bug (exit 2). A reader that closes the pipe early
+(``clustermap layers | head -1``) is not an error either: the rest of the output is
+discarded and the command finishes its work (files are still written). Heavy libraries
+are imported only by the commands that need them.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -28,6 +31,7 @@ class ClusterMapGroup(click.Group):
         from . import options
 
         options.reset()
+        restore = _stdout_survives_closed_pipe()
         try:
             with options.library_warnings_hidden():
                 return super().invoke(ctx)
@@ -39,6 +43,9 @@ class ClusterMapGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # a closed pipe on a stream we did not wrap: quietly
+            _silence_stdout()
+            sys.exit(1)
         except OSError as exc:  # the user's environment (permissions, disk, paths), not a bug
             click.echo(f"Error: {_os_error_line(exc)}", err=True)
             sys.exit(1)
@@ -52,6 +59,76 @@ class ClusterMapGroup(click.Group):
                 err=True,
             )
             sys.exit(2)
+        finally:
+            restore()
+
+
+class _ClosedPipeSafe(io.RawIOBase):
+    """Standard output whose reader may go away (``| head``): once the pipe is closed,
+    further output is dropped instead of raising :class:`BrokenPipeError` in the middle of
+    a command (which would abort it before its files are written)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self.closed_by_reader = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, b: Any) -> int:
+        n = len(memoryview(b))
+        if not self.closed_by_reader:
+            try:
+                return os.write(self._fd, b)
+            except BrokenPipeError:
+                self.closed_by_reader = True
+        return n
+
+
+def _stdout_survives_closed_pipe() -> Any:
+    """Put :class:`_ClosedPipeSafe` under ``sys.stdout`` when it is the process's real
+    standard output (not a test runner's capture); return the function that undoes it."""
+    real = sys.stdout
+    if real is not sys.__stdout__ or real is None:
+        return lambda: None
+    try:
+        fd = real.fileno()
+        real.flush()
+    except (OSError, ValueError, AttributeError):
+        return lambda: None
+    safe = io.TextIOWrapper(
+        io.BufferedWriter(_ClosedPipeSafe(fd)),
+        encoding=real.encoding,
+        errors=real.errors,
+        line_buffering=real.line_buffering,
+    )
+    sys.stdout = safe
+
+    def restore() -> None:
+        try:
+            safe.flush()
+        except (OSError, ValueError):
+            pass
+        sys.stdout = real
+
+    return restore
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the final flush at exit does not
+    raise again (Python's documented remedy for a closed pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except (OSError, ValueError):
+        pass
 
 
 def _os_error_line(exc: OSError) -> str:

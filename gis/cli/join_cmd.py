@@ -99,6 +99,19 @@ def write_joined(joined: gpd.GeoDataFrame, out: Path, layer: str) -> Path:
     return write_table(frame.drop(columns=frame.geometry.name), out, sheet=layer, notes=notes)
 
 
+def _note_beyond_status(status: str, note: str, cls: str) -> str:
+    """`` (note)`` for a baseline that is not the target's own measure, without repeating
+    the sentence the status already says ("different measure: … no progress computed")."""
+    from ..indicators.targets import COMPARABILITY_NOTES
+
+    if cls in ("", "same"):
+        return ""
+    said = COMPARABILITY_NOTES.get(cls, "")
+    if said and said in status:
+        note = note.removeprefix(said).lstrip("; ")
+    return f" ({note})" if note else ""
+
+
 @click.command("targets")
 @click.option("--domain", default=None, help="Only this domain: 金融, Finance, (七) or 七.")
 @click.option(
@@ -135,7 +148,7 @@ def targets(domain: str | None, out: Path | None) -> None:
             f"{r.id} {r.clause:<5} {r.domain_zh:<8} {r.indicator_zh}: "
             f"{growth}{r.comparison}{r.target:g} {r.unit} ({r.target_year})"
         )
-        note = f" ({r.baseline_note})" if r.comparability_class not in ("", "same") else ""
+        note = _note_beyond_status(r.status, r.baseline_note, r.comparability_class)
         click.echo(f"      lead: {r.lead.replace(';', '、') or '-'} | {r.status}{note}")
     n = int(p["progress"].notna().sum())
     other = int(((p["baseline_indicator"] != "") & p["progress"].isna()).sum())

@@ -359,6 +359,7 @@ def check_districts(
     stated_all = [str(v) for v in out["district"]]
     names = list(out["name_zh"])
     filled = 0
+    beyond: list[str] = []
     mismatches: list[tuple[int, str]] = []
     for i in np.flatnonzero(ok):
         stated = stated_all[i]
@@ -366,6 +367,15 @@ def check_districts(
             if here[i]:
                 stated_all[i] = here[i]
                 filled += 1
+            else:  # just outside the city's edge (accepted within CITY_TOLERANCE_M)
+                dists = {c: float(shapely.distance(poly, pts[i])) for c, poly in polys.items()}
+                near = min(dists, key=dists.__getitem__) if dists else ""
+                if near:
+                    stated_all[i] = near
+                    beyond.append(
+                        f"row {row_no[i]} {names[i]}: {dists[near]:,.0f} m outside "
+                        f"{district_name(near)} ({near})"
+                    )
             continue
         if stated in polys and here[i] != stated:
             dist = float(shapely.distance(polys[stated], pts[i]))
@@ -382,4 +392,11 @@ def check_districts(
     out["district"] = stated_all
     if filled:
         report.warnings.append(f"district filled from the location for {filled} feature(s)")
+    if beyond:
+        report.warnings.append(
+            f"{len(beyond)} feature(s) lie just outside the city boundary (within its "
+            "tolerance), in no district; district set to the nearest: "
+            + "; ".join(beyond[:10])
+            + (f" (+{len(beyond) - 10} more)" if len(beyond) > 10 else "")
+        )
     return mismatches

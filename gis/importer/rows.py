@@ -17,6 +17,7 @@ from ..layer_schema import (
     normalize_level,
     normalize_precision,
 )
+from ..layers import import_source
 from .cells import text_of
 from .report import ImportReport
 
@@ -40,7 +41,7 @@ def attributes(
 ) -> pd.DataFrame:
     import pandas as pd
 
-    file_source = f"{p.name} (sha256:{file_sha(p)})"
+    file_source = import_source(p.name, file_sha(p))
     n = len(attrs)
 
     def texts(fld: str) -> list[str]:

@@ -45,6 +45,7 @@ from typing import Any
 from ..analysis.params import parse_params
 from ..basemaps import BASEMAPS
 from ..errors import InputError, ValidationError
+from ..io import read_config_text
 from ..layers import spec_layer_problems
 from ..settings import maps_dir, project_root
 
@@ -465,7 +466,7 @@ def load_spec(path: str | Path) -> MapSpec:
     if not p.exists():
         shipped = ", ".join(q.name for q in shipped_specs()) or "none"
         raise InputError(f"{p}: map spec not found; shipped specs in {maps_dir()}: {shipped}")
-    return parse_spec_text(p.read_text(encoding="utf-8"), p)
+    return parse_spec_text(read_config_text(p), p)
 
 
 def shipped_specs() -> list[Path]:

@@ -324,6 +324,9 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
             "CSV, which quotes it):",
             long_rows,
         )
+    _refuse_nameless(
+        p, h, [c for c in range(width) if not header[c].strip() and any(r[c].strip() for r in rows)]
+    )
     dup = sorted({c for c in header if header.count(c) > 1})
     if dup:
         raise InputError(f"{p}: column name(s) used twice in the header: {', '.join(dup)}")
@@ -481,7 +484,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     # header=None: the index is the spreadsheet row - 1 (pandas keeps blank rows)
     h = header_index(raw.values.tolist())
     names = ["" if not _filled(v) else str(v).strip() for v in raw.iloc[h]]
-    uncached = [(r, c) for r, c in uncached if r > h]
+    uncached = [(r, c) for r, c in uncached if r >= h]  # the header's own cells too
     if uncached:
         listed = [
             f"row {r + 1}, column {names[c] or _column_letter(c)} (cell {_column_letter(c)}{r + 1})"
@@ -496,7 +499,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         )
     body = raw.iloc[h + 1 :]
     keep = [j for j, n in enumerate(names) if n or body.iloc[:, j].map(_filled).any()]
-    names = [names[j] or f"Unnamed: {j}" for j in keep]
+    _refuse_nameless(p, h, [j for j in keep if not names[j]])
     df = body.iloc[:, keep].copy()
     df.columns = names
     df.index = [int(i) - 1 for i in body.index]  # sheet_row(index) = the spreadsheet row
@@ -509,6 +512,18 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     df.attrs["sheet_name"] = sheets[0] if sheet is None and sheets else str(sheet)
     df.attrs["sheets"] = sheets
     return df.fillna("")
+
+
+def _refuse_nameless(p: Path, h: int, columns: list[int]) -> None:
+    """Columns that hold values under an empty header cell are an error: their figures
+    would be joined, or dropped, under no name (pandas called them "Unnamed: 2")."""
+    if columns:
+        letters = ", ".join(_column_letter(c) for c in columns)
+        raise InputError(
+            f"{p}: row {h + 1} (the header): column(s) {letters} hold values but have no "
+            "name; write the column's name (with its unit, e.g. GDP(亿元)) in the header, "
+            "or delete the column"
+        )
 
 
 def find_column(df: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:

@@ -22,6 +22,7 @@ Every function edits a python-docx ``Document`` or ``Table`` in place.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: (East Asian font, its English name for ``w:altName``, Latin font)
@@ -271,6 +272,14 @@ _PAD_CM = 0.45
 _SHORT_UNITS = 12.0
 
 
+def _header_word_width(word: str) -> float:
+    """Room a header word needs: a Latin word (``Indicator``, ``(km²)``) cannot break, a
+    Chinese one may take two lines (``区内集/聚区``), so half of it, to leave room for the
+    cells below that cannot break (``converted`` split as ``converte/d``)."""
+    latin = re.findall(r"[^\u2e80-\U0010ffff]+", word)  # runs that cannot break
+    return max([_text_width(r) for r in latin] + [_text_width(word) / 2])
+
+
 def _units_cm(units: float) -> float:
     return units * _UNIT_CM + _PAD_CM
 
@@ -290,7 +299,7 @@ def column_widths_cm(header: list[str], rows: list[list[str]], total: float) -> 
     desired, floor = [], []
     for j, h in enumerate(header):
         # header words are bold: a little wider than the same text in a cell
-        word = 1.2 * max((_text_width(w) for w in h.split()), default=1.0)
+        word = 1.2 * max((_header_word_width(w) for w in h.split()), default=1.0)
         content = max([_text_width(r[j]) for r in rows if j < len(r)] or [0.0])
         desired.append(_units_cm(max(word, content)))
         floor.append(_units_cm(max(word, min(content, _SHORT_UNITS))))
