@@ -216,3 +216,34 @@ def test_the_inset_hides_no_plan_feature(tmp_path):
     hubs = plan.overlays[-1].gdf.to_crs("EPSG:4547")
     assert not hubs.intersects(shapely.box(x0, y0, x1, y1)).any()
     matplotlib.pyplot.close(fig)
+
+
+def test_water_is_drawn_over_the_choropleth_and_under_the_points():
+    """The atlas figure: one draw order with the interactive map (fills < water < points);
+    the water opaque, so the census colours under it never mix into a colour of no legend."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_hex
+
+    from gis.settings import maps_dir
+
+    try:
+        find_cjk_font()
+    except GisError as exc:
+        pytest.skip(str(exc))
+    plan = compose_spec(load_spec(maps_dir() / "atlas.toml"))
+    census = next(o for o in plan.overlays if o.id == "census")
+    classes = {r.fill.lower() for r in census.legend.rows}
+    fig = static_figure(plan)
+    z: dict[str, list[float]] = {"water": [], "census": [], "points": []}
+    for coll in fig.axes[0].collections:
+        faces = {to_hex(c) for c in coll.get_facecolors()}
+        if isinstance(coll, PathCollection):  # point markers
+            z["points"].append(coll.get_zorder())
+        elif "#bcd5ec" in faces:
+            z["water"].append(coll.get_zorder())
+            assert coll.get_alpha() in (None, 1.0)
+        elif faces & classes:
+            z["census"].append(coll.get_zorder())
+    assert z["water"] and z["census"] and z["points"], z
+    assert max(z["census"]) < min(z["water"]) < min(z["points"])
+    matplotlib.pyplot.close(fig)

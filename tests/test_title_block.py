@@ -104,10 +104,15 @@ def test_analysis_map_has_sources_date_and_notes(home: Path) -> None:
         f"{PLAN} · {DATE}",
         f"未完整载入 Not fully loaded: 服务业集聚区 Service clusters {n}/58",
         "参数 Parameters: ",
-        *cat["clusters"].sources,
+        "synthetic_clusters.csv (sha256:",  # the imported list, not the shipped text
         *cat["districts"].sources,
     ):
         assert line in block, line
+    assert not any(src in block for src in cat["clusters"].sources)
+    atlas = compose_spec(load_spec(home / "maps" / "atlas.toml")).title_block
+    (imported,) = [s for s in atlas.sources if s.startswith("synthetic_clusters.csv (sha256:")]
+    assert not set(cat["clusters"].sources) & set(atlas.sources)
+    assert set(cat["districts"].sources) <= set(atlas.sources)  # shipped layers: the catalog
     # the attribution is always set, which replaces Leaflet's default prefix
     assert re.search(r"GIS\.attribution\(\w+, \"\\u003cspan class=\\u0027gis-sources", page)
 

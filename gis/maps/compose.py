@@ -22,7 +22,7 @@ from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
 from ..errors import GisError, InputError, ValidationError
 from ..indicators import join_file, target_progress
-from ..layers import check_layer_file, layer_status, read_layer
+from ..layers import check_layer_file, layer_status, loaded_sources, read_layer
 from ..render.interactive import LABELS, precisions_of
 from ..render.palette import SCHEMATIC
 from ..render.plan import MapPlan, Overlay, TitleBlock
@@ -131,7 +131,7 @@ def catalog_overlays(catalog: Catalog) -> list[Overlay]:
                 style=style,
                 legend_shown=info.id != "city",
                 group=info.group,
-                sources=dict.fromkeys(info.sources, info.license),
+                sources=loaded_sources(info, gdf["source"] if "source" in gdf else []),
                 label="name_zh" if info.id == "districts" else None,
             )
         )
@@ -257,7 +257,7 @@ def _layer_overlay(
             problems.append(f"{path}.layer: {exc}")
             return None
         oid, title, group, geometry = info.id, info.title, info.group, info.geometry
-        sources = dict.fromkeys(info.sources, info.license)
+        sources = loaded_sources(info, gdf["source"] if "source" in gdf else [])
     else:
         fpath = _resolve_path(spec, ls.file or "")
         if not fpath.exists():
@@ -351,7 +351,7 @@ def _frame_sources(gdf: Any, oid: str, cat: Catalog) -> dict[str, str]:
     """Sources of an analysis frame: a catalog layer's own (with its licence), else the
     distinct ``source`` values of its features."""
     if oid in cat:
-        return dict.fromkeys(cat[oid].sources, cat[oid].license)
+        return loaded_sources(cat[oid], gdf["source"] if "source" in gdf else [])
     srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
     return dict.fromkeys(srcs, "")
 
@@ -509,8 +509,9 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
     overlays = legible_layers(overlays)
     inputs = [v for k, v in res.params.items() if k in _INPUT_PARAMS and v in cat]
     sources: dict[str, str] = {}
-    for lid in inputs:  # the input layers' own sources and licences
-        sources.update(dict.fromkeys(cat[lid].sources, cat[lid].license))
+    for lid in inputs:  # the input layers' sources (of what they hold now) and licences
+        held = read_layer(lid, cat)
+        sources.update(loaded_sources(cat[lid], held["source"] if "source" in held else []))
     params = " · ".join(f"{k} = {v}" for k, v in res.params.items())
     tb = title_block(
         KIND_TITLES.get(res.kind, res.kind),

@@ -167,16 +167,6 @@ def indicator_overlays(districts: Any | None = None) -> list[Overlay]:
     return [census_overlay(d, show=True), roles_overlay(d, show=False)]
 
 
-def insert_indicator_overlays(overlays: list[Overlay], extra: list[Overlay]) -> list[Overlay]:
-    """A new list with ``extra`` placed after the base layers (so plan layers stay on top)."""
-    n_base = 0
-    for ov in overlays:
-        if ov.group != "base":
-            break
-        n_base += 1
-    return [*overlays[:n_base], *extra, *overlays[n_base:]]
-
-
 def targets_panel(progress: pd.DataFrame | None = None) -> TargetsPanel:
     """The plan's targets panel (progress, domains and roles of :mod:`gis.indicators`)."""
     return TargetsPanel(

@@ -48,13 +48,15 @@ from .spec import StyleSpec
 #: Colours that mean the same on every map (no data, several categories): never remapped.
 SPECIAL_COLOURS = frozenset({NO_DATA_COLOUR, MULTI_COLOUR})
 
-#: the water layer (gis/maps/water.py): muted blue, lakes and double-lined rivers filled,
-#: river centre lines as thin lines; under every plan layer
+#: the water layer (gis/maps/water.py): a reference layer drawn above every area fill and
+#: below lines and points (gis/render/order.py); a light, opaque blue (the water is knocked
+#: out of a choropleth under it: where it lies its colour is the legend's, never a mix) with
+#: a thin outline; river centre lines as thin lines in the outline colour
 WATER_STYLE: dict[str, Any] = {
     "color": "#6f9fcb",
-    "weight": 1.5,
+    "weight": 1.2,
     "fillColor": "#bcd5ec",
-    "fillOpacity": 0.9,
+    "fillOpacity": 1.0,
 }
 
 BASE_STYLES: dict[str, dict[str, Any]] = {

@@ -1,17 +1,21 @@
-"""The water base layer (长江, 汉江, lakes; GSHHG 2.3.6, precision ``coarse``) under every map.
+"""The water base layer (长江, 汉江, lakes; GSHHG 2.3.6, precision ``coarse``) in every map.
 
-:func:`with_water` puts the catalog's ``water`` layer into a plan's overlays once,
-right after the filled base layers at the bottom (the districts) and so under
-every plan, indicator and analysis layer; the interactive map, its minimap, the
-static figures and the report all draw it from the plan. GSHHG has no names: the
-layer carries none.
+:func:`with_water` puts the catalog's ``water`` layer into a plan's overlays once, listed
+right after the filled base layers (the districts) in the layer list and the legend. It
+is a *reference* layer (:attr:`~gis.render.plan.Overlay.reference`): every renderer draws
+it above the area fills (district base, choropleths, hatched zones) and below the lines,
+outlines and points (:mod:`gis.render.order`), opaque, so that the rivers show on every
+map and a choropleth under it keeps its legend's colours. The interactive map, its
+minimap, the static figures and the report all draw it from the plan. GSHHG has no
+names: the layer carries none.
 """
 
 from __future__ import annotations
 
 from ..catalog import Catalog, load_catalog
 from ..layers import read_layer
-from ..render.plan import Overlay
+from ..render.palette import PRECISION_LABELS
+from ..render.plan import Legend, LegendRow, Overlay
 from .styles import WATER_STYLE
 
 #: catalog id of the layer
@@ -48,6 +52,19 @@ def water_overlay(catalog: Catalog | None = None) -> Overlay | None:
         group="base",
         simplify=False,
         sources=dict.fromkeys(info.sources, info.license),
+        reference=True,
+        # the swatch as drawn: opaque fill, outline (and river lines) in the stroke colour
+        legend=Legend(
+            info.title,
+            (
+                LegendRow(
+                    PRECISION_LABELS["coarse"],
+                    str(WATER_STYLE["fillColor"]),
+                    stroke=str(WATER_STYLE["color"]),
+                    opacity=float(WATER_STYLE["fillOpacity"]),
+                ),
+            ),
+        ),
     )
 
 

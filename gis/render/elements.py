@@ -16,7 +16,8 @@ from .safe import AddToParent, SafeMacroElement
 
 
 class GeoJsonLayer(Layer, SafeMacroElement):
-    """A GeoJSON overlay drawn with precision-aware styles, escaped tooltips and popups.
+    """A GeoJSON overlay drawn with precision-aware styles, escaped tooltips and popups,
+    in the pane of its draw tier (:mod:`gis.render.order`).
 
     ``data`` is a GeoJSON dict; a feature property ``_c`` overrides the fill
     (and, for lines and points, the stroke) colour, so categorical and
@@ -27,6 +28,7 @@ class GeoJsonLayer(Layer, SafeMacroElement):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJSON(GIS.geo({{ this.data_json }}), {
+            pane: GIS.pane({{ this._parent.get_name() }}, {{ this.tier|tojson }}),
             style: function (f) {
                 var s = Object.assign({}, {{ this.style|tojson }});
                 var p = f.properties || {};
@@ -41,7 +43,8 @@ class GeoJsonLayer(Layer, SafeMacroElement):
                 return s;
             },
             pointToLayer: function (f, latlng) {
-                return L.circleMarker(latlng, {radius: {{ this.radius }}});
+                return L.circleMarker(latlng, {radius: {{ this.radius }},
+                    pane: GIS.pane({{ this._parent.get_name() }}, "top")});
             }
         });
         GIS.bindInfo({{ this.get_name() }}, {{ this.tooltip|tojson }}, {{ this.popup|tojson }});
@@ -69,6 +72,7 @@ class GeoJsonLayer(Layer, SafeMacroElement):
         schematic: bool = False,
         labels: list[list[Any]] | None = None,
         hatch: bool = False,
+        tier: str = "top",
     ) -> None:
         super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "GeoJsonLayer"
@@ -84,6 +88,8 @@ class GeoJsonLayer(Layer, SafeMacroElement):
         self.schematic = schematic
         self.labels_json = script_json(labels or [])
         self.hatch = hatch
+        #: the draw tier (:mod:`gis.render.order`): its own pane; points always on top
+        self.tier = tier
 
     def render(self, **kwargs: Any) -> str:
         # folium's Layer.render, with a safe ``addTo`` element

@@ -30,6 +30,7 @@ from ..io import _json_value, _round_coords
 from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
 from . import controls
 from .elements import GeoJsonLayer, HatchPatterns, TopoArcs, legend_html
+from .order import draw_tier
 from .palette import PRECISION_LABELS, PRECISION_STYLES, SCHEMATIC
 from .panel import TargetsPanelControl
 from .plan import Legend, LegendRow, MapPlan, Overlay, TitleBlock
@@ -298,6 +299,7 @@ def draw(plan: MapPlan) -> Any:
             schematic=bool(SCHEMATIC & set(precisions)),
             labels=label_points(shown, ov.label),
             hatch=ov.hatch,
+            tier=draw_tier(ov),
         ).add_to(m)
     patterns = hatch_colours([p[0] for p in prepared])
     if patterns:

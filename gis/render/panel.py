@@ -173,12 +173,25 @@ class TargetsPanelControl(SafeMacroElement):
                 var top = body.getBoundingClientRect().top;
                 body.style.maxHeight = Math.max(60, low - top - 14) + "px";
               }
-              btn.addEventListener("click", function () {
-                var open = div.classList.toggle("cm-open");
+              function set(open) {
+                div.classList.toggle("cm-open", open);
                 btn.setAttribute("aria-expanded", open ? "true" : "false");
                 fit();
+              }
+              btn.addEventListener("click", function () {
+                var open = !div.classList.contains("cm-open");
+                /* on a small screen the other panels fold first (one open at a time) */
+                if (open && window.GIS && GIS.opened) { GIS.opened(div); }
+                set(open);
               });
+              if (window.GIS && GIS.foldables) {
+                GIS.foldables.push({box: div, fold: function () {
+                  if (div.classList.contains("cm-open")) { set(false); } }});
+              }
               map.on("resize", fit);
+              /* and again whenever a control above it grows or shrinks (a panel folds,
+                 the title's sources open) */
+              if (window.GIS && GIS.placers) { GIS.placers.unshift(fit); }  // before the labels
               L.DomEvent.disableClickPropagation(div);
               L.DomEvent.disableScrollPropagation(div);
               return div;

@@ -70,6 +70,10 @@ class Overlay:
     #: polygons drawn as hatching and an outline in their colour, never a fill that would
     #: mix with a choropleth under them (indicative zones, district roles)
     hatch: bool = False
+    #: a reference layer (the water): drawn above every area fill (district base,
+    #: choropleths, hatched zones) and below lines, outlines and points, in every map and
+    #: figure (see :mod:`gis.render.order`)
+    reference: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -24,6 +24,7 @@ from ..crs import to_display
 from ..errors import GisError
 from ..settings import FIGURE_DPI, METRIC_CRS
 from .interactive import overlay_legend, precisions_of, simplify_for_display
+from .order import draw_tier
 from .palette import HATCH_MPL, PRECISION_STYLES, SCHEMATIC
 from .plan import MapPlan
 
@@ -154,7 +155,12 @@ def _colour_series(gdf: Any, key: str, default: str) -> list[str]:
     return [default] * len(gdf)
 
 
-def _draw_hatched(ax: Any, ov: Any, shown: Any) -> None:
+#: matplotlib zorder of each draw tier (gis/render/order.py): fills, the water, lines and
+#: points (labels 10, the inset 20 stay above)
+TIER_Z = {"fill": 1.0, "reference": 1.4, "top": 2.0}
+
+
+def _draw_hatched(ax: Any, ov: Any, shown: Any, z: float = TIER_Z["fill"]) -> None:
     """A hatched overlay: hatch lines and outline in each feature's colour, no fill."""
     stroke = ov.style.get("color", "#333333")
     weight = max(float(ov.style.get("weight", 2)) * 0.5, 0.8)
@@ -164,14 +170,22 @@ def _draw_hatched(ax: Any, ov: Any, shown: Any) -> None:
         rows = [i for i, c in enumerate(colours) if c == colour]
         part = shown.iloc[rows]
         dotted = prec is not None and (prec.iloc[rows] == "indicative").any()
-        part.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=HATCH_MPL, linewidth=0)
-        part.boundary.plot(ax=ax, color=colour, linewidth=weight, linestyle=":" if dotted else "-")
+        part.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=HATCH_MPL, linewidth=0, zorder=z)
+        part.boundary.plot(
+            ax=ax,
+            color=colour,
+            linewidth=weight,
+            linestyle=":" if dotted else "-",
+            zorder=z + 0.1,
+        )
 
 
 def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
-    """Draw one overlay (metric CRS frame ``shown``) with its style and precision dashes."""
+    """Draw one overlay (metric CRS frame ``shown``) with its style and precision dashes,
+    at the zorder of its draw tier (fills < water < lines and points)."""
+    z = TIER_Z[draw_tier(ov)]
     if getattr(ov, "hatch", False):
-        _draw_hatched(ax, ov, shown)
+        _draw_hatched(ax, ov, shown, z)
         return
     st = ov.style
     stroke = st.get("color", "#333333")
@@ -197,11 +211,13 @@ def _draw_overlay(ax: Any, ov: Any, shown: Any) -> None:
         part = shown.iloc[rows]
         if kind == "Polygon":
             if fill_on and f_op > 0:
-                part.plot(ax=ax, facecolor=colour, alpha=f_op, edgecolor="none")
-            part.boundary.plot(ax=ax, color=stroke, linewidth=weight, linestyle=ls)
+                part.plot(ax=ax, facecolor=colour, alpha=f_op, edgecolor="none", zorder=z)
+            part.boundary.plot(ax=ax, color=stroke, linewidth=weight, linestyle=ls, zorder=z + 0.1)
         elif kind == "LineString":
             line_colour = colour if ov.color_strokes else stroke
-            part.plot(ax=ax, color=line_colour, linewidth=max(weight, 1.2), linestyle=ls)
+            part.plot(
+                ax=ax, color=line_colour, linewidth=max(weight, 1.2), linestyle=ls, zorder=z + 0.1
+            )
         else:
             part.plot(
                 ax=ax,

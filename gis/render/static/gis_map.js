@@ -37,6 +37,19 @@
     return fc;
   };
 
+  /* The draw tiers of gis/render/order.py, each a pane inside the overlay pane, bottom
+     first: area fills (district base, choropleths, hatched zones), the reference water
+     above them, lines, outlines and points on top. A layer switched off and on again keeps
+     its tier (Leaflet would otherwise draw it over everything in its pane). */
+  var TIERS = {fill: 1, reference: 2, top: 3};
+  GIS.pane = function (map, tier) {
+    var name = "gis-" + (TIERS[tier] ? tier : "top");
+    if (!map.getPane(name)) {
+      map.createPane(name, map.getPane("overlayPane")).style.zIndex = TIERS[name.slice(4)];
+    }
+    return name;
+  };
+
   GIS.escape = function (value) {
     if (value === null || value === undefined) { return ""; }
     var s = (typeof value === "object") ? JSON.stringify(value) : String(value);
@@ -151,6 +164,10 @@
           div.appendChild(body);
           GIS.collapsible(div, head, GIS.smallScreen());
         }
+        /* the sources list opening moves the controls under the title: lay them out again */
+        div.querySelectorAll("details").forEach(function (d) {
+          d.addEventListener("toggle", function () { GIS.relayout(); });
+        });
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
@@ -271,7 +288,9 @@
         return div;
       }
     });
-    new Note({position: "bottomleft"}).addTo(map);
+    /* on a phone under the search, beside the title: the panels opening at the bottom
+       right (layers, legend) then never cover it */
+    new Note({position: GIS.smallScreen() ? "topright" : "bottomleft"}).addTo(map);
     GIS.relayout();
   };
 
@@ -313,7 +332,9 @@
         return div;
       }
     });
-    new Ctl({position: "topright"}).addTo(map);
+    /* on a phone the list sits above the legend, bottom right: opened, it grows upwards
+       into the free middle of the screen, never over the title block beside the search */
+    new Ctl({position: GIS.smallScreen() ? "bottomright" : "topright"}).addTo(map);
   };
 
   /* An overview map of the whole city in a corner, its view box following the main map. */
@@ -400,8 +421,11 @@
     map.on("click", function (e) {
       if (!active) { return; }
       pts.push(e.latlng);
-      L.circleMarker(e.latlng, {radius: 3, color: "#d7301f"}).addTo(marks);
-      if (!line) { line = L.polyline(pts, {color: "#d7301f", weight: 2, dashArray: "4 4"}).addTo(marks); }
+      var top = GIS.pane(map, "top");
+      L.circleMarker(e.latlng, {radius: 3, color: "#d7301f", pane: top}).addTo(marks);
+      if (!line) {
+        line = L.polyline(pts, {color: "#d7301f", weight: 2, dashArray: "4 4", pane: top}).addTo(marks);
+      }
       else { line.setLatLngs(pts); }
       if (line.getTooltip()) { line.setTooltipContent(fmtLength(total())); }
       else {

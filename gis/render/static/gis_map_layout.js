@@ -239,6 +239,14 @@
 
   /* A panel that folds: a click on its head shows or hides its body (class gis-collapsed). */
   GIS.smallScreen = function () { return window.innerWidth <= 700 || window.innerHeight <= 500; };
+  /* On a small screen one panel is open at a time: opening one (title, layers, legend,
+     targets) folds the others, so that no open panel lies over another. Each foldable
+     panel registers how it folds. */
+  GIS.foldables = [];
+  GIS.opened = function (box) {
+    if (!GIS.smallScreen()) { return; }
+    GIS.foldables.forEach(function (f) { if (f.box !== box) { f.fold(); } });
+  };
   GIS.collapsible = function (box, head, collapsed) {
     var btn = L.DomUtil.create("button", "gis-toggle");
     head.insertBefore(btn, head.firstChild);  /* floats right, beside the head's text */
@@ -252,8 +260,11 @@
     }
     head.addEventListener("click", function (e) {
       if (e.target.closest && e.target.closest("a, summary, input")) { return; }
-      set(!L.DomUtil.hasClass(box, "gis-collapsed"));
+      var fold = !L.DomUtil.hasClass(box, "gis-collapsed");
+      if (!fold) { GIS.opened(box); }
+      set(fold);
     });
+    GIS.foldables.push({box: box, fold: function () { set(true); }});
     set(!!collapsed);
   };
 })(window);
