@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, LayerInfo, load_catalog
 from .errors import GisError, InputError, ValidationError
+from .readers.geojson import load_json, read_geojson
 from .settings import PRECISION_CLASSES
 
 if TYPE_CHECKING:
@@ -87,8 +88,6 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
     A file that exists but cannot be read is an :class:`~gis.errors.InputError` naming
     it, never an empty layer.
     """
-    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
-
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
     if not info.path.exists():
@@ -100,8 +99,6 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
 
 def _features(info: LayerInfo) -> list[dict[str, Any]]:
     """The features of a layer file ([] when absent); InputError when it cannot be read."""
-    from .readers.geojson import load_json  # numpy and shapely: only when a file is read
-
     if not info.path.exists():
         return []
     data = load_json(info.path, what="GeoJSON")
@@ -302,8 +299,6 @@ def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, 
     not a FeatureCollection, no features, features without ``source`` or with an unknown
     ``precision``.
     """
-    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
-
     p = Path(path)
     try:
         gdf = read_geojson(p, key=key)
@@ -333,8 +328,6 @@ def check_layer_file(path: str | Path, *, key: str | None = None) -> tuple[Any, 
 def check_layer(info: LayerInfo) -> list[str]:
     """Every problem in one layer file: schema, CRS, geometry validity, ids, sources."""
     import shapely
-
-    from .readers.geojson import read_geojson  # numpy and shapely: only when a file is read
 
     if not info.path.exists():
         return []

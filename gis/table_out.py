@@ -37,8 +37,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
-from .io import atomic_write
+from .errors import InputError, OutputError
+from .io import atomic_write, describe_os_error
 
 #: First characters that make a spreadsheet read a cell as a formula (or command).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -204,9 +204,6 @@ def _write_xlsx(
     buf = io.BytesIO()
     code = _save_workbook(wb, buf)
     if code is not None:
-        from .errors import OutputError
-        from .io import describe_os_error
-
         cause = describe_os_error(OSError(code, os.strerror(code)))
         raise OutputError(
             f"{path}: cannot write (working copy in {tempfile.gettempdir()}): {cause}; "

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, OutputError
-from .io import atomic_write
+from .io import atomic_write, describe_os_error
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -78,7 +78,6 @@ def _environment_fault(folder: Path, message: str) -> str | None:
     """
     if _ENV_WORDS.search(message):
         return " ".join(message.split())
-    from .io import describe_os_error
 
     written = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     probe = folder / "probe.bin"

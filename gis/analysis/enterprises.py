@@ -35,21 +35,29 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ..crs import LONLAT_OK, LONLAT_SWAPPED, lonlat_check, points_to_wgs84
+from ..crs import (
+    DATUM_LABELS,
+    LONLAT_OK,
+    LONLAT_SWAPPED,
+    hinted_crs,
+    lonlat_check,
+    points_to_wgs84,
+)
 from ..errors import InputError, LayerNotFoundError, ValidationError
 from ..names import fold
-from ..readers.register import arrow_codes, arrow_floats
-from ..readers.tables import find_column, sheet_row
-from ..settings import WUHAN_BBOX
-from .inputs import labels
-from .zone_pairs import assign_exact
+from ..readers.register import arrow_codes, arrow_floats, read_csv_register
+from ..readers.tables import find_column, read_table, sheet_row
+from ..settings import METRIC_CRS, WUHAN_BBOX
+from .inputs import checked, labels, load_frame, require_features
+from .runner import AnalysisResult
+from .units import format_distance, parse_distance
+from .zone_pairs import assign_exact, assign_points_dask
 from .zones import Assignment, ZoneIndex
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from .params import EnterprisesParams
-    from .runner import AnalysisResult
 
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "X", "LON", "Longitude")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "Y", "LAT", "Latitude")
@@ -103,8 +111,6 @@ def zone_table(
     import geopandas as gpd
     import shapely
 
-    from ..settings import METRIC_CRS
-
     parts = []
     notes: list[str] = []
     for name, gdf in layers.items():
@@ -157,8 +163,6 @@ def load_zones(zones: str = DEFAULT_ZONES, *, radius_m: float) -> ZoneTable:
     district ``geopandas.sjoin`` gives it. An empty layer is skipped with a note when it
     is one of the defaults, refused when named.
     """
-    from .inputs import checked, load_frame, require_features
-
     specs = [s.strip() for s in zones.split(",") if s.strip()]
     if not specs:
         raise InputError("--zones: give at least one zone layer, e.g. districts")
@@ -201,12 +205,8 @@ def read_register(
         except ImportError:
             raise InputError(f"{p}: reading Parquet needs pyarrow (pip install pyarrow)") from None
     elif suffix in (".csv", ".txt", ".tsv"):
-        from ..readers.register import read_csv_register
-
         df = read_csv_register(p, columns=columns)
     else:
-        from ..readers.tables import read_table
-
         df = read_table(p)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     header = list(df.attrs.get("header") or df.columns)
@@ -436,8 +436,6 @@ def summarise(
     if scheduler is not None:
         import dask.dataframe as dd
 
-        from .zone_pairs import assign_points_dask
-
         parts = max(1, min(64, len(x) // 1_000_000 + 1))
         ddf = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=parts, sort=False)
         a = assign_points_dask(
@@ -517,7 +515,6 @@ def register_crs(df: pd.DataFrame, file: str | Path, crs: str | None) -> tuple[s
     BD-09 without a declared CRS are refused."""
     if crs:
         return crs, None
-    from ..crs import DATUM_LABELS, hinted_crs
 
     key = hinted_crs(*(df.attrs.get("header") or df.columns))
     if key is not None:
@@ -543,9 +540,6 @@ def run_enterprises(
     counts as extra tables; zones with their counts as the frame). ``step`` is called after
     each of three stages (progress), ``warn`` with a note for the user (undeclared CRS)."""
     import geopandas as gpd
-
-    from .runner import AnalysisResult
-    from .units import format_distance, parse_distance
 
     file = Path(p.file)
     r = parse_distance(p.cluster_radius, what="--cluster-radius")

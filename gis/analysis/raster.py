@@ -37,6 +37,8 @@ import pandas as pd
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..settings import METRIC_CRS
 from .coverage import _metric, coverage_union
+from .inputs import load_frame, to_metric_checked
+from .units import parse_distance
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -551,9 +553,6 @@ def coverage_rasters(
 ) -> list[tuple[str, Grid, dict[str, str]]]:
     """The GeoTIFFs of ``clustermap coverage --raster``: the distance surface and the coverage
     grid over ``districts`` (layer ids or files), each with its tags; computed as written."""
-    from .inputs import load_frame, to_metric_checked
-    from .units import parse_distance
-
     pts, _ = to_metric_checked(load_frame(points, role="points"), str(points))
     dis, _ = to_metric_checked(load_frame(districts, role="districts"), str(districts))
     r = parse_distance(radius)

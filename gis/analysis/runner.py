@@ -28,8 +28,25 @@ import pandas as pd
 
 from ..errors import InputError
 from ..settings import METRIC_CRS
-from .inputs import load_frame, require_features, to_metric_checked
+from .corridors import corridor_belts, corridor_pairs, corridor_table, flanked_segments
+from .coverage import (
+    QUAD_SEGS,
+    coverage_gaps,
+    coverage_geometry,
+    district_coverage,
+    gap_summary,
+)
+from .hubs import hub_catchment, nearest_hub
+from .inputs import labels, load_frame, require_features, to_metric_checked
 from .params import Params, parse_params
+from .raster import coverage_zonal
+from .siting import (
+    candidate_grid,
+    compare_with_mclp,
+    coverage_problem,
+    greedy_sites,
+    site_table,
+)
 from .units import format_distance, parse_distance
 
 if TYPE_CHECKING:
@@ -137,8 +154,6 @@ def _coverage(
     population: str | Path | None = None,
     population_field: str | None = None,
 ) -> AnalysisResult:
-    from .coverage import coverage_geometry, district_coverage
-
     notes: list[str] = []
     pts = _load(points, "points", notes)
     dis = _load(districts, "districts", notes)
@@ -152,8 +167,6 @@ def _coverage(
         population_field=population_field,
     )
     if is_raster:
-        from .raster import coverage_zonal
-
         z = coverage_zonal(pop, pts, dis, r)
         table["population"] = z["raster_sum"].round(0).to_numpy()
         table["population_covered"] = z["raster_sum_covered"].round(0).to_numpy()
@@ -194,8 +207,6 @@ def _gaps(
     radius: str = "2km",
     min_area_km2: float = 0.0,
 ) -> AnalysisResult:
-    from .coverage import coverage_gaps, gap_summary
-
     notes: list[str] = []
     pts = _load(points, "points", notes)
     dis = _load(districts, "districts", notes)
@@ -232,8 +243,6 @@ def _corridors(
     districts: str | Path = "districts",
 ) -> AnalysisResult:
     import shapely
-
-    from .corridors import corridor_belts, corridor_pairs, corridor_table, flanked_segments
 
     notes: list[str] = []
     pts = _load(points, "points", notes)
@@ -286,8 +295,6 @@ def _hubs(
     import geopandas as gpd
     import shapely
 
-    from .hubs import hub_catchment, nearest_hub
-
     notes: list[str] = []
     pts = _load(points, "points", notes)
     hub = _load(hubs, "hubs", notes, require=False)
@@ -335,8 +342,6 @@ def _hubs(
 
 
 def _labels(gdf: gpd.GeoDataFrame) -> list[str]:
-    from .inputs import labels
-
     return labels(gdf)
 
 
@@ -353,9 +358,6 @@ def _site(
     population_field: str | None = None,
 ) -> AnalysisResult:
     import shapely
-
-    from .coverage import QUAD_SEGS, coverage_geometry
-    from .siting import compare_with_mclp, coverage_problem, greedy_sites, site_table
 
     notes: list[str] = []
     pts = _load(points, "points", notes)
@@ -382,8 +384,6 @@ def _site(
         notes.append(f"only {len(sites)} site(s) add coverage; the rest of the area is covered")
     extra: dict[str, pd.DataFrame] = {}
     if compare_mclp:
-        from .siting import candidate_grid
-
         c = cands if cands is not None else candidate_grid(dis, sp)
         problem = coverage_problem(
             pts, dis, r, c, cell_m=cm, population=pop, population_field=population_field

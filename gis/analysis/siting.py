@@ -35,7 +35,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..settings import METRIC_CRS
-from .coverage import QUAD_SEGS, _metric, coverage_union
+from .coverage import QUAD_SEGS, _metric, _population, coverage_union
+from .inputs import labels, names
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -108,7 +109,6 @@ def _demand_cells(
     gx, gy = gx[keep], gy[keep]
     if population is None:
         return gx, gy, np.full(len(gx), cell_m * cell_m / 1e6)
-    from .coverage import _population
 
     cells = shapely.box(gx - cell_m / 2, gy - cell_m / 2, gx + cell_m / 2, gy + cell_m / 2)
     w = _population(cells, population, field)
@@ -221,8 +221,6 @@ def greedy_sites(
     else:
         cands = _metric(candidates, "candidates").copy()
         if "site_id" not in cands.columns:
-            from .inputs import labels
-
             cands["site_id"] = labels(cands)
         if set(cands.geom_type) - {"Point"}:
             cands = cands.set_geometry(shapely.point_on_surface(cands.geometry.values))
@@ -240,7 +238,6 @@ def greedy_sites(
         population_field=population_field,
     )
     chosen = greedy_select(problem, k)
-    from .inputs import names
 
     site_names = names(cands) if candidates is not None else [""] * len(cands)
     area_names = names(a)

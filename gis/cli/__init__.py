@@ -21,6 +21,17 @@ from typing import Any
 import click
 
 from ..errors import GisError
+from ..io import describe_os_error
+from . import (
+    analysis_cmd,
+    build_cmd,
+    import_cmd,
+    join_cmd,
+    layers_cmd,
+    options,
+    osm_cmd,
+    report_cmd,
+)
 from .options import add_common_options
 
 
@@ -28,8 +39,6 @@ class ClusterMapGroup(click.Group):
     """Turns library errors into one-line messages and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from . import options
-
         options.reset()
         restore = _stdout_survives_closed_pipe()
         try:
@@ -133,8 +142,6 @@ def _silence_stdout() -> None:
 
 def _os_error_line(exc: OSError) -> str:
     """``PATH: CAUSE`` of an :class:`OSError`, on one line."""
-    from ..io import describe_os_error
-
     where = exc.filename or ""
     if exc.filename2:
         where = f"{where} -> {exc.filename2}"
@@ -157,8 +164,6 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import analysis_cmd, build_cmd, import_cmd, join_cmd, layers_cmd, osm_cmd, report_cmd
-
     for mod in (layers_cmd, build_cmd, import_cmd, join_cmd, osm_cmd, report_cmd, analysis_cmd):
         for cmd in mod.COMMANDS:
             main.add_command(add_common_options(cmd))

@@ -16,7 +16,11 @@ from typing import Any
 import click
 
 from ..analysis import params as P
+from ..analysis.units import parse_distance
 from .options import echo_table, output_folder, output_options, param_options, progress
+
+# The analysis, map and writer modules load pandas, geopandas and folium at their top: they
+# are imported inside each command so that `clustermap --help` and other commands start fast.
 
 
 def _write_result(
@@ -80,7 +84,6 @@ def coverage(
 ) -> None:
     from ..analysis.raster import coverage_rasters, write_geotiff
     from ..analysis.runner import run
-    from ..analysis.units import parse_distance
 
     p = P.CoverageParams(**kw)
     res_m = parse_distance(raster_res, what="--raster resolution") if raster_res else None

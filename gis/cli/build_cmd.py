@@ -8,9 +8,13 @@ from pathlib import Path
 
 import click
 
-from ..basemaps import KEY_WARNING
+from ..basemaps import KEY_WARNING, basemap_key_check
 from ..errors import GisError
+from ..io import atomic_write
 from .options import basemap_option
+
+# gis.maps loads folium, geopandas and shapely (compose, publish): imported inside the
+# commands so that `clustermap --help` starts fast.
 
 
 @click.command()
@@ -104,8 +108,6 @@ def build(
 
 
 def _build_one_file(specs: tuple[Path, ...], out: Path, basemap: str | None, online: bool) -> None:
-    from ..basemaps import basemap_key_check
-    from ..io import atomic_write
     from ..maps.compose import compose_spec
     from ..maps.publish import build_atlas, html_text
     from ..maps.spec import load_spec

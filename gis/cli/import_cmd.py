@@ -6,6 +6,9 @@ import click
 
 from ..settings import PRECISION_CLASSES
 
+# gis.importer loads pandas and geopandas: imported inside the command so that
+# `clustermap --help` starts fast.
+
 
 @click.command("import")
 @click.argument("layer")

@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import InputError
+from ..catalog import load_catalog
+from ..errors import GisError, InputError
+from ..io import check_output, write_geojson
 from ..layers import read_layer
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+
+# gis.indicators and gis.table_out load pandas, gis.vector_out sqlite3: imported inside the
+# commands so that `clustermap --help` starts fast.
 
 #: Output types of ``join --out``: the joined layer, or its attributes as a table.
 OUT_SUFFIXES = (".geojson", ".json", ".gpkg", ".csv", ".txt", ".xlsx")
@@ -52,10 +57,7 @@ def join(
       clustermap join districts 区县指标.xlsx
       clustermap join districts figures.csv --key 区名 --out maps/out/joined.geojson
     """
-    from ..catalog import load_catalog
-    from ..errors import GisError
-    from ..indicators import join_file  # pandas: loaded only by the commands that need it
-    from ..io import check_output
+    from ..indicators import join_file
 
     if out is not None:
         if out.suffix.lower() not in OUT_SUFFIXES:
@@ -84,7 +86,6 @@ def write_joined(joined: gpd.GeoDataFrame, out: Path, layer: str) -> Path:
     each indicator); GeoPackage, CSV or XLSX with unit and year in the headers
     (``GDP 2023(亿元)``), the GeoPackage's field metadata and the XLSX's second sheet saying
     where each figure comes from."""
-    from ..io import write_geojson
     from ..table_out import labelled, write_table
     from ..vector_out import write_gpkg
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import ValidationError
+from ..layers import check_all, layer_rows  # plain rows: no pandas to list the layers
 
 
 @click.group(invoke_without_command=True)
@@ -20,7 +21,6 @@ def layers(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..layers import layer_rows  # plain rows: no numpy/pandas to list the layers
 
     rows = layer_rows(strict=False)
     width = max(len(r["title"]) for r in rows) if rows else 10
@@ -43,7 +43,6 @@ def layers_check() -> None:
     Example:
       clustermap layers check
     """
-    from ..layers import check_all
 
     results = check_all()
     problems = [p for probs in results.values() for p in probs]

@@ -39,6 +39,8 @@ import click
 from ..analysis import params as P
 from ..basemaps import BASEMAPS, KEY_WARNING
 from ..errors import InputError
+from ..io import check_output, check_writable
+from ..settings import out_dir
 
 QUIET = "quiet"
 VERBOSE = "verbose"
@@ -73,8 +75,6 @@ def _guard_out(
         if previous is not None:
             value = previous(ctx, param, value)
         if value is not None:
-            from ..io import check_output, check_writable
-
             check_output(value, option="--out")
             t = param.type
             p = Path(value)
@@ -292,6 +292,5 @@ def echo_table(df: Any) -> None:
 
 
 def output_folder(out: Path | None) -> Path:
-    from ..settings import out_dir
 
     return out if out is not None else out_dir() / "analysis"

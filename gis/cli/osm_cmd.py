@@ -7,6 +7,19 @@ from pathlib import Path
 
 import click
 
+from ..catalog import load_catalog
+from ..io import atomic_write, write_geojson
+from ..layers import backup_layer, read_layer
+from ..osm import (
+    CORRIDOR_ROADS,
+    OVERPASS_URL,
+    corridors_from_ways,
+    fetch_overpass,
+    overpass_query,
+    ways_from_overpass,
+)
+from ..readers.geojson import load_json
+
 
 @click.command("fetch-osm")
 @click.argument("target", type=click.Choice(["corridors"]))
@@ -36,20 +49,6 @@ def fetch_osm(
       clustermap fetch-osm corridors --print-query > q.overpassql
       clustermap fetch-osm corridors --from-file overpass_reply.json
     """
-    # imported here: `clustermap --help` starts without numpy (issue 13)
-    from ..catalog import load_catalog
-    from ..io import atomic_write, write_geojson
-    from ..layers import backup_layer, read_layer
-    from ..osm import (
-        CORRIDOR_ROADS,
-        OVERPASS_URL,
-        corridors_from_ways,
-        fetch_overpass,
-        overpass_query,
-        ways_from_overpass,
-    )
-    from ..readers.geojson import load_json
-
     names = [n for names in CORRIDOR_ROADS.values() for n in names]
     query = overpass_query(names)
     if print_query:

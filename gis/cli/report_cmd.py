@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+# gis.maps.report loads pandas, geopandas and folium: imported inside the command so that
+# `clustermap --help` starts fast.
+
 
 @click.command()
 @click.argument("specs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError, LayerNotFoundError
+from ..errors import InputError, LayerNotFoundError, ValidationError
 from .tables import header_index, read_table, sheet_row
 
 #: Bytes read to find the encoding, the delimiter and the header.
@@ -215,8 +215,6 @@ def arrow_codes(col: pd.Series[Any], blank: str) -> tuple[Any, Any] | None:
     words = enc.dictionary.to_pylist()
     bad = [i for i, w in enumerate(words) if _CONTROL.search(w)]
     if bad:  # as the table reader: control characters are no typed text
-        from ..errors import ValidationError
-
         hits = np.flatnonzero(np.isin(enc.indices.to_numpy(zero_copy_only=False), bad))
         listed = [
             f"row {sheet_row(int(col.index[i]))}, column {col.name}: {words[codes_i]!r}"
