@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, LayerInfo, load_catalog
 from .errors import GisError, InputError, ValidationError
+from .io import atomic_write
 from .readers.geojson import load_json, read_geojson
 from .settings import PRECISION_CLASSES
 
@@ -263,8 +264,6 @@ def remember_written(info: LayerInfo, features: int, source_values: Iterable[Any
     while the file is byte for byte the same, instead of parsing it again (issue 13). Any
     other file (edited, damaged, written by another tool) is read as before. Best effort:
     a summary that cannot be written is simply not kept."""
-    from .io import atomic_write
-
     try:
         summary = {
             "sha256": _digest(info.path),
