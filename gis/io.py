@@ -19,10 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
-from .errors import CRSError, GisError, OutputError
-from .settings import COORD_PRECISION
+from .errors import CRSError, GisError, InputError, OutputError
+from .settings import COORD_PRECISION, layers_dir
 from .settings import PRECISION_CLASSES as PRECISION_CLASSES  # re-exported
 
 #: Causes of a failed write, by errno: the user's environment, said in their words.
@@ -118,8 +116,6 @@ def read_config_text(path: str | os.PathLike[str]) -> str:
     >>> read_config_text(f)
     "title = 'x'\n"
     """
-    from .errors import InputError
-
     p = Path(path)
     raw = p.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -152,8 +148,6 @@ def _file_in_the_way(folder: Path) -> Path | None:
 
 def _protected_folders() -> list[Path]:
     """``layers/`` of the project and the layers shipped with the package."""
-    from .settings import layers_dir
-
     shipped = Path(__file__).resolve().parent.parent / "layers"
     return list(dict.fromkeys(p.resolve() for p in (layers_dir(), shipped) if p.exists()))
 
@@ -228,6 +222,8 @@ def _round_coords(obj: Any, nd: int) -> Any:
 
 
 def _json_value(v: Any) -> Any:
+    import numpy as np  # lazily: `clustermap --help` and `layers` read the catalog via io
+
     if v is None:
         return None
     if isinstance(v, (np.integer,)):
@@ -307,6 +303,7 @@ def dumps_feature_collection(
     ``members`` are written as top-level foreign members (e.g. ``fields``: the unit, year
     and source of each property), after ``name``.
     """
+    import numpy as np
     import shapely
 
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):

@@ -326,19 +326,8 @@ def test_no_module_is_over_600_lines(graph):
 # -- the project's own imports at the top of modules -----------------------------------------
 
 #: Files whose imports inside functions are not counted here: the CLI (``gis/cli/``, which keeps
-#: modules that load pandas, geopandas or folium per command, each file saying so once) and
-#: files being changed on other branches of issue #10 while this test was written (take them
-#: out of this set when those branches have landed).
-NOT_COUNTED_PREFIXES = ("gis/cli/", "gis/render/static/", "gis/importer/")
-NOT_COUNTED_FILES = {
-    "gis/io.py",
-    "gis/maps/compose.py",
-    "gis/maps/styles.py",
-    "gis/maps/water.py",
-    "gis/readers/tables.py",
-    "gis/render/static_layout.py",
-    "gis/render/static_map.py",
-}
+#: modules that load pandas, geopandas or folium per command, each file saying so once).
+NOT_COUNTED_PREFIXES = ("gis/cli/",)
 #: (importing module, imported module) pairs allowed inside a function, each with its reason.
 IMPORTS_IN_FUNCTIONS_ALLOWED = {
     # gis.notebook loads folium and pandas: `import gis` stays light (tests/test_notebook.py)
@@ -351,7 +340,7 @@ IMPORTS_IN_FUNCTIONS_ALLOWED = {
 
 def _counted(path: Path) -> bool:
     rel = path.relative_to(ROOT).as_posix()
-    return not rel.startswith(NOT_COUNTED_PREFIXES) and rel not in NOT_COUNTED_FILES
+    return not rel.startswith(NOT_COUNTED_PREFIXES)
 
 
 def test_project_imports_sit_at_the_top_of_library_modules(graph):
@@ -393,11 +382,6 @@ def test_help_and_layers_start_without_heavy_libraries(args):
     assert _loaded_by(args, _HEAVY) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gis/io.py imports numpy at its top (catalog -> io since read_config_text); "
-    "make it lazy there and remove this mark",
-)
 @pytest.mark.parametrize("args", [["--help"], ["layers"]])
 def test_help_and_layers_start_without_numpy(args):
     assert _loaded_by(args, ("numpy",)) == []

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..catalog import LayerInfo
-from ..classify import Classification, classify, classify_attainment
+from ..classify import SEQUENTIAL, Classification, classify, classify_attainment
 from ..render.palette import (
     MIN_COLOUR_DISTANCE,
     MULTI,
@@ -439,8 +439,6 @@ HATCH_SEQUENTIAL = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#083
 
 def _classed(ov: Overlay) -> bool:
     """True for a choropleth (its colours are the sequential classes of gis.classify)."""
-    from ..classify import SEQUENTIAL
-
     if ov.legend is None or "_c" not in ov.gdf.columns:
         return False
     steps = {c for cols in SEQUENTIAL.values() for c in cols}

@@ -14,6 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..districts import CENTRAL_ADCODES
+from ..layers import read_layer
+from ..settings import METRIC_CRS
+
 #: where the inset may go in figure coordinates (left, bottom, width, height), largest first:
 #: the first that covers no plan feature of the main map is taken
 INSET_RECTS = ((0.555, 0.135, 0.415, 0.33), (0.57, 0.135, 0.40, 0.27), (0.63, 0.135, 0.34, 0.22))
@@ -132,10 +136,6 @@ def place_labels(
 
 def central_extent(pad: float = 0.04) -> tuple[float, float, float, float] | None:
     """Bounds (EPSG:4547 metres) of the seven central districts, padded; None without them."""
-    from ..districts import CENTRAL_ADCODES
-    from ..layers import read_layer
-    from ..settings import METRIC_CRS
-
     try:
         d = read_layer("districts")
     except Exception:  # noqa: BLE001 - no districts layer: no inset

@@ -27,6 +27,15 @@ from .interactive import overlay_legend, precisions_of, simplify_for_display
 from .order import draw_tier
 from .palette import HATCH_MPL, PRECISION_STYLES, SCHEMATIC
 from .plan import MapPlan
+from .static_layout import (
+    LabelRequest,
+    central_extent,
+    free_inset_rect,
+    inset_axes,
+    inset_pixel_box,
+    place_labels,
+    point_boxes,
+)
 
 #: CJK font families tried in order (Debian fonts-wqy-zenhei and fonts-noto-cjk first).
 CJK_FAMILIES = (
@@ -237,16 +246,6 @@ def static_figure(plan: MapPlan, *, width_in: float = 8.0) -> Any:
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrow, Patch, Rectangle
-
-    from .static_layout import (
-        LabelRequest,
-        central_extent,
-        free_inset_rect,
-        inset_axes,
-        inset_pixel_box,
-        place_labels,
-        point_boxes,
-    )
 
     font = find_cjk_font()
     fp = _font_properties(font)
