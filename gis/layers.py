@@ -48,6 +48,18 @@ def import_source(name: str, sha: str) -> str:
 _IMPORT_MARK = re.compile(r"^(.+? \(sha256:[0-9a-f]{6,64}\))")
 
 
+def import_mark(source: str) -> str | None:
+    """The file part of an imported feature's ``source`` (see :func:`import_source`), else None.
+
+    >>> import_mark("名单.xlsx (sha256:ab12cd34ef56); 区发改局")
+    '名单.xlsx (sha256:ab12cd34ef56)'
+    >>> import_mark("https://example.org/page") is None
+    True
+    """
+    m = _IMPORT_MARK.match(source)
+    return m.group(1) if m else None
+
+
 def loaded_sources(info: LayerInfo, sources: Any) -> dict[str, str]:
     """Sources (with licences) of what a layer holds now, for a map's title block.
 
@@ -66,9 +78,9 @@ def loaded_sources(info: LayerInfo, sources: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     shipped = False
     for src in dict.fromkeys(str(s) for s in sources if s is not None and s == s):
-        m = _IMPORT_MARK.match(src)
-        if m:
-            out.setdefault(m.group(1), "")
+        mark = import_mark(src)
+        if mark:
+            out.setdefault(mark, "")
         else:
             shipped = True
     if shipped or not out:

@@ -22,7 +22,7 @@ from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
 from ..errors import GisError, InputError, ValidationError
 from ..indicators import join_file, target_progress
-from ..layers import check_layer_file, layer_status, loaded_sources, read_layer
+from ..layers import check_layer_file, import_mark, layer_status, loaded_sources, read_layer
 from ..render.interactive import LABELS, precisions_of
 from ..render.palette import SCHEMATIC
 from ..render.plan import MapPlan, Overlay, TitleBlock
@@ -352,8 +352,9 @@ def _frame_sources(gdf: Any, oid: str, cat: Catalog) -> dict[str, str]:
     distinct ``source`` values of its features."""
     if oid in cat:
         return loaded_sources(cat[oid], gdf["source"] if "source" in gdf else [])
-    srcs = sorted(set(gdf["source"].dropna().astype(str))) if "source" in gdf else []
-    return dict.fromkeys(srcs, "")
+    raw = set(gdf["source"].dropna().astype(str)) if "source" in gdf else set()
+    # an imported list is credited once, by its file, not once per row's own note
+    return dict.fromkeys(sorted({import_mark(s) or s for s in raw}), "")
 
 
 def _analysis_overlays(
