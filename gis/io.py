@@ -303,63 +303,21 @@ def dumps_feature_collection(
     ``members`` are written as top-level foreign members (e.g. ``fields``: the unit, year
     and source of each property), after ``name``.
     """
+    return b"".join(
+        _encoded_collection(gdf, name=name, precision=precision, members=members)
+    ).decode("utf-8")
+
+
+def _encoded_collection(
+    gdf: Any, *, name: str | None, precision: int, members: dict[str, Any] | None
+) -> list[Any]:
+    """The UTF-8 bytes of :func:`dumps_feature_collection`'s text, in pieces (bytes or
+    buffers) to be written one after the other."""
     import numpy as np
     import shapely
 
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
         raise CRSError(f"layer {name or ''} must be in WGS84 to be written, not {gdf.crs}")
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    # column by column, not cell by cell (issue 13: 100k features took ~6 s); the same JSON
-    values = [_json_column(gdf[c]) for c in cols]
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
-    # plain 2-D points: their coordinates straight from the arrays (to_geojson writes
-    # doubles exactly, so parsing its text back gave these very floats)
-    simple = shapely.get_type_id(geoms) == 0
-    simple[simple] = ~(shapely.is_empty(geoms[simple]) | shapely.has_z(geoms[simple]))
-    px = shapely.get_x(geoms[simple]).tolist()
-    py = shapely.get_y(geoms[simple]).tolist()
-    # each property value and each point encoded once as a JSON fragment and joined per
-    # feature: the same text json.dumps of the whole feature gives (issue 13)
-    unique_cols = len(set(cols)) == len(cols)
-    keys = [_json_fragment({c: None})[1:-6] for c in cols] if unique_cols else []
-    frags = [_json_fragments(col) for col in values] if unique_cols else []
-    pts = (
-        [
-            f'{{"type":"Point","coordinates":[{_json_fragment(round(x, precision))},'
-            f"{_json_fragment(round(y, precision))}]}}"
-            for x, y in zip(px, py)
-        ]
-        if not np.isfinite(px).all() or not np.isfinite(py).all()
-        else [  # finite floats: json writes them as repr does
-            f'{{"type":"Point","coordinates":[{round(x, precision)!r},{round(y, precision)!r}]}}'
-            for x, y in zip(px, py)
-        ]
-    )
-    gtexts: list[str] = [""] * len(geoms)
-    for i, g in zip(np.flatnonzero(simple).tolist(), pts):  # a point: nothing to orient
-        gtexts[i] = g
-    for i in np.flatnonzero(~simple).tolist():
-        geom = geoms[i]
-        if geom is not None:
-            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
-        gj = None if geom is None else json.loads(shapely.to_geojson(geom))
-        if gj is not None:
-            gj["coordinates"] = _round_coords(gj["coordinates"], precision)
-        gtexts[i] = _json_fragment(gj)
-    if unique_cols:  # one str.format per feature, its fields the fragments
-        fields = ",".join(k.replace("{", "{{").replace("}", "}}") + ":{}" for k in keys)
-        template = '{{"type":"Feature","properties":{{' + fields + '}},"geometry":{}}}'
-        lines = list(map(template.format, *frags, gtexts))
-    else:
-        lines = [
-            _json_fragment(
-                {"type": "Feature", "properties": dict(zip(cols, (v[i] for v in values)))}
-            )[:-1]
-            + ',"geometry":'
-            + g
-            + "}"
-            for i, g in enumerate(gtexts)
-        ]
     head: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
         head["name"] = name
@@ -367,7 +325,223 @@ def dumps_feature_collection(
         if k not in ("type", "features", "name"):
             head[k] = v
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
-    return text + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+    start = (text + ',"features":[\n').encode("utf-8")
+    end = b"\n]}\n"
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    # plain 2-D points: their coordinates straight from the arrays (to_geojson writes
+    # doubles exactly, so parsing its text back gave these very floats)
+    simple = shapely.get_type_id(geoms) == 0
+    simple[simple] = ~(shapely.is_empty(geoms[simple]) | shapely.has_z(geoms[simple]))
+    if len(set(cols)) == len(cols) and len(geoms):
+        body = _arrow_body(gdf, cols, geoms, simple, precision)
+        if body is not None:  # the features joined by Arrow, as bytes (issue 13)
+            return [start, *body, end]
+    lines = _feature_lines(gdf, cols, geoms, simple, precision)
+    return [start, ",\n".join(lines).encode("utf-8"), end]
+
+
+def _geometry_texts(geoms: Any, simple: Any, precision: int) -> dict[int, str]:
+    """JSON of the geometries that are not plain 2-D points, by position."""
+    import numpy as np
+    import shapely
+
+    out: dict[int, str] = {}
+    for i in np.flatnonzero(~simple).tolist():
+        geom = geoms[i]
+        if geom is not None:
+            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
+        gj = None if geom is None else json.loads(shapely.to_geojson(geom))
+        if gj is not None:
+            gj["coordinates"] = _round_coords(gj["coordinates"], precision)
+        out[i] = _json_fragment(gj)
+    return out
+
+
+def _feature_lines(gdf: Any, cols: list[Any], geoms: Any, simple: Any, precision: int) -> list[str]:
+    """One JSON text a feature, in Python (any column types, repeated column names)."""
+    import numpy as np
+    import shapely
+
+    # column by column, not cell by cell (issue 13: 100k features took ~6 s); the same JSON
+    values = [_json_column(gdf[c]) for c in cols]
+    px = shapely.get_x(geoms[simple]).tolist()
+    py = shapely.get_y(geoms[simple]).tolist()
+    # each property value and each point encoded once as a JSON fragment and joined per
+    # feature: the same text json.dumps of the whole feature gives (issue 13)
+    unique_cols = len(set(cols)) == len(cols)
+    keys = [_json_fragment({c: None})[1:-6] for c in cols] if unique_cols else []
+    frags = [_json_fragments(col) for col in values] if unique_cols else []
+    pts = [
+        f'{{"type":"Point","coordinates":[{_json_fragment(round(x, precision))},'
+        f"{_json_fragment(round(y, precision))}]}}"
+        for x, y in zip(px, py)
+    ]
+    gtexts: list[str] = [""] * len(geoms)
+    for i, g in zip(np.flatnonzero(simple).tolist(), pts):  # a point: nothing to orient
+        gtexts[i] = g
+    for i, g in _geometry_texts(geoms, simple, precision).items():
+        gtexts[i] = g
+    if unique_cols:  # one str.format per feature, its fields the fragments
+        fields = ",".join(k.replace("{", "{{").replace("}", "}}") + ":{}" for k in keys)
+        template = '{{"type":"Feature","properties":{{' + fields + '}},"geometry":{}}}'
+        return list(map(template.format, *frags, gtexts))
+    return [
+        _json_fragment({"type": "Feature", "properties": dict(zip(cols, (v[i] for v in values)))})[
+            :-1
+        ]
+        + ',"geometry":'
+        + g
+        + "}"
+        for i, g in enumerate(gtexts)
+    ]
+
+
+#: A character JSON escapes (``json.dumps(ensure_ascii=False)``): quote, backslash, controls.
+_JSON_ESCAPED = r'[\x00-\x1f"\\]'
+
+
+def _arrow_body(
+    gdf: Any, cols: list[Any], geoms: Any, simple: Any, precision: int
+) -> list[Any] | None:
+    """The features' lines (``,\\n`` between them) as UTF-8 buffers built column by column
+    by Arrow: each property and coordinate becomes a JSON fragment at once, and a line is
+    the join of its fragments (issue 13). The very text of :func:`_feature_lines`; None
+    where Arrow is not installed (the caller writes the lines in Python)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow comes with the pinned pandas
+        return None
+    import numpy as np
+    import shapely
+
+    lt = pa.large_string()
+    # the system allocator: Arrow's default (mimalloc) copied the growing output buffers,
+    # which made the joins below several times slower at a million lines
+    pool = pa.system_memory_pool()
+
+    def s(text: str) -> Any:
+        return pa.scalar(text, lt)
+
+    n = len(geoms)
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    xs[simple] = shapely.get_x(geoms[simple])
+    ys[simple] = shapely.get_y(geoms[simple])
+    # each column's piece carries what precedes it in the line: Arrow joins plain arrays
+    # much faster than arrays mixed with constants
+    feature = '{"type":"Feature","properties":{'
+    pieces = []
+    for j, c in enumerate(cols):
+        key = _json_fragment({c: None})[1:-6]
+        pieces.append(_arrow_fragments(gdf[c], (feature if j == 0 else ",") + key + ":"))
+    before = ('},"geometry":' if cols else feature + '},"geometry":') + '{"type":"Point"'
+    point = pc.binary_join_element_wise(
+        s(before + ',"coordinates":['),
+        _arrow_coordinates(xs, precision, simple),
+        s(","),
+        _arrow_coordinates(ys, precision, simple),
+        s("]}},\n"),  # every line ends with ",\n": the last one without it
+        s(""),
+        memory_pool=pool,
+    )
+    others = _geometry_texts(geoms, simple, precision)
+    if others:
+        before = before[: -len('{"type":"Point"')]
+        texts = [before + others[i] + "},\n" for i in sorted(others)]
+        point = pc.replace_with_mask(
+            point, pa.array(~simple), pa.array(texts, lt), memory_pool=pool
+        )
+    lines = (
+        pc.binary_join_element_wise(*pieces, point, s(""), memory_pool=pool) if pieces else point
+    )
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
+    data = lines.buffers()[2]
+    return [memoryview(data)[int(offsets[0]) : int(offsets[n]) - 2]]
+
+
+def _arrow_coordinates(v: Any, precision: int, valid: Any) -> Any:
+    """``repr(round(x, precision))`` of each value as Arrow text, exactly as Python gives it.
+
+    ``round`` takes the decimal value of the double correctly rounded; ``rint(x * 10**p)``
+    is that integer ``k`` unless ``x * 10**p`` lies within a few units in the last place of
+    a tie (then Python rounds the value, rare). For ``1e-4 <= |k / 10**p| < 10**(15-p)``,
+    ``repr`` of the double nearest ``k / 10**p`` is the decimal ``k / 10**p`` itself
+    (positional, trailing zeros dropped, at least one decimal): a shorter decimal would
+    differ from it by ``10**-p`` or more, more than the double's spacing there."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lt, pool = pa.large_string(), pa.system_memory_pool()  # see _arrow_body
+    scale = 10**precision
+    with np.errstate(all="ignore"):
+        y = v * float(scale)
+        k = np.rint(y)
+        a = np.abs(k)
+        fast = (
+            (precision >= 1)
+            & (precision <= 9)
+            & np.isfinite(y)
+            & (0.5 - np.abs(y - k) > np.abs(y) * 2.0**-49)
+            & (a >= max(1, 10 ** (precision - 4)))
+            & (a < 1e15)
+        )
+    ki = np.where(fast, k, 0).astype(np.int64)
+    ai = np.abs(ki)
+    whole = pc.cast(pa.array(ai // scale), lt, memory_pool=pool)
+    frac = pc.cast(pa.array(ai % scale), lt, memory_pool=pool)
+    frac = pc.utf8_lpad(frac, precision, "0", memory_pool=pool)
+    frac = pc.utf8_rtrim(frac, "0", memory_pool=pool)
+    frac = pc.if_else(pc.equal(frac, ""), pa.scalar("0", lt), frac, memory_pool=pool)
+    sign = pc.if_else(pa.array(ki < 0), pa.scalar("-", lt), pa.scalar("", lt), memory_pool=pool)
+    text = pc.binary_join_element_wise(
+        sign, whole, pa.scalar(".", lt), frac, pa.scalar("", lt), memory_pool=pool
+    )
+    slow = np.flatnonzero(valid & ~fast)
+    if len(slow):  # rare: Python's own rounding and repr (NaN, ties, tiny or huge values)
+        mask = np.zeros(len(v), dtype=bool)
+        mask[slow] = True
+        texts = [_json_fragment(round(float(v[i]), precision)) for i in slow.tolist()]
+        text = pc.replace_with_mask(text, pa.array(mask), pa.array(texts, lt), memory_pool=pool)
+    return text
+
+
+def _arrow_fragments(col: Any, before: str) -> Any:
+    """``before`` and the JSON fragment of each value of a column as Arrow text (as
+    :func:`_json_fragments` of :func:`_json_column`): text columns by Arrow, other columns
+    in Python."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lt, pool = pa.large_string(), pa.system_memory_pool()  # see _arrow_body
+    arr = None
+    if col.dtype == object:
+        try:  # text and None only (anything else: ArrowTypeError, done in Python)
+            arr = pa.array(col.to_numpy(), type=lt, from_pandas=False, memory_pool=pool)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = None
+    elif isinstance(col.dtype, pd.StringDtype):  # missing values (NaN, NA): null
+        arr = pc.cast(pa.array(col.array, from_pandas=True), lt, memory_pool=pool)
+    if arr is None:
+        return pa.array([before + f for f in _json_fragments(_json_column(col))], lt)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    esc = pc.match_substring_regex(arr, _JSON_ESCAPED, memory_pool=pool)
+    if pc.any(esc).as_py():  # quotes, backslashes, line breaks: json's own escaping
+        mask = esc.fill_null(False).to_numpy(zero_copy_only=False)
+        idx = np.flatnonzero(mask).tolist()
+        texts = [_encode_str(arr[i].as_py())[1:-1] for i in idx]
+        arr = pc.replace_with_mask(arr, pa.array(mask), pa.array(texts, lt), memory_pool=pool)
+    joined = pc.binary_join_element_wise(
+        pa.scalar(before + '"', lt), arr, pa.scalar('"', lt), pa.scalar("", lt), memory_pool=pool
+    )
+    return pc.coalesce(joined, pa.scalar(before + "null", lt), memory_pool=pool)
 
 
 def write_geojson(
@@ -378,7 +552,8 @@ def write_geojson(
     members: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``gdf`` (WGS84) to ``path`` atomically with the stable writer."""
-    text = dumps_feature_collection(gdf, name=name, members=members)
-    with atomic_write(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    pieces = _encoded_collection(gdf, name=name, precision=COORD_PRECISION, members=members)
+    with atomic_write(path, "wb") as fh:
+        for piece in pieces:
+            fh.write(piece)
     return Path(path)
