@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..errors import InputError, LayerNotFoundError, ValidationError
 from ..names import fold
+from .plain_csv import plain_body
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 #: Rows listed by name in an encoding or formula error (the count says how many more).
@@ -261,6 +262,9 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
         sep = dialect.delimiter
     except csv.Error:
         sep = ","
+    fast = _parse_plain(text, sep)
+    if fast is not None:
+        return fast
     limit = csv.field_size_limit()
     try:
         csv.field_size_limit(max(limit, len(text) + 1))  # long cells are reported below
@@ -331,6 +335,40 @@ def _parse_csv(text: str, p: Path) -> pd.DataFrame:
     if dup:
         raise InputError(f"{p}: column name(s) used twice in the header: {', '.join(dup)}")
     df = pd.DataFrame(rows, columns=header, index=index, dtype=str)
+    df.attrs["header_row"] = h + 1
+    return df
+
+
+def _parse_plain(text: str, sep: str) -> pd.DataFrame | None:
+    """:func:`_parse_csv` of a text without quotes whose header is plain (named cells, none
+    twice, no empty one at its end) and whose rows all have the header's cells, with the
+    rows parsed by pyarrow (:func:`~gis.readers.plain_csv.plain_body`); None for any other
+    text, which :func:`_parse_csv` reads row by row and checks cell by cell."""
+    if '"' in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")  # as csv reads them: one line break
+        if "\r" in text:
+            return None
+    head = text.split("\n", MAX_TITLE_ROWS + 1)[: MAX_TITLE_ROWS + 1]
+    if not head or max(map(len, head)) > MAX_CELL_CHARS:
+        return None  # a long cell up here: _parse_csv names it
+    records = list(csv.reader(io.StringIO("\n".join(head), newline=""), delimiter=sep))
+    if not records:
+        return None
+    h = header_index(records)
+    header = records[h]
+    if not header or not all(c.strip() for c in header) or len(set(header)) < len(header):
+        return None
+    start = 0
+    for _ in range(h + 1):  # the body: the text after the header's line
+        start = text.find("\n", start) + 1
+        if not start:
+            return None
+    df = plain_body(text[start:], sep, len(header), h, MAX_CELL_CHARS)
+    if df is None:
+        return None
+    df.columns = header
     df.attrs["header_row"] = h + 1
     return df
 
