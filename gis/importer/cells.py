@@ -103,11 +103,16 @@ def coords_of_row(d: dict[str, Any], cols: dict[str, str | None], reject: Any) -
     return x, y
 
 
-def plain_coords(xs: list[Any], ys: list[Any]) -> tuple[Any, Any, Any]:
-    """(lon, lat, ok) of two coordinate columns where both cells are plain decimal numbers
-    (``ok``): exactly what :func:`coords_of_row` gives those rows, at once. The other rows
-    (blank, DMS, full-width, not numbers) are left to :func:`coords_of_row`."""
+def plain_coords(xs: Any, ys: Any) -> tuple[Any, Any, Any]:
+    """(lon, lat, ok) of two coordinate columns (Series) where both cells are plain decimal
+    numbers (``ok``): exactly what :func:`coords_of_row` gives those rows, at once. The other
+    rows (blank, DMS, full-width, spaces, not numbers) are left to :func:`coords_of_row`."""
     import numpy as np
+
+    fast = _arrow_plain(xs, ys)
+    if fast is not None:
+        return fast
+    xs, ys = xs.tolist(), ys.tolist()
 
     n = len(xs)
     tx = [text_of(v) if type(v) is not str else v.strip() for v in xs]
@@ -121,4 +126,42 @@ def plain_coords(xs: list[Any], ys: list[Any]) -> tuple[Any, Any, Any]:
     lon[ok] = np.array([t for t, k in zip(tx, ok) if k], dtype=object).astype(float)
     lat[ok] = np.array([t for t, k in zip(ty, ok) if k], dtype=object).astype(float)
     ok &= np.isfinite(lon) & np.isfinite(lat)  # e.g. 400 digits: float() gives inf
+    return lon, lat, ok
+
+
+#: :data:`_PLAIN` in ASCII digits, for Arrow (the cells it leaves go to :func:`coords_of_row`).
+_PLAIN_ASCII = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
+
+
+def _arrow_plain(xs: Any, ys: Any) -> tuple[Any, Any, Any] | None:
+    """:func:`plain_coords` of two Arrow-backed text columns by Arrow (issue 13): a cell of
+    ASCII digits as :data:`_PLAIN` reads it, converted by ``pyarrow.compute.cast`` (correctly
+    rounded, as Python's ``float``); None for other columns, or when Arrow refuses one."""
+    import numpy as np
+
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    out = []
+    ok = np.ones(len(xs), dtype=bool)
+    for col in (xs, ys):
+        try:
+            arr = pa.array(col.array)
+        except (TypeError, ValueError, pa.ArrowException):
+            return None
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return None
+        match = pc.match_substring_regex(arr, _PLAIN_ASCII).fill_null(False)
+        plain = np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool)
+        try:
+            vals = pc.cast(pc.if_else(match, arr, pa.scalar("0", arr.type)), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        v = np.array(vals.to_numpy(zero_copy_only=False), dtype=np.float64)  # a writable copy
+        ok &= plain & np.isfinite(v)
+        out.append(v)
+    lon, lat = out
+    lon[~ok] = lat[~ok] = np.nan
     return lon, lat, ok

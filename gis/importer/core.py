@@ -181,7 +181,7 @@ def read_import(
     unit = "row" if is_table else "feature"
     if is_table:
         # read_table's index counts blank lines and title rows as the spreadsheet does
-        row_no = [sheet_row(i) for i in frame.index]
+        row_no = (np.asarray(frame.index, dtype=np.int64) + sheet_row(0)).tolist()  # at once
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
@@ -213,7 +213,7 @@ def read_import(
         lat = np.full(len(frame), np.nan)
         plain = np.zeros(len(frame), dtype=bool)
         if cols["lon"] and cols["lat"]:  # plain decimal cells at once, the rest row by row
-            lon, lat, plain = plain_coords(attrs[cols["lon"]].tolist(), attrs[cols["lat"]].tolist())
+            lon, lat, plain = plain_coords(frame[cols["lon"]], frame[cols["lat"]])
             lon[~plain] = lat[~plain] = np.nan
         names = list(attrs.columns)  # a plain list: the Index hands out names slowly
         slow = np.flatnonzero(~plain).tolist()

@@ -48,7 +48,10 @@ def attributes(
         """The stripped text of each cell of the field's column ("" without a column)."""
         if not cols[fld]:
             return [""] * n
-        return [v.strip() if type(v) is str else text_of(v) for v in attrs[cols[fld]].tolist()]
+        values = attrs[cols[fld]].tolist()
+        if set(map(type, values)) <= {str}:  # text cells (every table's): at C speed
+            return list(map(str.strip, values))
+        return [v.strip() if type(v) is str else text_of(v) for v in values]
 
     # column by column (issue 13); the rejects are sorted back into the order in which a
     # row-by-row pass made them: by row, then by field as listed here
@@ -77,6 +80,10 @@ def attributes(
             except InputError as exc:
                 seen[t] = (False, str(exc))
         vals = out_cols[out_fld]
+        if all(ok for ok, _ in seen.values()) and len(seen) == len(dict.fromkeys(raw)):
+            # every text checked and valid (the usual case): the values at once
+            out_cols[out_fld] = [seen[t][1] for t in raw]
+            return
         for i, t in enumerate(raw):
             if t not in seen:
                 continue
@@ -95,6 +102,9 @@ def attributes(
         raw = texts("district")
         codes = {t: match_district(t) if t else "" for t in dict.fromkeys(raw)}
         dist = out_cols["district"]
+        if all(c is not None and c != CITY_ADCODE for c in codes.values()):
+            out_cols["district"] = dist = [codes[t] or "" for t in raw]  # all known: at once
+            raw = []
         for i, t in enumerate(raw):
             code = codes[t]
             if code is None:
@@ -116,7 +126,8 @@ def attributes(
             else:
                 dist[i] = code or ""
     row_sources = texts("source")
-    out_cols["source"] = [file_source + (f"; {t}" if t else "") for t in row_sources]
+    sources = {t: file_source + (f"; {t}" if t else "") for t in dict.fromkeys(row_sources)}
+    out_cols["source"] = list(map(sources.__getitem__, row_sources))
     if cols["precision"]:
         checked("precision", 5, "precision", normalize_precision, True)
     for i, _, fld, reason in sorted(pending, key=lambda r: (r[0], r[1])):
@@ -131,7 +142,8 @@ def attributes(
     out = pd.DataFrame(out_cols, columns=list(PLAN_FIELDS), dtype=object)
     # duplicate ids: every row involved is rejected, naming the others
     seen: dict[str, list[int]] = {}
-    for i, k in enumerate(out["id"]):
+    filled = [k for k in ids if k]
+    for i, k in enumerate(ids) if len(set(filled)) < len(filled) else ():  # only if any twice
         if k:
             seen.setdefault(k, []).append(i)
     for k, rows in seen.items():
