@@ -90,16 +90,24 @@ def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return (x < 72.004) | (x > 137.8347) | (y < 0.8293) | (y > 55.8271)
 
 
+#: Points per block of :func:`_delta`: its temporaries then stay in the CPU cache.
+DELTA_BLOCK = 32_768
+
+
 def _delta(x: Array, y: Array) -> tuple[Array, Array]:
     """GCJ-02 offset (dlon, dlat) in degrees at WGS84 point (x, y)."""
     dx = x - 105.0
     dy = y - 35.0
-    t_lat = -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dx * dy + 0.2 * np.sqrt(np.abs(dx))
-    t_lat += (20.0 * np.sin(6.0 * dx * np.pi) + 20.0 * np.sin(2.0 * dx * np.pi)) * 2.0 / 3.0
+    # the terms both sums share, computed once (the same operations: the same bits)
+    dxy = 0.1 * dx * dy
+    root = np.sqrt(np.abs(dx))
+    wave = (20.0 * np.sin(6.0 * dx * np.pi) + 20.0 * np.sin(2.0 * dx * np.pi)) * 2.0 / 3.0
+    t_lat = -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + dxy + 0.2 * root
+    t_lat += wave
     t_lat += (20.0 * np.sin(dy * np.pi) + 40.0 * np.sin(dy / 3.0 * np.pi)) * 2.0 / 3.0
     t_lat += (160.0 * np.sin(dy / 12.0 * np.pi) + 320 * np.sin(dy * np.pi / 30.0)) * 2.0 / 3.0
-    t_lon = 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dx * dy + 0.1 * np.sqrt(np.abs(dx))
-    t_lon += (20.0 * np.sin(6.0 * dx * np.pi) + 20.0 * np.sin(2.0 * dx * np.pi)) * 2.0 / 3.0
+    t_lon = 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + dxy + 0.1 * root
+    t_lon += wave
     t_lon += (20.0 * np.sin(dx * np.pi) + 40.0 * np.sin(dx / 3.0 * np.pi)) * 2.0 / 3.0
     t_lon += (150.0 * np.sin(dx / 12.0 * np.pi) + 300.0 * np.sin(dx / 30.0 * np.pi)) * 2.0 / 3.0
     rad_lat = y / 180.0 * np.pi
@@ -115,8 +123,16 @@ def _arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
 
 
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
-    """WGS84 to GCJ-02 (the published forward transform); identity outside China."""
+    """WGS84 to GCJ-02 (the published forward transform); identity outside China. Long
+    arrays go block by block: element by element the same arithmetic (so the same bits),
+    about twice as fast with the temporaries in the CPU cache."""
     x, y = _arrays(lon, lat)
+    if x.ndim == 1 and x.shape == y.shape and len(x) > 2 * DELTA_BLOCK:
+        gx, gy = np.empty(len(x)), np.empty(len(x))
+        for s in range(0, len(x), DELTA_BLOCK):
+            block = slice(s, s + DELTA_BLOCK)
+            gx[block], gy[block] = wgs84_to_gcj02(x[block], y[block])
+        return gx, gy
     dlon, dlat = _delta(x, y)
     outside = out_of_china(x, y)
     return np.where(outside, x, x + dlon), np.where(outside, y, y + dlat)
@@ -128,6 +144,19 @@ def gcj02_to_wgs84(
     """GCJ-02 to WGS84 by iterating the forward transform (error below ``tol`` degrees)."""
     gx, gy = _arrays(lon, lat)
     wx, wy = gx.copy(), gy.copy()
+    if gx.ndim == 1 and gx.shape == gy.shape and len(gx) > 2 * DELTA_BLOCK:
+        for _ in range(max_iter):  # as below, block by block (the same bits, faster)
+            done = True
+            for s in range(0, len(gx), DELTA_BLOCK):
+                block = slice(s, s + DELTA_BLOCK)
+                fx, fy = wgs84_to_gcj02(wx[block], wy[block])
+                ex, ey = fx - gx[block], fy - gy[block]
+                wx[block] -= ex
+                wy[block] -= ey
+                done = done and bool(np.all(np.abs(ex) < tol) and np.all(np.abs(ey) < tol))
+            if done:
+                break
+        return wx, wy
     for _ in range(max_iter):
         fx, fy = wgs84_to_gcj02(wx, wy)
         ex, ey = fx - gx, fy - gy

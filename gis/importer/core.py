@@ -185,20 +185,24 @@ def read_import(
     else:
         row_no = list(range(1, len(frame) + 1))
     attrs = frame if is_table else frame.drop(columns=frame.geometry.name)
-    # text columns as Python objects once: the row loops below read every cell, and an
-    # Arrow-backed column hands them out one slow element read at a time (issue 13)
-    attrs = attrs.astype({c: object for c in attrs.columns if attrs[c].dtype != object})
+    # a GIS file's columns as Python objects once: an Arrow-backed column hands cells out
+    # one slow element read at a time (issue 13). A table's text columns stay in Arrow: they
+    # are read whole (tolist) or by Arrow, and only the rows read one by one are converted
+    if not is_table:
+        attrs = attrs.astype({c: object for c in attrs.columns if attrs[c].dtype != object})
     cols = find_columns(attrs)
     if is_table and cols["lon"] and cols["lat"] is None and cols["lonlat"] is None:
         cols["lon"] = None
     require_columns(p, attrs, cols, is_table, int(frame.attrs.get("header_row", 1)))
     # an id column nobody filled in (KML placemarks carry an empty id field) counts as none
-    if cols["id"] and not any(text_of(v) for v in attrs[cols["id"]]):
+    if cols["id"] and not any(text_of(v) for v in attrs[cols["id"]].tolist()):
         cols["id"] = None
     used = {c for c in cols.values() if c}
     if fmt in ("KML", "KMZ"):
         used |= set(KML_FIELDS)
-    unused = [str(c) for c in attrs.columns if c not in used and any(text_of(v) for v in attrs[c])]
+    unused = [
+        str(c) for c in attrs.columns if c not in used and any(map(text_of, attrs[c].tolist()))
+    ]
     if unused:
         report.warnings.append(f"{p}: column(s) not imported: {', '.join(unused)}")
 
@@ -217,7 +221,8 @@ def read_import(
             lon[~plain] = lat[~plain] = np.nan
         names = list(attrs.columns)  # a plain list: the Index hands out names slowly
         slow = np.flatnonzero(~plain).tolist()
-        for i, row in zip(slow, attrs.iloc[slow].itertuples(index=False)):
+        rows = attrs.iloc[slow].astype(object)  # Python objects: read cell by cell
+        for i, row in zip(slow, rows.itertuples(index=False)):
             d = dict(zip(names, row))
             x, y = coords_of_row(d, cols, lambda f, r, i=i: reject(i, f, r))
             if x is not None and y is not None:
@@ -295,19 +300,19 @@ def read_import(
             else:
                 reject(i, fld, f"{msg}. {MISMATCH_FIX.format(fld=fld)}")
     default = precision or ("converted" if key in ("gcj02", "bd09") else "official")
-    out["precision"] = [v or default for v in out["precision"]]
+    out["precision"] = [v or default for v in out["precision"].tolist()]
     for i in range(len(out)) if shift_note else ():
         unsure[i] = f"{shift_note}; {unsure[i]}" if i in unsure else shift_note
     mark_unsure(out, unsure)
 
-    keep = [i for i in range(len(frame)) if i not in problems]
+    keep = [i for i in range(len(frame)) if i not in problems] if problems else None
     report.rejected = [pr for i in sorted(problems) for pr in problems[i]]
-    result = gpd.GeoDataFrame(
-        out.iloc[keep].reset_index(drop=True),
-        # heights (KML, GPS, CAD exports) are dropped: layers are 2-D lon/lat
-        geometry=shapely.force_2d(gdf.geometry.values[np.asarray(keep, dtype=int)]),
-        crs=STORAGE_CRS,
-    )
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    if keep is not None:
+        out, geoms = out.iloc[keep].reset_index(drop=True), geoms[np.asarray(keep, dtype=int)]
+    if (shapely.has_z(geoms) | shapely.has_m(geoms)).any():
+        geoms = shapely.force_2d(geoms)  # heights (KML, GPS, CAD exports): layers are 2-D
+    result = gpd.GeoDataFrame(out, geometry=geoms, crs=STORAGE_CRS)
     report.imported = len(result)
     return ImportResult(result, report)
 

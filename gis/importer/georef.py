@@ -172,7 +172,7 @@ def table_points(
         check_survey_xy(lon, lat, x, y, good, key, cols, reject)
     pts = np.asarray(shapely.points(x, y), dtype=object)  # at once; no coordinates: None
     pts[~good] = None
-    return list(pts)
+    return pts
 
 
 def check_raw_lonlat(lon: np.ndarray, lat: np.ndarray, cols: dict[str, Any], reject: Any) -> None:
@@ -352,7 +352,9 @@ def check_districts(
     here = np.full(len(geoms), "", dtype=object)
     free = np.ones(len(geoms), dtype=bool)  # the first district containing a point is its own
     for code, poly in polys.items():
-        idx = np.flatnonzero(free)
+        # only the points in the district's bounding box can lie inside it
+        x0, y0, x1, y1 = shapely.bounds(poly)
+        idx = np.flatnonzero(free & (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))
         hit = idx[shapely.contains_xy(poly, xs[idx], ys[idx])]
         here[hit] = code
         free[hit] = False
