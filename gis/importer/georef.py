@@ -260,15 +260,22 @@ def check_location(
         metric = gpd.GeoSeries(city.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
         city_zone = shapely.union_all(metric.buffer(CITY_TOLERANCE_M).values)
         shapely.prepare(city_zone)
-    metric_geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
-    in_city = (
-        shapely.intersects(city_zone, metric_geoms)
-        if city_zone is not None
-        else np.ones(len(metric_geoms), dtype=bool)
-    )
+    arr = np.asarray(gdf.geometry.values, dtype=object)
+    metric_geoms: Any = metric_xy(arr)  # points: their coordinates, no new geometries
+    if metric_geoms is None:
+        metric_geoms = gpd.GeoSeries(arr, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+        in_city = (
+            shapely.intersects(city_zone, metric_geoms)
+            if city_zone is not None
+            else np.ones(len(metric_geoms), dtype=bool)
+        )
+    else:
+        in_city = (
+            shapely.intersects_xy(city_zone, *metric_geoms)
+            if city_zone is not None
+            else np.ones(len(arr), dtype=bool)
+        )
     # every geometry's type, validity and representative point at once; the loop only reports
-    geoms = gdf.geometry.values
-    arr = np.asarray(geoms, dtype=object)
     missing = shapely.is_missing(arr) | shapely.is_empty(arr)
     some = ~missing
     valid = np.ones(len(arr), dtype=bool)
@@ -319,6 +326,32 @@ def check_location(
     return metric_geoms
 
 
+def metric_xy(geoms: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The coordinates in :data:`gis.settings.METRIC_CRS` of geometries that are all 2-D
+    points (or missing: NaN), transformed as ``GeoSeries.to_crs`` transforms them (the same
+    pyproj transformation, so the same bits) without making a geometry of each; None when
+    any geometry is something else."""
+    import pyproj
+    import shapely
+
+    tid = shapely.get_type_id(geoms)
+    if not np.all(tid <= 0) or shapely.has_z(geoms).any():
+        return None
+    some = (tid == 0) & ~shapely.is_empty(geoms)
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)  # missing or empty: NaN
+    x[some], y[some] = shapely.get_x(geoms[some]), shapely.get_y(geoms[some])
+    tr = pyproj.Transformer.from_crs(
+        pyproj.CRS.from_user_input(STORAGE_CRS),
+        pyproj.CRS.from_user_input(METRIC_CRS),
+        always_xy=True,
+    )
+    good = np.isfinite(x) & np.isfinite(y)
+    mx, my = np.full(len(x), np.nan), np.full(len(x), np.nan)
+    if good.any():
+        mx[good], my[good] = tr.transform(x[good], y[good])
+    return mx, my
+
+
 def check_districts(
     out: Any,
     gdf: Any,
@@ -338,17 +371,30 @@ def check_districts(
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
     if metric_geoms is None:
         metric_geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
-    # a plain array: indexing a GeometryArray element by element is slow
-    geoms = np.asarray(metric_geoms, dtype=object)
+    if isinstance(metric_geoms, tuple):  # points' metric coordinates (see metric_xy)
+        # the missing and empty ones are those of the WGS84 geometries
+        geoms = np.asarray(gdf.geometry.values, dtype=object)
+        xs, ys = (np.array(v, dtype=float) for v in metric_geoms)
+        pts = None
+    else:  # a plain array: indexing a GeometryArray element by element is slow
+        geoms = np.asarray(metric_geoms, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     ok[[i for i in problems if 0 <= i < len(ok)]] = False
-    pts = geoms.copy()
-    other = ok & (shapely.get_type_id(geoms) != 0)  # not a Point: its representative point
-    pts[other] = shapely.point_on_surface(geoms[other])
-    xs = np.full(len(geoms), np.nan)
-    ys = np.full(len(geoms), np.nan)
-    xs[ok] = shapely.get_x(pts[ok].astype(object))
-    ys[ok] = shapely.get_y(pts[ok].astype(object))
+    if isinstance(metric_geoms, tuple):
+        xs[~ok] = ys[~ok] = np.nan
+    else:
+        pts = geoms.copy()
+        other = ok & (shapely.get_type_id(geoms) != 0)  # not a Point: its representative point
+        pts[other] = shapely.point_on_surface(geoms[other])
+        xs = np.full(len(geoms), np.nan)
+        ys = np.full(len(geoms), np.nan)
+        xs[ok] = shapely.get_x(pts[ok].astype(object))
+        ys[ok] = shapely.get_y(pts[ok].astype(object))
+
+    def point(i: Any) -> Any:
+        """The row's point in METRIC_CRS (made only when a distance is asked for)."""
+        return shapely.points(xs[i], ys[i]) if pts is None else pts[i]
+
     here = np.full(len(geoms), "", dtype=object)
     free = np.ones(len(geoms), dtype=bool)  # the first district containing a point is its own
     for code, poly in polys.items():
@@ -370,7 +416,7 @@ def check_districts(
                 stated_all[i] = here[i]
                 filled += 1
             else:  # just outside the city's edge (accepted within CITY_TOLERANCE_M)
-                dists = {c: float(shapely.distance(poly, pts[i])) for c, poly in polys.items()}
+                dists = {c: float(shapely.distance(poly, point(i))) for c, poly in polys.items()}
                 near = min(dists, key=dists.__getitem__) if dists else ""
                 if near:
                     stated_all[i] = near
@@ -380,7 +426,7 @@ def check_districts(
                     )
             continue
         if stated in polys and here[i] != stated:
-            dist = float(shapely.distance(polys[stated], pts[i]))
+            dist = float(shapely.distance(polys[stated], point(i)))
             if dist > DISTRICT_TOLERANCE_M:
                 h = here[i]
                 where = f"in {district_name(h)} ({h})" if h else "in no district"
