@@ -404,8 +404,8 @@ def check_districts(
         hit = idx[shapely.contains_xy(poly, xs[idx], ys[idx])]
         here[hit] = code
         free[hit] = False
-    stated_all = [str(v) for v in out["district"]]
-    names = list(out["name_zh"])
+    stated_all = [str(v) for v in out["district"].tolist()]
+    names = out["name_zh"].tolist()
     filled = 0
     beyond: list[str] = []
     mismatches: list[tuple[int, str]] = []
