@@ -132,7 +132,14 @@ def feature_sources(features: list[dict[str, Any]], n: int = SOURCES_SHOWN) -> s
 
 def sources_text(values: Iterable[Any], n: int = SOURCES_SHOWN) -> str:
     """:func:`feature_sources` of the features' ``source`` values (None where absent)."""
-    counts = Counter(str(v or "").strip() for v in values)
+    values = list(values)
+    try:  # each distinct value (and type: 1 is not True) once at C speed, then as text
+        raw = Counter(zip(map(type, values), values))
+    except TypeError:  # an unhashable value (a list in a GeoJSON property)
+        raw = Counter((type(v), _hashable(v)) for v in values)
+    counts: Counter[str] = Counter()
+    for (_, v), k in raw.items():  # in order of first appearance, as counting texts was
+        counts[str(v or "").strip()] += k
     missing = counts.pop("", 0)
     items = [
         (s if len(s) <= SOURCE_CHARS else s[: SOURCE_CHARS - 1] + "…")
@@ -144,6 +151,15 @@ def sources_text(values: Iterable[Any], n: int = SOURCES_SHOWN) -> str:
     if missing:
         items.append(f"{missing} feature(s) without a source")
     return "; ".join(items)
+
+
+def _hashable(v: Any) -> Any:
+    """``v``, or its text when it cannot be counted (its text is what is shown)."""
+    try:
+        hash(v)
+    except TypeError:
+        return str(v or "")
+    return v
 
 
 def layer_status(catalog: Catalog | None = None, *, strict: bool = True) -> pd.DataFrame:

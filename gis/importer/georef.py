@@ -404,12 +404,19 @@ def check_districts(
         hit = idx[shapely.contains_xy(poly, xs[idx], ys[idx])]
         here[hit] = code
         free[hit] = False
-    stated_all = [str(v) for v in out["district"].tolist()]
+    stated_all = list(map(str, out["district"].tolist()))
     names = out["name_zh"].tolist()
-    filled = 0
+    # empty districts where a district holds the point: filled at once; the loop below
+    # visits only the rows it may report (no district found, or not the stated one)
+    stated_arr = np.array(stated_all, dtype=object)
+    blank = stated_arr == ""
+    fill = ok & blank & (here != "")
+    stated_arr[fill] = here[fill]
+    stated_all = stated_arr.tolist()
+    filled = int(fill.sum())
     beyond: list[str] = []
     mismatches: list[tuple[int, str]] = []
-    for i in np.flatnonzero(ok):
+    for i in np.flatnonzero(ok & ~fill & (blank | (here != stated_arr))):
         stated = stated_all[i]
         if not stated:
             if here[i]:
