@@ -160,3 +160,12 @@ def test_arrow_attributes_import_the_same_bytes(
     assert res.exit_code == 0, res.output
     assert layer.read_bytes() == fast
     assert b'"note":"\xe5\xa4\x87\xe6\xb3\xa8\\\\0"' in fast  # 备注\0, the backslash escaped
+
+
+def test_points_are_valid_exactly_when_finite() -> None:
+    """check_location takes a 2-D point as valid when both coordinates are finite: GEOS's
+    rule, which this checks on the values a table can give."""
+    vals = [114.3, -0.0, 1e308, np.nan, np.inf, -np.inf]
+    xs, ys = np.meshgrid(vals, vals)
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    assert (shapely.is_valid(pts) == (np.isfinite(xs) & np.isfinite(ys)).ravel()).all()

@@ -279,7 +279,10 @@ def check_location(
     missing = shapely.is_missing(arr) | shapely.is_empty(arr)
     some = ~missing
     valid = np.ones(len(arr), dtype=bool)
-    valid[some] = shapely.is_valid(arr[some])
+    if isinstance(metric_geoms, tuple):  # 2-D points: GEOS finds them valid when finite
+        valid[some] = np.isfinite(shapely.get_x(arr[some])) & np.isfinite(shapely.get_y(arr[some]))
+    else:
+        valid[some] = shapely.is_valid(arr[some])
     rep_x = np.full(len(arr), np.nan)
     rep_y = np.full(len(arr), np.nan)
     ok = some & valid
