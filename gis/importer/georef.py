@@ -343,7 +343,11 @@ def metric_xy(geoms: Any) -> tuple[np.ndarray, np.ndarray] | None:
     some = (tid == 0) & ~shapely.is_empty(geoms)
     x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)  # missing or empty: NaN
     x[some], y[some] = shapely.get_x(geoms[some]), shapely.get_y(geoms[some])
-    tr = pyproj.Transformer.from_crs(
+    try:  # the transformer to_crs itself uses (and caches): made once per process
+        from geopandas.array import TransformerFromCRS as from_crs
+    except ImportError:  # pragma: no cover - another geopandas: the same transformation
+        from_crs = pyproj.Transformer.from_crs
+    tr = from_crs(
         pyproj.CRS.from_user_input(STORAGE_CRS),
         pyproj.CRS.from_user_input(METRIC_CRS),
         always_xy=True,
