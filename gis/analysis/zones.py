@@ -371,10 +371,11 @@ class ZoneIndex:
             flat = self.flat_cells(x[s0:s1], y[s0:s1])
             lab = label[s0:s1]
             if same:
-                codes.take(flat, out=lab)
+                got = codes.take(flat, out=lab)
             else:
-                lab[:] = codes.take(flat)
-            h = np.flatnonzero(lab == -2)
+                got = codes.take(flat)  # small ints: compared before they are widened
+                lab[:] = got
+            h = np.flatnonzero(got == -2)
             if len(h):
                 combo_parts.append(grid.take(flat[h]).astype(np.intp))
                 hard_parts.append(h + s0)
