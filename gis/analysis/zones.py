@@ -165,8 +165,8 @@ class ZoneIndex:
 
     def __post_init__(self) -> None:
         if self.code_grid is None:
-            small = self.n_zones < 2**7 - 1
-            self.code_grid = self.code[self.grid].astype(np.int8 if small else np.int32)
+            small = np.int8 if self.n_zones < 2**7 - 1 else np.int32
+            self.code_grid = self.code.astype(small)[self.grid]
 
     @property
     def n_zones(self) -> int:
@@ -246,12 +246,10 @@ class ZoneIndex:
         counts = np.bincount(grid.ravel(), minlength=len(combos))
         counts[0] = 1  # combination 0, "no zone", is the padding and stays first
         used = np.flatnonzero(counts)
-        remap = np.zeros(len(combos), dtype=np.int32)
-        remap[used] = np.arange(len(used), dtype=np.int32)
-        grid = remap[grid]
-        grid = grid.astype(
-            np.int8 if len(used) < 2**7 else np.int16 if len(used) < 2**15 else np.int32
-        )
+        small = np.int8 if len(used) < 2**7 else np.int16 if len(used) < 2**15 else np.int32
+        remap = np.zeros(len(combos), dtype=small)
+        remap[used] = np.arange(len(used), dtype=small)
+        compact: NDArray[np.integer[Any]] = remap[grid]
         kept = [combos[int(u)] for u in used]
         n_in = np.array([len(c[0]) for c in kept], dtype=np.int32)
         first_in = np.array([c[0][0] if c[0] else -1 for c in kept], dtype=np.int32)
@@ -267,7 +265,7 @@ class ZoneIndex:
             cell=float(cell),
             nrows=nrows,
             ncols=ncols,
-            grid=grid,
+            grid=compact,
             first_in=first_in,
             n_in=n_in,
             in_ptr=in_ptr,
