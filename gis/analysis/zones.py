@@ -249,7 +249,7 @@ class ZoneIndex:
         small = np.int8 if len(used) < 2**7 else np.int16 if len(used) < 2**15 else np.int32
         remap = np.zeros(len(combos), dtype=small)
         remap[used] = np.arange(len(used), dtype=small)
-        compact: NDArray[np.integer[Any]] = remap[grid]
+        compact: NDArray[Any] = remap[grid]
         kept = [combos[int(u)] for u in used]
         n_in = np.array([len(c[0]) for c in kept], dtype=np.int32)
         first_in = np.array([c[0][0] if c[0] else -1 for c in kept], dtype=np.int32)
