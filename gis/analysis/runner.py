@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError
 from ..settings import METRIC_CRS
 from .corridors import corridor_belts, corridor_pairs, corridor_table, flanked_segments
@@ -144,7 +145,7 @@ def run(params: Params) -> AnalysisResult:
 def analysis_frames(kind: str, **params: Any) -> list[tuple[str, gpd.GeoDataFrame]]:
     """Titles and WGS84 frames of an analysis, ready to draw (nothing computed while drawing)."""
     res = run_analysis(kind, **params)
-    return [(title, gdf.to_crs("EPSG:4326")) for title, gdf in res.frames]
+    return [(title, reproject(gdf, "EPSG:4326")) for title, gdf in res.frames]
 
 
 def _coverage(

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError, ValidationError
 from ..names import fold
 from ..readers.tables import sheet_row
@@ -406,7 +407,7 @@ def census_density(
     s = district_stats() if stats is None else stats
     census = district_indicator(s, CENSUS_PREFIX, prefix=True).set_index("key")
     out = districts.copy()
-    area = districts.geometry.to_crs(METRIC_CRS).area / 1e6
+    area = reproject(districts.geometry, METRIC_CRS).area / 1e6
     out["area_km2_metric"] = area.round(2)
     keys = out["adcode"].astype(str)
     out["pop_2020"] = keys.map(census["value_num"]).astype(float)

@@ -20,6 +20,7 @@ from typing import Any
 from ..analysis.runner import DISTRICTS_TITLE, AnalysisResult, run_analysis
 from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
+from ..crs import reproject
 from ..errors import GisError, InputError, ValidationError
 from ..indicators import join_file, target_progress
 from ..layers import check_layer_file, import_mark, layer_status, loaded_sources, read_layer
@@ -386,7 +387,7 @@ def _analysis_overlays(
     tables.setdefault(a.kind, []).append((a.title or a.kind, res.table))
     out = []
     for j, (title, metric) in enumerate(res.frames):
-        gdf = metric.to_crs("EPSG:4326")
+        gdf = reproject(metric, "EPSG:4326")
         kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
         geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
         kw = style_overlay(
@@ -435,7 +436,7 @@ def _enterprise_overlays(gdf: Any, file: str) -> list[Overlay]:
     for layer in dict.fromkeys(gdf["layer"]):
         part = gdf[gdf["layer"] == layer].drop(columns=["layer"]).rename(columns={"zone": "id"})
         part = part.copy()
-        km2 = part.to_crs(METRIC_CRS).area / 1e6
+        km2 = reproject(part, METRIC_CRS).area / 1e6
         part["count_text"] = [format_value(v, "家") for v in part["enterprises"]]
         part["area_text"] = [format_value(round(v, 2), "km²") for v in km2]
         unequal = len(km2) > 1 and float(km2.min()) > 0 and float(km2.max() / km2.min()) > 1.05
@@ -488,7 +489,7 @@ def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
     cat = load_catalog()
     overlays: list[Overlay] = []
     for j, (title, gdf) in enumerate(res.frames):
-        wgs = gdf.to_crs("EPSG:4326")
+        wgs = reproject(gdf, "EPSG:4326")
         if res.kind == "enterprises" and "layer" in gdf.columns:
             overlays += _enterprise_overlays(wgs, res.params.get("file", ""))
             continue

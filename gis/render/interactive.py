@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 from ..basemaps import basemap_datum, tile_layers
-from ..crs import to_display
+from ..crs import reproject, to_display
 from ..districts import district_name
 from ..io import _json_value, _round_coords
 from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
@@ -62,7 +62,7 @@ def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> A
 
     if gdf.empty or set(gdf.geom_type.str.replace("Multi", "")) != {"Polygon"}:
         return gdf
-    metric = gdf.to_crs(METRIC_CRS)
+    metric = reproject(gdf, METRIC_CRS)
     g = metric.geometry.values
     if bool(shapely.coverage_is_valid(g)):
         simple = shapely.coverage_simplify(g, tolerance_m)
@@ -70,7 +70,7 @@ def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> A
         simple = shapely.simplify(g, tolerance_m, preserve_topology=True)
     out = metric.copy()
     out.geometry = simple
-    return out.to_crs(gdf.crs)
+    return reproject(out, gdf.crs)
 
 
 def with_district_names(gdf: Any) -> Any:
