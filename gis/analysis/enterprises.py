@@ -50,7 +50,7 @@ from ..readers.register import arrow_codes, arrow_floats, read_csv_register
 from ..readers.tables import find_column, read_table, sheet_row
 from ..settings import METRIC_CRS, WUHAN_BBOX
 from .inputs import checked, labels, load_frame, require_features
-from .runner import AnalysisResult
+from .result import AnalysisResult
 from .units import format_distance, parse_distance
 from .zone_pairs import assign_exact, assign_points_dask
 from .zones import Assignment, ZoneIndex

@@ -17,7 +17,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..analysis.runner import DISTRICTS_TITLE, AnalysisResult, run_analysis
+from ..analysis.result import AnalysisResult
+from ..analysis.runner import DISTRICTS_TITLE, run_analysis
 from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
 from ..crs import reproject
