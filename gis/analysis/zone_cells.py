@@ -13,13 +13,9 @@ distance on the arrays, :func:`band_cells`), so the band covers every cell the o
 boundary touches, with a margin: a point that rounding puts into a neighbouring cell lies far
 closer than that margin, and the boundary cannot pass between it and that cell's centre.
 
-The inside state comes from polygons rebuilt from the simplified rings, burnt at cell centres.
-A cell clear of the band is more than ``tol`` from every simplified ring, so no part of the
-region swept between an original ring and its simplified copy (it lies within ``tol`` of the
-simplified ring) reaches its centre: the centre is inside the same rings, original or
-simplified, and so inside the same zones. A ring that collapses (fewer than four points left)
-lies wholly within ``tol`` of what is left of it, that is inside the band: it is left out of
-the rebuilt polygons and only its band is drawn.
+The inside state: along a row, a run of cells clear of the band is crossed by no part of the
+boundary, so the whole run is inside or outside; one exact test of its first cell centre
+against the original zone decides it (:func:`zone_states`). No GDAL is involved.
 """
 
 from __future__ import annotations
@@ -49,48 +45,22 @@ class Bands:
     zone: NDArray[np.int64]
 
 
-def zone_shapes(
-    arr: NDArray[Any], x0: float, y1: float, cell: float
-) -> tuple[list[list[Any]], Bands]:
-    """Per zone: the polygons to fill (simplified rings rebuilt), and the band cells of all."""
+def zone_bands(arr: NDArray[Any], x0: float, y1: float, cell: float) -> Bands:
+    """The band cells of every zone (rings and lines simplified one by one)."""
     import shapely
 
-    tol = cell * SIMPLIFY_CELLS
-    n = len(arr)
     parts, part_zone = shapely.get_parts(arr, return_index=True)
     while np.isin(shapely.get_type_id(parts), (4, 5, 6, 7)).any():  # nested collections
         parts, inner = shapely.get_parts(parts, return_index=True)
         part_zone = part_zone[inner]
     is_poly = shapely.get_type_id(parts) == 3
-    lines, line_zone = parts[~is_poly], part_zone[~is_poly]  # lines, points: a band only
-    parts, part_zone = parts[is_poly], part_zone[is_poly]
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    every = np.concatenate([rings, lines])
-    simple = shapely.simplify(every, tol, preserve_topology=False)
+    rings, ring_part = shapely.get_rings(parts[is_poly], return_index=True)
+    every = np.concatenate([rings, parts[~is_poly]])  # lines and points: their own band
+    simple = shapely.simplify(every, cell * SIMPLIFY_CELLS, preserve_topology=False)
     empty = shapely.is_empty(simple)  # never seen; the original then, which is always safe
     simple[empty] = every[empty]
-    bands = band_cells(
-        simple,
-        np.concatenate([part_zone[ring_part], line_zone]),
-        x0,
-        y1,
-        cell,
-        SIMPLIFY_CELLS + MARGIN_CELLS,
-    )
-    srings = simple[: len(rings)]
-    whole = (shapely.get_type_id(srings) == 2) & (shapely.get_num_coordinates(srings) >= 4)
-    first = np.ones(len(rings), dtype=bool)
-    first[1:] = ring_part[1:] != ring_part[:-1]
-    shell_whole = np.zeros(len(parts), dtype=bool)
-    shell_whole[ring_part[first]] = whole[first]
-    keep = whole & shell_whole[ring_part]
-    fills: list[list[Any]] = [[] for _ in range(n)]
-    if keep.any():
-        _, compact = np.unique(ring_part[keep], return_inverse=True)
-        rebuilt = shapely.polygons(srings[keep], indices=compact)
-        for z, p in zip(part_zone[np.unique(ring_part[keep])].tolist(), rebuilt):
-            fills[z].append(p)
-    return fills, bands
+    zone_of = np.concatenate([part_zone[is_poly][ring_part], part_zone[~is_poly]])
+    return band_cells(simple, zone_of, x0, y1, cell, SIMPLIFY_CELLS + MARGIN_CELLS)
 
 
 def band_cells(
@@ -190,40 +160,23 @@ def _slab(
 
 
 def zone_states(
-    fills: Sequence[Sequence[Any]],
+    prepared: NDArray[Any],
     bands: Bands,
     windows: Sequence[Window],
-    shape: tuple[int, int],
-    transform: Any,
+    x0: float,
+    y1: float,
+    cell: float,
 ) -> list[NDArray[np.uint8]]:
     """Each zone's cell states over its window (0 outside, 1 inside, 2 border).
 
-    Fills: zones whose windows do not overlap are rasterised together, in one call over the
-    group's own window (not the whole grid). Not in threads: rasterio silences a warning around
-    each call with ``warnings.catch_warnings``, which is not thread-safe.
+    Inside: along each row of a window, a run of cells clear of the band is crossed by no
+    part of the zone's boundary, so it lies wholly inside or wholly outside the zone; one
+    exact test of the run's first cell centre against the zone (``prepared``: the zones,
+    prepared, in their own coordinates) decides the whole run.
     """
-    import rasterio
+    import shapely
 
-    nrows, ncols = shape
     states = [np.zeros((r1 - r0, c1 - c0), dtype=np.uint8) for r0, r1, c0, c1 in windows]
-    groups: list[list[int]] = []
-    taken: list[NDArray[np.bool_]] = []
-    for z, (r0, r1, c0, c1) in enumerate(windows):
-        if not fills[z]:
-            continue
-        for g, occ in enumerate(taken):
-            if not occ[r0:r1, c0:c1].any():
-                occ[r0:r1, c0:c1] = True
-                groups[g].append(z)
-                break
-        else:
-            occ = np.zeros((nrows, ncols), dtype=bool)
-            occ[r0:r1, c0:c1] = True
-            taken.append(occ)
-            groups.append([z])
-    with rasterio.Env():
-        for members in groups:
-            _fill_group(members, fills, windows, transform, states)
     order = np.argsort(bands.zone, kind="stable")
     zone = bands.zone[order]
     cuts = np.flatnonzero(np.diff(zone)) + 1
@@ -232,44 +185,21 @@ def zone_states(
     ):
         r0, _, c0, _ = windows[int(z)]
         states[int(z)][rows - r0, cols - c0] = 2
+    polygonal = shapely.get_dimensions(prepared) == 2
+    for z in np.flatnonzero(polygonal).tolist():
+        st = states[z]
+        r0, _, c0, _ = windows[z]
+        w = st.shape[1]
+        clear = st.ravel() != 2
+        start = clear.copy()
+        start[1:] &= ~clear[:-1]
+        start[::w] = clear[::w]  # every row starts its own runs
+        first = np.flatnonzero(start)
+        rows, cols = np.divmod(first, w)
+        inside = shapely.contains_xy(
+            prepared[z], x0 + (c0 + cols + 0.5) * cell, y1 - (r0 + rows + 0.5) * cell
+        )
+        run = np.cumsum(start) - 1
+        fill = clear & inside[np.maximum(run, 0)] & (run >= 0)
+        st.ravel()[fill] = 1
     return states
-
-
-def _fill_group(
-    members: list[int],
-    fills: Sequence[Sequence[Any]],
-    windows: Sequence[Window],
-    transform: Any,
-    states: list[NDArray[np.uint8]],
-) -> None:
-    import rasterio.features
-    from affine import Affine
-
-    gr0 = min(windows[z][0] for z in members)
-    gr1 = max(windows[z][1] for z in members)
-    gc0 = min(windows[z][2] for z in members)
-    gc1 = max(windows[z][3] for z in members)
-    # values are positions in the group (1-based): uint8 grids, a quarter of int32's
-    fill = rasterio.features.rasterize(
-        [(_shape(p), k + 1) for k, z in enumerate(members) for p in fills[z]],
-        out_shape=(gr1 - gr0, gc1 - gc0),
-        transform=transform @ Affine.translation(gc0, gr0),
-        dtype="uint8" if len(members) < 255 else "int32",
-    )
-    for k, z in enumerate(members):
-        r0, r1, c0, c1 = windows[z]
-        states[z][fill[r0 - gr0 : r1 - gr0, c0 - gc0 : c1 - gc0] == k + 1] = 1
-
-
-def _shape(geom: Any) -> Any:
-    """A GeoJSON-like mapping of a (multi)polygon for rasterio with each ring's coordinates
-    as one array (``__geo_interface__`` builds a tuple per vertex: most of a build's time)."""
-    import shapely
-
-    if shapely.get_type_id(geom) not in (3, 6):  # Polygon, MultiPolygon
-        return geom
-    polys = [
-        [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
-        for poly in shapely.get_parts(geom)
-    ]
-    return {"type": "MultiPolygon", "coordinates": polys}

@@ -56,7 +56,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
-from .zone_cells import zone_shapes, zone_states
+from .zone_cells import zone_bands, zone_states
 
 PREDICATES = ("intersects", "within")
 #: Default number of cells along the longer side of the zones' extent.
@@ -191,7 +191,6 @@ class ZoneIndex:
         / 1024, about 130 m over Wuhan in lon/lat: a grid of ~1 MB that stays in the CPU cache).
         """
         import shapely
-        from affine import Affine
 
         if hasattr(geoms, "crs") and crs is None:
             crs = geoms.crs
@@ -231,10 +230,11 @@ class ZoneIndex:
         r0s = np.maximum(np.floor((y1 - bounds[:, 3]) / cell).astype(np.int64) - 2, 0)
         r1s = np.minimum(np.floor((y1 - bounds[:, 1]) / cell).astype(np.int64) + 3, nrows)
         windows = list(zip(r0s.tolist(), r1s.tolist(), c0s.tolist(), c1s.tolist()))
-        fills, bands = zone_shapes(arr, x0, y1, cell)
-        full = Affine(cell, 0.0, x0, 0.0, -cell, y1)
+        prepared = shapely.from_wkb(shapely.to_wkb(arr))  # this thread's own copies
+        shapely.prepare(prepared)
+        bands = zone_bands(arr, x0, y1, cell)
         states: list[NDArray[np.uint8] | None] = list(
-            zone_states(fills, bands, windows, (nrows, ncols), full)
+            zone_states(prepared, bands, windows, x0, y1, cell)
         )
         # merged in zone order, so a point's first zone is its lowest-numbered zone
         for z in range(len(arr)):
@@ -258,7 +258,7 @@ class ZoneIndex:
         n_bd = np.array([len(c[1]) for c in kept], dtype=np.int64)
         bd_ptr = np.concatenate([[0], np.cumsum(n_bd)]).astype(np.int64)
         bd_zones = np.array([z for c in kept for z in c[1]], dtype=np.int32)
-        return cls(
+        index = cls(
             geoms=arr,
             x0=x0,
             y1=y1,
@@ -278,6 +278,8 @@ class ZoneIndex:
             ),
             crs=crs,
         )
+        index._local.geoms = prepared  # this thread's prepared copies, made above
+        return index
 
     @staticmethod
     def _merge(
