@@ -161,8 +161,8 @@ def run_one(method: str, n: int, predicate: str, budget_s: float = 20.0) -> dict
     """Run one method on n points in this process; return timings, memory and the hash.
 
     A method is repeated (at most 3 times) while its runs total less than ``budget_s``;
-    the run with the best end-to-end time is reported (the machine is shared, so single runs are noisy), and the
-    largest extra peak memory of the runs.
+    the run with the best end-to-end time is reported (the machine is shared, so single
+    runs are noisy), and the largest extra peak memory of the runs.
     """
     import contextlib
     import warnings
