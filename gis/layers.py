@@ -103,11 +103,24 @@ def read_layer(layer_id: str, catalog: Catalog | None = None) -> gpd.GeoDataFram
     """
     cat = catalog or load_catalog()
     info = cat.get_layer(layer_id)
-    if not info.path.exists():
+    try:
+        st = info.path.stat()
+    except FileNotFoundError:
         import geopandas as gpd
 
         return gpd.GeoDataFrame({info.key: []}, geometry=[], crs="EPSG:4326")
-    return read_geojson(info.path, key=info.key)
+    # A map reads some layers several times (overlays, water, sources): each file is parsed
+    # once per process while it stays the same file (inode, size, modification time).
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    where = (str(info.path.resolve()), info.key)
+    held = _READ.get(where)
+    if held is None or held[0] != stamp:
+        held = (stamp, read_geojson(info.path, key=info.key))
+        _READ[where] = held
+    return held[1].copy()
+
+
+_READ: dict[tuple[str, str], tuple[tuple[int, int, int], Any]] = {}
 
 
 def _features(info: LayerInfo) -> list[dict[str, Any]]:

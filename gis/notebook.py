@@ -28,6 +28,7 @@ import folium
 
 from .basemaps import basemap_key_check
 from .catalog import load_catalog
+from .crs import reproject
 from .errors import InputError, ValidationError
 from .io import atomic_write
 from .layers import read_layer
@@ -134,7 +135,7 @@ def _frame_map(
         )
     if gdf.empty:
         raise InputError("explore: the GeoDataFrame has no features")
-    wgs = gdf.to_crs("EPSG:4326")
+    wgs = reproject(gdf, "EPSG:4326")
     name = title or "数据 Data"
     kinds = set(wgs.geom_type.dropna().str.replace("Multi", ""))
     geometry = kinds.pop() if len(kinds) == 1 else "Mixed"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .crs import reproject
 from .errors import GisError, InputError
 from .settings import METRIC_CRS, STORAGE_CRS, WUHAN_BBOX
 
@@ -175,11 +176,11 @@ def corridors_from_ways(
     out = corridors.copy()
     if ways.empty:
         return out
-    ways_m = ways.to_crs(METRIC_CRS)
+    ways_m = reproject(ways, METRIC_CRS)
     city_m = None
     if city is not None and not city.empty:
-        city_m = shapely.union_all(city.to_crs(METRIC_CRS).geometry.values)
-    corr_m = corridors.to_crs(METRIC_CRS).geometry.values
+        city_m = shapely.union_all(reproject(city, METRIC_CRS).geometry.values)
+    corr_m = reproject(corridors, METRIC_CRS).geometry.values
     geoms = list(out.geometry.values)
     for i, cid in enumerate(out["id"]):
         names = CORRIDOR_ROADS.get(str(cid))
@@ -201,7 +202,7 @@ def corridors_from_ways(
         if geom.is_empty:
             continue
         geom = shapely.line_merge(geom) if geom.geom_type == "MultiLineString" else geom
-        geoms[i] = gpd.GeoSeries([geom], crs=METRIC_CRS).to_crs(STORAGE_CRS).iloc[0]
+        geoms[i] = reproject(gpd.GeoSeries([geom], crs=METRIC_CRS), STORAGE_CRS).iloc[0]
         n_ways = int(sel.geometry.apply(lambda g, geom=geom: g.intersects(geom.buffer(1))).sum())
         out.loc[out.index[i], "precision"] = "converted"
         out.loc[out.index[i], "source"] = f"OpenStreetMap via {source}: {ATTRIBUTION}"

@@ -161,8 +161,8 @@ def run_one(method: str, n: int, predicate: str, budget_s: float = 20.0) -> dict
     """Run one method on n points in this process; return timings, memory and the hash.
 
     A method is repeated (at most 3 times) while its runs total less than ``budget_s``;
-    the best time is reported (the machine is shared, so single runs are noisy), and the
-    largest extra peak memory of the runs.
+    the run with the best end-to-end time is reported (the machine is shared, so single
+    runs are noisy), and the largest extra peak memory of the runs.
     """
     import contextlib
     import warnings
@@ -253,7 +253,8 @@ def run_one(method: str, n: int, predicate: str, budget_s: float = 20.0) -> dict
             runs += 1
             spent += t["end_to_end_s"]
             peak_mb = max(peak_mb, (mem.peak - mem.base) / 2**20)
-            if best is None or t["seconds"] < best["seconds"]:
+            # the best whole run (index build + lookup: the issue's end-to-end figure)
+            if best is None or t["end_to_end_s"] < best["end_to_end_s"]:
                 best = t
     assert best is not None
     out: dict[str, object] = {"method": method, "n": n, "runs": runs, **best}

@@ -136,3 +136,57 @@ def test_exact_assignment_equals_the_index_pair_for_pair() -> None:
         assert np.array_equal(a.extra_point, b.extra_point)
         assert np.array_equal(a.extra_zone, b.extra_zone)
         assert len(b.extra_point) > 1000
+
+
+def test_rings_smaller_than_the_simplification_and_self_crossing_simplified_rings() -> None:
+    """SYNTHETIC zones that the build's ring simplification (a quarter cell, no topology
+    repair) collapses or folds: islands and holes far smaller than a cell, a comb whose teeth
+    are thinner than the tolerance, a zigzag line, a collection of a polygon and a line. Points
+    inside the tiny rings, on their vertices and all over: identical to sjoin."""
+    cell = 100.0
+    comb = shapely.Polygon(
+        [(0, 0), (2_000, 0), (2_000, 1_000)]
+        + [
+            (2_000 - 40 * k - (20 if k % 2 else 0), 1_000 + (0 if k % 2 else 500))
+            for k in range(50)
+        ]
+        + [(0, 1_000)]
+    )
+    island = shapely.box(5_000, 5_000, 5_010, 5_010)  # a tenth of a cell
+    with_hole = shapely.box(3_000, 3_000, 4_000, 4_000).difference(
+        shapely.box(3_500, 3_500, 3_508, 3_508)
+    )
+    islands = shapely.MultiPolygon(
+        [shapely.box(6_000, 6_000, 6_005, 6_005), shapely.box(7_000, 0, 8_000, 900)]
+    )
+    zig = shapely.LineString(
+        [(0, 3_000 + (k % 2) * 10) for k in range(1)]
+        + [(20 * k, 3_000 + (k % 2) * 10) for k in range(1, 100)]
+    )
+    mixed = shapely.GeometryCollection(
+        [
+            shapely.box(9_000, 9_000, 9_300, 9_300),
+            shapely.LineString([(8_000, 8_000), (8_500, 8_700)]),
+        ]
+    )
+    zones = [comb, island, with_hole, islands, zig, mixed]
+    rng = np.random.default_rng(11)
+    xs = [rng.uniform(-500, 10_000, 60_000)]
+    ys = [rng.uniform(-500, 10_000, 60_000)]
+    for z in (island, with_hole, islands, comb):  # inside the small rings, and on every vertex
+        b = shapely.bounds(z)
+        xs.append(rng.uniform(b[0], b[2], 3_000))
+        ys.append(rng.uniform(b[1], b[3], 3_000))
+        c = shapely.get_coordinates(z)
+        xs.append(c[:, 0])
+        ys.append(c[:, 1])
+    for hole in ((3_500, 3_508), (5_000, 5_010), (6_000, 6_005)):
+        xs.append(rng.uniform(*hole, 2_000))
+        ys.append(rng.uniform(*hole, 2_000))
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    for predicate in ("intersects", "within"):
+        fast = assign_points(x, y, zones, predicate=predicate, cell=cell)
+        ref = sjoin_pairs(x, y, zones, predicate=predicate, crs=CRS)
+        assert np.array_equal(fast.pairs(), ref.pairs())
+    hits = np.bincount(fast.pairs()[:, 1], minlength=len(zones))
+    assert (hits[[0, 1, 2, 3]] > 100).all()  # the tiny island and hole really hold points

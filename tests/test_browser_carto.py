@@ -1,6 +1,7 @@
 """The map a planner opens (issue 11), in headless Chromium with the network blocked.
 
-At 1440×900 and 1024×680: the 13 district names show at the fitted view, apart from each
+At 1440×900 and 1024×680 (atlas, hubs and an enterprises analysis map): the 13 district
+names show at the fitted view, apart from each
 other and from the controls; no control overlaps another or leaves the window (also at
 390×844, where the panels start folded); the water layer is drawn (map and minimap); the
 search popup of 武昌区 (which has an exclave) opens inside 武昌区; the page has a <title>;
@@ -30,10 +31,37 @@ ALL_SIZES = [*DESKTOP, (390, 844)]
 @pytest.fixture(scope="module")
 def maps(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("carto")
-    return {
+    out = {
         name: build_spec(maps_dir() / f"{name}.toml", out=folder).files[0]
         for name in ("atlas", "hubs")
     }
+    out["enterprises"] = _enterprises_map(folder)
+    return out
+
+
+def _enterprises_map(folder: Path) -> Path:
+    """`clustermap enterprises --map` on a SYNTHETIC register of 2,000 firms in the districts."""
+    from click.testing import CliRunner
+
+    from gis.cli import main
+
+    d = read_layer("districts")
+    city = shapely.union_all(d.geometry.values)
+    x0, y0, x1, y1 = city.bounds
+    rng = random.Random(5)
+    rows = ["企业名称,经度,纬度,营业收入,领域"]
+    while len(rows) <= 2000:
+        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        if city.contains(shapely.Point(x, y)):
+            rows.append(f"合成企业{len(rows)},{x:.6f},{y:.6f},{rng.randint(1, 900)},金融服务")
+    reg = folder / "synthetic_register.csv"
+    reg.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(
+        main, ["enterprises", str(reg), "--zones", "districts", "--value", "营业收入",
+               "--crs", "wgs84", "--map", "--out", str(folder / "ent"), "-q"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return folder / "ent" / "enterprises_synthetic_register.html"
 
 
 def _overlap(a: dict, b: dict) -> bool:
@@ -69,7 +97,7 @@ LABELS_JS = """() => Array.from(document.querySelectorAll('.gis-label')).map(el 
 })"""
 
 
-@pytest.mark.parametrize("name", ["hubs", "atlas"])
+@pytest.mark.parametrize("name", ["hubs", "atlas", "enterprises"])
 @pytest.mark.parametrize("size", DESKTOP, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_thirteen_district_names_at_first_view_apart(maps, name, size, open_page):
     page, log = open_page(maps[name], width=size[0], height=size[1])
@@ -95,7 +123,7 @@ def test_thirteen_district_names_at_first_view_apart(maps, name, size, open_page
     assert log.errors == []
 
 
-@pytest.mark.parametrize("name", ["hubs", "atlas"])
+@pytest.mark.parametrize("name", ["hubs", "atlas", "enterprises"])
 @pytest.mark.parametrize("size", ALL_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_no_control_overlaps_another_or_the_edge(maps, name, size, open_page):
     page, log = open_page(maps[name], width=size[0], height=size[1])

@@ -202,3 +202,47 @@ def test_metric_crs_is_the_one_setting():
 
     g = gpd.GeoDataFrame(geometry=[shapely.Point(114.3, 30.6)], crs="EPSG:4326")
     assert crs.to_metric(g).crs.to_string() == METRIC_CRS == "EPSG:4547"
+
+
+@pytest.mark.parametrize("pair", sorted(crs.PIPELINES))
+def test_fast_pipelines_are_the_operation_proj_chooses(pair: tuple[int, int]) -> None:
+    from pyproj import Transformer
+
+    chosen = Transformer.from_crs(pair[0], pair[1], always_xy=True).definition
+    assert crs.PIPELINES[pair] == chosen
+
+
+@pytest.mark.parametrize("layer", ["districts", "corridors", "water", "hub_zones", "city"])
+def test_reproject_is_bit_identical_to_to_crs_on_shipped_layers(layer: str) -> None:
+    from gis.layers import read_layer
+
+    g = read_layer(layer)
+    assert len(g)
+    g = g.set_index(g.index + 100).rename_geometry("geom")  # index and column name kept
+    there = crs.reproject(g, "EPSG:4547")
+    ref = g.to_crs("EPSG:4547")
+    assert there.crs == ref.crs and list(there.columns) == list(ref.columns)
+    assert there.index.equals(ref.index) and there.geometry.name == "geom"
+    assert np.array_equal(
+        shapely.get_coordinates(there.geometry.values), shapely.get_coordinates(ref.geometry.values)
+    )
+    back = crs.reproject(there.geometry, 4326)
+    assert isinstance(back, gpd.GeoSeries) and back.crs == "EPSG:4326"
+    assert np.array_equal(
+        shapely.get_coordinates(back.values),
+        shapely.get_coordinates(ref.geometry.to_crs(4326).values),
+    )
+
+
+def test_reproject_other_systems_and_3d_fall_back_to_to_crs() -> None:
+    g = gpd.GeoSeries([shapely.Point(114.3, 30.6, 20.0), shapely.Point(114.2, 30.5)], crs=4326)
+    assert crs.reproject(g, 3857).crs == "EPSG:3857"
+    got = crs.reproject(g, 4547)
+    assert got.has_z.tolist() == [True, False]
+    assert np.array_equal(
+        shapely.get_coordinates(got.values, include_z=True),
+        shapely.get_coordinates(g.to_crs(4547).values, include_z=True),
+        equal_nan=True,
+    )
+    with pytest.raises(ValueError):
+        crs.reproject(gpd.GeoSeries([shapely.Point(0, 0)]), 4547)  # no CRS: geopandas' error

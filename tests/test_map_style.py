@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from gis.cli import main
 from gis.layers import read_layer
-from gis.maps.compose import _enterprise_overlays, compose_spec
+from gis.maps.compose import compose_spec
+from gis.maps.enterprises import enterprise_overlays
 from gis.maps.indicators import CENSUS_BULLETIN, census_overlay, targets_panel
 from gis.maps.publish import atlas_spec, html_text
 from gis.maps.report import targets_table
@@ -108,7 +109,7 @@ def test_enterprises_unequal_zones_by_density_counts_in_whole_classes():
     frame = gpd.GeoDataFrame(
         __import__("pandas").concat([d, discs]), geometry="geometry", crs="EPSG:4326"
     )
-    dens, counts = _enterprise_overlays(frame, "synthetic_register.csv")
+    dens, counts = enterprise_overlays(frame, "synthetic_register.csv")
     assert "家/km²" in dens.legend.title and "Enterprise density" in dens.title
     assert dens.legend.rows[0].label.startswith("0 – ")
     row = dens.gdf.set_index("id").loc[d["zone"].iloc[12]]

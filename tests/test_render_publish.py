@@ -117,3 +117,34 @@ def test_topology_decodes_in_the_browser(tmp_path, open_page):
     py = _page_layers(path.read_text("utf-8"))[0]["features"][0]["geometry"]
     assert shapely.geometry.shape(js).equals(shapely.geometry.shape(py))
     assert log.errors == []
+
+
+def test_page_coordinates_are_rounded_as_python_rounds_them():
+    """Coordinates are rounded on arrays; every value equals ``round(v, 5)`` of the geometry's
+    own GeoJSON, including halves at the sixth decimal (how layer files store them), whole
+    numbers, negative values, large values, 3-D points, empty and missing geometries."""
+    import numpy as np
+
+    from gis.io import _round_coords
+    from gis.render.interactive import rounded_geojson
+
+    rng = np.random.default_rng(7)
+    halves = np.round(rng.uniform(113, 116, 400), 5) + 5e-6  # 114.123455: the sixth decimal 5
+    xs = np.concatenate([halves, rng.uniform(-180, 180, 400), [114.0, -0.000004, 3e9, -2.5e-6]])
+    ys = np.concatenate([np.round(rng.uniform(29, 32, 400), 5) - 5e-6, rng.uniform(-90, 90, 404)])
+    geoms = [
+        shapely.LineString(np.column_stack([xs, ys])),
+        shapely.Polygon([(114.000005, 30.000005), (114.1, 30.0), (114.1, 30.1)]),
+        shapely.Point(114.123455, 30.654325, 21.000005),
+        shapely.Polygon(),
+        None,
+        *read_layer("districts").geometry.values[:3],
+    ]
+    got = rounded_geojson(geoms, 5)
+    for g, text in zip(geoms, got):
+        if g is None:
+            assert text is None
+            continue
+        want = json.loads(shapely.to_geojson(g))
+        want["coordinates"] = _round_coords(want["coordinates"], 5)
+        assert json.dumps(json.loads(text)) == json.dumps(want)

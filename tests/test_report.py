@@ -106,6 +106,30 @@ def test_docx_has_the_same_figure_and_tables(report):
     assert doc.core_properties.created.year == 2025
 
 
+def test_report_figures_are_palette_pngs(report):
+    """Figures in the report are PNGs of at most 256 colours (a third of the bytes of full
+    colour, the same to the eye): the report is sent by mail."""
+    import base64
+    import io
+    import re
+    import zipfile
+
+    from PIL import Image
+
+    page = (report / "report.html").read_text(encoding="utf-8")
+    figures = [
+        base64.b64decode(b)
+        for b in re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    ]
+    with zipfile.ZipFile(report / "report.docx") as z:
+        figures += [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    assert len(figures) == 4
+    for png in figures:
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.format == "PNG" and im.mode == "P" and im.width >= 1200
+            assert len(im.getcolors(256) or []) > 8  # a map, not a blank
+
+
 def _docx_xml(path, part="word/document.xml"):
     import zipfile
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError
 from ..settings import METRIC_CRS
 from .inputs import precision_of, worst_precision
@@ -37,7 +38,7 @@ QUAD_SEGS = 32
 def _metric(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise InputError(f"{name}: frame has no CRS; set it (EPSG:4326 or EPSG:4547) first")
-    return gdf if gdf.crs.to_epsg() == 4547 else gdf.to_crs(METRIC_CRS)
+    return gdf if gdf.crs.to_epsg() == 4547 else reproject(gdf, METRIC_CRS)
 
 
 def radii(points: gpd.GeoDataFrame, radius: float | str) -> np.ndarray:

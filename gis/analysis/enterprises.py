@@ -42,6 +42,7 @@ from ..crs import (
     hinted_crs,
     lonlat_check,
     points_to_wgs84,
+    reproject,
 )
 from ..errors import InputError, LayerNotFoundError, ValidationError
 from ..names import fold
@@ -49,7 +50,7 @@ from ..readers.register import arrow_codes, arrow_floats, read_csv_register
 from ..readers.tables import find_column, read_table, sheet_row
 from ..settings import METRIC_CRS, WUHAN_BBOX
 from .inputs import checked, labels, load_frame, require_features
-from .runner import AnalysisResult
+from .result import AnalysisResult
 from .units import format_distance, parse_distance
 from .zone_pairs import assign_exact, assign_points_dask
 from .zones import Assignment, ZoneIndex
@@ -116,7 +117,11 @@ def zone_table(
     for name, gdf in layers.items():
         if len(gdf) == 0:
             raise InputError(f"zones {name}: the layer is empty")
-        g = gdf.to_crs("EPSG:4326") if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+        g = (
+            reproject(gdf, "EPSG:4326")
+            if gdf.crs is not None and gdf.crs.to_epsg() != 4326
+            else gdf
+        )
         geoms = g.geometry.values
         dims = shapely.get_dimensions(geoms)
         if (dims < 2).any():
@@ -125,11 +130,11 @@ def zone_table(
                     f"zones {name}: {int((dims < 2).sum())} point/line feature(s); give a radius "
                     "(e.g. --cluster-radius 1km) to turn them into zones"
                 )
-            m = g.to_crs(METRIC_CRS)
+            m = reproject(g, METRIC_CRS)
             buffered = shapely.buffer(m.geometry.values, radius_m, quad_segs=16)
             geoms = np.where(
                 dims < 2,
-                gpd.GeoSeries(buffered, crs=METRIC_CRS).to_crs("EPSG:4326").values,
+                reproject(gpd.GeoSeries(buffered, crs=METRIC_CRS), "EPSG:4326").values,
                 geoms,
             )
             notes.append(f"{name}: point/line features buffered by {radius_m:g} m to make zones")
@@ -560,11 +565,14 @@ def run_enterprises(
         scheduler=p.scheduler, predicate=p.predicate,
     )  # fmt: skip
     step()
-    geo = gpd.GeoDataFrame(
-        s.per_zone.assign(source=f"clustermap enterprises {file.name}"),
-        geometry=zt.frame.geometry.values,
-        crs="EPSG:4326",
-    ).to_crs("EPSG:4547")
+    geo = reproject(
+        gpd.GeoDataFrame(
+            s.per_zone.assign(source=f"clustermap enterprises {file.name}"),
+            geometry=zt.frame.geometry.values,
+            crs="EPSG:4326",
+        ),
+        "EPSG:4547",
+    )
     extra = {"outside_counts": s.outside_counts, "outside": s.outside}
     if p.domain:
         extra["by_domain"] = s.per_zone_domain

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import load_catalog
-from ..crs import LONLAT_OK, lonlat_check, to_wgs84
+from ..crs import LONLAT_OK, lonlat_check, reproject, to_wgs84
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..io import PRECISION_CLASSES
 from ..layers import read_layer
@@ -146,7 +146,7 @@ def to_metric_checked(
     for features outside Wuhan (naming the features).
     """
     names = _check(gdf, name, check_extent=check_extent)
-    out = gdf.to_crs(METRIC_CRS) if gdf.crs.to_epsg() != 4547 else gdf.copy()
+    out = reproject(gdf, METRIC_CRS) if gdf.crs.to_epsg() != 4547 else gdf.copy()
     return _repaired(out, name, names)
 
 
@@ -176,7 +176,7 @@ def _check(gdf: gpd.GeoDataFrame, name: str, *, check_extent: bool) -> list[str]
             "add their coordinates or remove them from the file"
         )
     if check_extent:
-        wgs = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs("EPSG:4326")
+        wgs = gdf if gdf.crs.to_epsg() == 4326 else reproject(gdf, "EPSG:4326")
         x0, y0, x1, y1 = WUHAN_BBOX
         b = wgs.geometry.bounds
         bad = (lonlat_check(b.minx, b.miny) != LONLAT_OK) | (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError
 from ..io import write_geojson
 from ..table_out import write_table
@@ -54,7 +55,7 @@ def write_frames(
         out = []
         for title, gdf in frames:
             target = p.with_name(f"{p.stem}_{layer_name(title)}.geojson")
-            write_geojson(gdf.to_crs("EPSG:4326"), target, name=layer_name(title))
+            write_geojson(reproject(gdf, "EPSG:4326"), target, name=layer_name(title))
             out.append(target)
         return out
     target = p.with_suffix(".gpkg")

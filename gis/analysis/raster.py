@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import CRSError, InputError, LayerNotFoundError
 from ..settings import METRIC_CRS
 from .coverage import _metric, coverage_union
@@ -471,7 +472,7 @@ def zonal_stats(
             )
         if zones.crs is None:
             raise CRSError("zones have no CRS; set it first")
-        z = zones.to_crs(src.crs)
+        z = reproject(zones, src.crs)
         ids = z[key].astype(str).tolist() if key else [str(i) for i in range(len(z))]
         rows = []
         for zid, geom in zip(ids, z.geometry.values):

@@ -19,13 +19,13 @@ Kinds and their parameters: one dataclass per kind in :mod:`gis.analysis.params`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError
 from ..settings import METRIC_CRS
 from .corridors import corridor_belts, corridor_pairs, corridor_table, flanked_segments
@@ -40,6 +40,7 @@ from .hubs import hub_catchment, nearest_hub
 from .inputs import labels, load_frame, require_features, to_metric_checked
 from .params import Params, parse_params
 from .raster import coverage_zonal
+from .result import AnalysisResult
 from .siting import (
     candidate_grid,
     compare_with_mclp,
@@ -55,31 +56,6 @@ if TYPE_CHECKING:
 KINDS = ("coverage", "gaps", "corridors", "hubs", "site")
 #: Title of the districts frame of a result: the base layer of analysis maps (minimap, 底图).
 DISTRICTS_TITLE = "行政区 Districts"
-
-
-@dataclass
-class AnalysisResult:
-    """A table (district rows keyed by ``adcode``), extra tables, titled frames (EPSG:4547)."""
-
-    kind: str
-    table: pd.DataFrame
-    frames: list[tuple[str, gpd.GeoDataFrame]]
-    params: dict[str, str]
-    notes: list[str] = field(default_factory=list)
-    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    styles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: file-name label overriding the one made from the parameters
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        """Short parameter label for file names, e.g. ``2km``."""
-        if self.name:
-            return self.name
-        for k in ("radius", "within"):
-            if k in self.params:
-                return self.params[k].replace(" ", "")
-        return ""
 
 
 def _load(spec: str | Path, role: str, notes: list[str], *, require: bool = True) -> Any:
@@ -144,7 +120,7 @@ def run(params: Params) -> AnalysisResult:
 def analysis_frames(kind: str, **params: Any) -> list[tuple[str, gpd.GeoDataFrame]]:
     """Titles and WGS84 frames of an analysis, ready to draw (nothing computed while drawing)."""
     res = run_analysis(kind, **params)
-    return [(title, gdf.to_crs("EPSG:4326")) for title, gdf in res.frames]
+    return [(title, reproject(gdf, "EPSG:4326")) for title, gdf in res.frames]
 
 
 def _coverage(

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError
 from ..settings import METRIC_CRS
 from .coverage import QUAD_SEGS, _metric, _population, coverage_union
@@ -332,7 +333,7 @@ def compare_with_mclp(problem: CoverageProblem, k: int) -> dict[str, Any]:
 
 def site_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     """The sites as a plain table with WGS84 lon/lat added."""
-    wgs = sites.to_crs("EPSG:4326")
+    wgs = reproject(sites, "EPSG:4326")
     out = pd.DataFrame(sites.drop(columns=sites.geometry.name))
     out["lon"] = np.round(wgs.geometry.x.to_numpy(), 6)
     out["lat"] = np.round(wgs.geometry.y.to_numpy(), 6)

@@ -20,10 +20,11 @@ Boundary rule (documented, and asserted against geopandas in the tests):
 Why a cell is safe to decide without a test: a cell is "interior" only if its
 centre is inside the zone and a band around the zone's boundary touches no
 part of it (rasterised with ``all_touched=True``), so the boundary cannot
-cross it. The band is drawn around a simplified copy (tolerance a quarter
-cell, for speed) and is a quarter cell plus a hundredth of a cell wide on each
-side, so it contains the original boundary with a margin; a point that
-rounding puts into a neighbouring cell lies far closer than that margin.
+cross it. The band is drawn around simplified copies of the rings (tolerance a
+quarter cell, for speed) and is a quarter cell plus a hundredth of a cell wide
+on each side, so it contains the original boundary with a margin; a point that
+rounding puts into a neighbouring cell lies far closer than that margin (the
+reasoning in full: :mod:`gis.analysis.zone_cells`).
 
 Points and zones must be in the same CRS (lon/lat work as well as metres:
 point-in-polygon is the same in both). Working on the CRS the points come in
@@ -55,13 +56,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
+from .zone_cells import zone_bands, zone_states
 
 PREDICATES = ("intersects", "within")
 #: Default number of cells along the longer side of the zones' extent.
 DEFAULT_CELLS = 1024
-#: Simplification tolerance, in cells, of the copy that is rasterised (exact tests use the
-#: original geometry).
-SIMPLIFY_CELLS = 0.25
 #: Points per work unit; threads take units in turn.
 CHUNK = 1 << 20
 #: Points read at a time inside a block (fits the CPU cache).
@@ -166,8 +165,8 @@ class ZoneIndex:
 
     def __post_init__(self) -> None:
         if self.code_grid is None:
-            small = self.n_zones < 2**7 - 1
-            self.code_grid = self.code[self.grid].astype(np.int8 if small else np.int32)
+            small = np.int8 if self.n_zones < 2**7 - 1 else np.int32
+            self.code_grid = self.code.astype(small)[self.grid]
 
     @property
     def n_zones(self) -> int:
@@ -191,10 +190,7 @@ class ZoneIndex:
         ``cell`` is the grid size in CRS units (default: the extent's longer side
         / 1024, about 130 m over Wuhan in lon/lat: a grid of ~1 MB that stays in the CPU cache).
         """
-        import rasterio
-        import rasterio.features
         import shapely
-        from affine import Affine
 
         if hasattr(geoms, "crs") and crs is None:
             crs = geoms.crs
@@ -227,62 +223,19 @@ class ZoneIndex:
         # grid with one empty padding cell all around: index (row+1, col+1)
         grid = np.zeros((nrows + 2, ncols + 2), dtype=np.int32)
         combos: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())]
-        tol = cell * SIMPLIFY_CELLS
 
         # Each zone's window: its bounds plus two cells (the band reaches a quarter cell out).
         c0s = np.maximum(np.floor((bounds[:, 0] - x0) / cell).astype(np.int64) - 2, 0)
         c1s = np.minimum(np.floor((bounds[:, 2] - x0) / cell).astype(np.int64) + 3, ncols)
         r0s = np.maximum(np.floor((y1 - bounds[:, 3]) / cell).astype(np.int64) - 2, 0)
         r1s = np.minimum(np.floor((y1 - bounds[:, 1]) / cell).astype(np.int64) + 3, nrows)
-        # A simplified copy (vertices within ``tol`` of the original) is rasterised: the
-        # original boundary lies inside the simplified one's band of half-width
-        # tol + cell/100, so cells clear of that band are decided the same by both.
-        dims = shapely.get_dimensions(arr)
-        simple = shapely.simplify(arr, tol, preserve_topology=True)
-        edge_of = np.where(dims == 2, shapely.boundary(simple), simple)
-        edges = shapely.buffer(edge_of, tol + cell / 100, quad_segs=2)
-        # Zones whose windows do not overlap are rasterised together (one call for the
-        # interiors and one for the bands of a whole group): far fewer GDAL calls.
-        groups: list[list[int]] = []
-        taken: list[NDArray[np.bool_]] = []
-        for z in range(len(arr)):
-            win = (slice(r0s[z], r1s[z]), slice(c0s[z], c1s[z]))
-            for g, occ in enumerate(taken):
-                if not occ[win].any():
-                    occ[win] = True
-                    groups[g].append(z)
-                    break
-            else:
-                occ = np.zeros((nrows, ncols), dtype=bool)
-                occ[win] = True
-                taken.append(occ)
-                groups.append([z])
-        full = Affine(cell, 0.0, x0, 0.0, -cell, y1)
-        states: list[NDArray[np.uint8] | None] = [None] * len(arr)
-        with rasterio.Env():  # one GDAL environment for all calls
-            for members in groups:
-                # values are positions in the group (1-based): uint8 grids, a quarter of int32's
-                vt = "uint8" if len(members) < 255 else "int32"
-                polys = [(_shape(simple[z]), k + 1) for k, z in enumerate(members) if dims[z] == 2]
-                fill = (
-                    rasterio.features.rasterize(
-                        polys, out_shape=(nrows, ncols), transform=full, dtype=vt
-                    )
-                    if polys
-                    else np.zeros((nrows, ncols), dtype=vt)
-                )
-                band = rasterio.features.rasterize(
-                    [(_shape(edges[z]), k + 1) for k, z in enumerate(members)],
-                    out_shape=(nrows, ncols),
-                    transform=full,
-                    all_touched=True,
-                    dtype=vt,
-                )
-                for k, z in enumerate(members):
-                    win = (slice(r0s[z], r1s[z]), slice(c0s[z], c1s[z]))
-                    st = (fill[win] == k + 1).astype(np.uint8)
-                    st[band[win] == k + 1] = 2
-                    states[z] = st
+        windows = list(zip(r0s.tolist(), r1s.tolist(), c0s.tolist(), c1s.tolist()))
+        prepared = shapely.from_wkb(shapely.to_wkb(arr))  # this thread's own copies
+        shapely.prepare(prepared)
+        bands = zone_bands(arr, x0, y1, cell)
+        states: list[NDArray[np.uint8] | None] = list(
+            zone_states(prepared, bands, windows, x0, y1, cell)
+        )
         # merged in zone order, so a point's first zone is its lowest-numbered zone
         for z in range(len(arr)):
             st = states[z]
@@ -293,12 +246,10 @@ class ZoneIndex:
         counts = np.bincount(grid.ravel(), minlength=len(combos))
         counts[0] = 1  # combination 0, "no zone", is the padding and stays first
         used = np.flatnonzero(counts)
-        remap = np.zeros(len(combos), dtype=np.int32)
-        remap[used] = np.arange(len(used), dtype=np.int32)
-        grid = remap[grid]
-        grid = grid.astype(
-            np.int8 if len(used) < 2**7 else np.int16 if len(used) < 2**15 else np.int32
-        )
+        small = np.int8 if len(used) < 2**7 else np.int16 if len(used) < 2**15 else np.int32
+        remap = np.zeros(len(combos), dtype=small)
+        remap[used] = np.arange(len(used), dtype=small)
+        compact: NDArray[Any] = remap[grid]
         kept = [combos[int(u)] for u in used]
         n_in = np.array([len(c[0]) for c in kept], dtype=np.int32)
         first_in = np.array([c[0][0] if c[0] else -1 for c in kept], dtype=np.int32)
@@ -307,14 +258,14 @@ class ZoneIndex:
         n_bd = np.array([len(c[1]) for c in kept], dtype=np.int64)
         bd_ptr = np.concatenate([[0], np.cumsum(n_bd)]).astype(np.int64)
         bd_zones = np.array([z for c in kept for z in c[1]], dtype=np.int32)
-        return cls(
+        index = cls(
             geoms=arr,
             x0=x0,
             y1=y1,
             cell=float(cell),
             nrows=nrows,
             ncols=ncols,
-            grid=grid,
+            grid=compact,
             first_in=first_in,
             n_in=n_in,
             in_ptr=in_ptr,
@@ -327,6 +278,8 @@ class ZoneIndex:
             ),
             crs=crs,
         )
+        index._local.geoms = prepared  # this thread's prepared copies, made above
+        return index
 
     @staticmethod
     def _merge(
@@ -418,10 +371,11 @@ class ZoneIndex:
             flat = self.flat_cells(x[s0:s1], y[s0:s1])
             lab = label[s0:s1]
             if same:
-                codes.take(flat, out=lab)
+                got = codes.take(flat, out=lab)
             else:
-                lab[:] = codes.take(flat)
-            h = np.flatnonzero(lab == -2)
+                got = codes.take(flat)  # small ints: compared before they are widened
+                lab[:] = got
+            h = np.flatnonzero(got == -2)
             if len(h):
                 combo_parts.append(grid.take(flat[h]).astype(np.intp))
                 hard_parts.append(h + s0)
@@ -445,19 +399,17 @@ class ZoneIndex:
         if len(bsel):
             prepared = self._prepared()
             test = shapely.intersects_xy if predicate == "intersects" else shapely.contains_xy
-            border = hard[bsel]
+            # every (border point, zone whose band its cell is in), grouped by zone
             bc = hc[bsel]
-            order = np.argsort(bc, kind="stable")
-            bsorted = border[order]
-            bc_sorted = bc[order]
-            uc, start = np.unique(bc_sorted, return_index=True)
-            stop = np.append(start[1:], len(bc_sorted))
-            by_zone: dict[int, list[NDArray[np.int64]]] = {}
-            for comb, s0, s1 in zip(uc.tolist(), start.tolist(), stop.tolist()):
-                for z in self.bd_zones[self.bd_ptr[comb] : self.bd_ptr[comb + 1]].tolist():
-                    by_zone.setdefault(z, []).append(bsorted[s0:s1])
-            for z in sorted(by_zone):
-                cand = np.concatenate(by_zone[z])
+            reps = self.bd_ptr[bc + 1] - self.bd_ptr[bc]
+            pts = np.repeat(hard[bsel], reps)
+            first = np.repeat(self.bd_ptr[bc] - (np.cumsum(reps) - reps), reps)
+            zs = self.bd_zones[first + np.arange(len(pts))]
+            small = zs.astype(np.int16) if self.n_zones < 2**15 else zs  # radix sort
+            order = np.argsort(small, kind="stable")
+            zs, pts = zs[order], pts[order]
+            cuts = np.flatnonzero(np.diff(zs)) + 1
+            for z, cand in zip(zs[np.r_[0, cuts]].tolist(), np.split(pts, cuts)):
                 got = cand[test(prepared[z], x[cand], y[cand])]
                 cur = label[got]
                 label[got[(cur < 0) | (cur > z)]] = z  # a point's label: its lowest zone
@@ -520,20 +472,6 @@ class ZoneIndex:
             np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, np.int64),
             np.concatenate([z for _, z in parts]) if parts else np.zeros(0, np.int32),
         )  # blocks in order, each sorted: ordered as Assignment.sorted() orders
-
-
-def _shape(geom: Any) -> Any:
-    """A GeoJSON-like mapping of a (multi)polygon for rasterio with each ring's coordinates
-    as one array (``__geo_interface__`` builds a tuple per vertex: most of a build's time)."""
-    import shapely
-
-    if shapely.get_type_id(geom) not in (3, 6):  # Polygon, MultiPolygon
-        return geom
-    polys = [
-        [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
-        for poly in shapely.get_parts(geom)
-    ]
-    return {"type": "MultiPolygon", "coordinates": polys}
 
 
 def assign_points(

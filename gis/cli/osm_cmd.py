@@ -10,14 +10,6 @@ import click
 from ..catalog import load_catalog
 from ..io import atomic_write, write_geojson
 from ..layers import backup_layer, read_layer
-from ..osm import (
-    CORRIDOR_ROADS,
-    OVERPASS_URL,
-    corridors_from_ways,
-    fetch_overpass,
-    overpass_query,
-    ways_from_overpass,
-)
 from ..readers.geojson import load_json
 
 
@@ -49,6 +41,15 @@ def fetch_osm(
       clustermap fetch-osm corridors --print-query > q.overpassql
       clustermap fetch-osm corridors --from-file overpass_reply.json
     """
+    from ..osm import (  # gis.osm loads numpy (via gis.crs): only when the command runs
+        CORRIDOR_ROADS,
+        OVERPASS_URL,
+        corridors_from_ways,
+        fetch_overpass,
+        overpass_query,
+        ways_from_overpass,
+    )
+
     names = [n for names in CORRIDOR_ROADS.values() for n in names]
     query = overpass_query(names)
     if print_query:

@@ -31,10 +31,11 @@ import math
 import re
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..crs import reproject
 from ..errors import InputError, ValidationError
 from ..names import fold
 from ..readers.tables import sheet_row
@@ -250,8 +251,15 @@ def target_progress(
     lk = _read_csv("target_baselines.csv", ("target_id", "baseline_indicator"), None)
     lk = lk if links is None else links
     rows = []
+    # plain dicts looked up by key: a frame filter per target cost more than all the rest
+    first_link: dict[Any, dict[str, Any]] = {}
+    for row in lk.to_dict("records"):
+        first_link.setdefault(row["target_id"], row)
+    by_indicator: dict[Any, list[dict[str, Any]]] = {}
+    for row in b.to_dict("records"):
+        by_indicator.setdefault(row["indicator"], []).append(row)
     for r in t.itertuples(index=False):
-        link = lk[lk["target_id"] == r.id]
+        lrow = first_link.get(r.id)
         out = {
             "id": r.id,
             "clause": r.clause,
@@ -278,24 +286,23 @@ def target_progress(
             "progress_bound": "",
             "status": "no sourced baseline",
         }
-        if link.empty:
+        if lrow is None:
             if r.kind == "annual_growth":
                 out["status"] = "growth-rate target: needs a yearly series, none sourced"
             rows.append(out)
             continue
-        lrow = link.iloc[0]
-        cand = b[b["indicator"] == lrow["baseline_indicator"]]
+        cand = by_indicator.get(lrow["baseline_indicator"], [])
         if "baseline_year" in lk.columns and lrow.get("baseline_year"):
-            cand = cand[cand["year"] == lrow["baseline_year"]]
-        if cand.empty:
+            cand = [c for c in cand if c["year"] == lrow["baseline_year"]]
+        if not cand:
             out["status"] = f"linked baseline {lrow['baseline_indicator']!r} not found"
             rows.append(out)
             continue
-        if (cand["is_estimate"] == "yes").all():
+        if all(c["is_estimate"] == "yes" for c in cand):
             out["status"] = "the only baseline is an estimate (预计): not used"
             rows.append(out)
             continue
-        c = cand[cand["is_estimate"] != "yes"].iloc[0]
+        c = next(c for c in cand if c["is_estimate"] != "yes")
         cls = str(lrow.get("class", "") or "same")
         comparability = str(lrow.get("comparability", "") or c.get("comparability", "") or "")
         growth = r.kind == "annual_growth"
@@ -406,7 +413,7 @@ def census_density(
     s = district_stats() if stats is None else stats
     census = district_indicator(s, CENSUS_PREFIX, prefix=True).set_index("key")
     out = districts.copy()
-    area = districts.geometry.to_crs(METRIC_CRS).area / 1e6
+    area = reproject(districts.geometry, METRIC_CRS).area / 1e6
     out["area_km2_metric"] = area.round(2)
     keys = out["adcode"].astype(str)
     out["pop_2020"] = keys.map(census["value_num"]).astype(float)

@@ -17,25 +17,25 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..analysis.runner import DISTRICTS_TITLE, AnalysisResult, run_analysis
+from ..analysis.result import AnalysisResult
+from ..analysis.runner import DISTRICTS_TITLE, run_analysis
 from ..basemaps import get_basemap
 from ..catalog import Catalog, load_catalog
+from ..crs import reproject
 from ..errors import GisError, InputError, ValidationError
 from ..indicators import join_file, target_progress
 from ..layers import check_layer_file, import_mark, layer_status, loaded_sources, read_layer
 from ..render.interactive import LABELS, precisions_of
 from ..render.palette import SCHEMATIC
 from ..render.plan import MapPlan, Overlay, TitleBlock
-from ..settings import METRIC_CRS, project_root
+from ..settings import project_root
 from . import indicators
+from .enterprises import enterprise_overlays
 from .spec import AnalysisSpec, JoinSpec, LayerSpec, MapSpec
 from .styles import (
     BASE_STYLES,
-    choropleth_overlay,
-    format_value,
     layer_style,
     legible_layers,
-    nice_breaks,
     style_overlay,
 )
 from .water import with_water
@@ -386,7 +386,7 @@ def _analysis_overlays(
     tables.setdefault(a.kind, []).append((a.title or a.kind, res.table))
     out = []
     for j, (title, metric) in enumerate(res.frames):
-        gdf = metric.to_crs("EPSG:4326")
+        gdf = reproject(metric, "EPSG:4326")
         kinds = set(gdf.geom_type.dropna().str.replace("Multi", "")) if len(gdf) else set()
         geometry = kinds.pop() if len(kinds) == 1 else "Mixed"
         kw = style_overlay(
@@ -416,81 +416,15 @@ def _analysis_overlays(
     return out
 
 
-def _from_zero(ov: Overlay) -> None:
-    """A density legend starts at 0 (no firms), not at the smallest density found."""
-    if ov.legend is None or not ov.legend.rows or " – " not in ov.legend.rows[0].label:
-        return
-    first = ov.legend.rows[0]
-    label = "0 – " + first.label.split(" – ", 1)[1]
-    rows = (dataclasses.replace(first, label=label), *ov.legend.rows[1:])
-    ov.legend = dataclasses.replace(ov.legend, rows=rows)
-
-
-def _enterprise_overlays(gdf: Any, file: str) -> list[Overlay]:
-    """One choropleth per zone layer (districts, cluster discs, …), so the map shows where
-    the firms are. Zones of unequal size (districts) are coloured by density (家/km², area
-    in EPSG:4547: a large district is not "more" for holding more firms); zones of one size
-    (discs) by count, in whole-number classes. Counts and areas are in the tooltip."""
-    out = []
-    for layer in dict.fromkeys(gdf["layer"]):
-        part = gdf[gdf["layer"] == layer].drop(columns=["layer"]).rename(columns={"zone": "id"})
-        part = part.copy()
-        km2 = part.to_crs(METRIC_CRS).area / 1e6
-        part["count_text"] = [format_value(v, "家") for v in part["enterprises"]]
-        part["area_text"] = [format_value(round(v, 2), "km²") for v in km2]
-        unequal = len(km2) > 1 and float(km2.min()) > 0 and float(km2.max() / km2.min()) > 1.05
-        group = "base" if layer == "districts" else "analysis"
-        if unequal:
-            part["density"] = part["enterprises"] / km2.where(km2 > 0)
-            k = max(1, min(5, int(part["density"].nunique())))
-            out.append(
-                choropleth_overlay(
-                    part,
-                    "density",
-                    title=f"企业密度 Enterprise density: {layer}",
-                    unit="家/km²",
-                    source=file,
-                    scheme="user",
-                    bins=nice_breaks(part["density"], k=k),
-                    extra=[
-                        ("count_text", "企业数 enterprises"),
-                        ("area_text", "面积 area (EPSG:4547)"),
-                    ],
-                    note="密度 = 企业数 / 面积 (EPSG:4547); density = firms / area",
-                    group=group,
-                    id=f"enterprises.{layer}",
-                )
-            )
-            _from_zero(out[-1])
-            continue
-        k = max(1, min(5, int(part["enterprises"].nunique())))
-        out.append(
-            choropleth_overlay(
-                part,
-                "enterprises",
-                title=f"企业数 Enterprises per zone: {layer}",
-                unit="家",
-                source=file,
-                k=k,
-                scheme="natural_breaks",
-                integer=True,
-                extra=[("area_text", "面积 area (EPSG:4547)")],
-                group=group,
-                id=f"enterprises.{layer}",
-            )
-        )
-    return out
-
-
 def compose_analysis(res: AnalysisResult, *, basemap: str = "none") -> MapPlan:
     """The map of an analysis result (``clustermap coverage --map`` …)."""
     get_basemap(basemap)
     cat = load_catalog()
     overlays: list[Overlay] = []
     for j, (title, gdf) in enumerate(res.frames):
-        wgs = gdf.to_crs("EPSG:4326")
+        wgs = reproject(gdf, "EPSG:4326")
         if res.kind == "enterprises" and "layer" in gdf.columns:
-            overlays += _enterprise_overlays(wgs, res.params.get("file", ""))
+            overlays += enterprise_overlays(wgs, res.params.get("file", ""))
             continue
         kw: dict[str, Any] = {}
         if title in res.styles:

@@ -117,7 +117,7 @@ def collect_sections(spec_paths: list[Path]) -> list[ReportSection]:
         try:
             spec = load_spec(p)
             plan = compose_spec(spec)
-            png = render_static(plan, fmt="png", dpi=REPORT_FIGURE_DPI)
+            png = render_static(plan, fmt="png", dpi=REPORT_FIGURE_DPI, palette=True)
             page = html_text(plan)
         except GisError as exc:
             sections.append(ReportSection(Path(p).stem, Path(p).stem, error=str(exc)))

@@ -24,9 +24,9 @@ import re
 from typing import Any
 
 from ..basemaps import basemap_datum, tile_layers
-from ..crs import to_display
+from ..crs import reproject, to_display
 from ..districts import district_name
-from ..io import _json_value, _round_coords
+from ..io import _json_value
 from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
 from . import controls
 from .elements import GeoJsonLayer, HatchPatterns, TopoArcs, legend_html
@@ -62,7 +62,7 @@ def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> A
 
     if gdf.empty or set(gdf.geom_type.str.replace("Multi", "")) != {"Polygon"}:
         return gdf
-    metric = gdf.to_crs(METRIC_CRS)
+    metric = reproject(gdf, METRIC_CRS)
     g = metric.geometry.values
     if bool(shapely.coverage_is_valid(g)):
         simple = shapely.coverage_simplify(g, tolerance_m)
@@ -70,7 +70,7 @@ def simplify_for_display(gdf: Any, tolerance_m: float = DISPLAY_SIMPLIFY_M) -> A
         simple = shapely.simplify(g, tolerance_m, preserve_topology=True)
     out = metric.copy()
     out.geometry = simple
-    return out.to_crs(gdf.crs)
+    return reproject(out, gdf.crs)
 
 
 def with_district_names(gdf: Any) -> Any:
@@ -102,18 +102,44 @@ def with_district_names(gdf: Any) -> Any:
 
 
 def frame_to_geojson(gdf: Any, decimals: int = HTML_DECIMALS) -> dict[str, Any]:
-    """Compact GeoJSON dict for a page, coordinates rounded (5 places ≈ 1 m)."""
-    import shapely
-
+    """Compact GeoJSON dict for a page, coordinates rounded (5 places ≈ 1 m) as Python's
+    ``round`` rounds them."""
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     feats = []
-    for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry.values):
-        gj = json.loads(shapely.to_geojson(geom)) if geom is not None else None
-        if gj is not None:
-            gj["coordinates"] = _round_coords(gj["coordinates"], decimals)
+    texts = rounded_geojson(gdf.geometry.values, decimals)
+    for row, text in zip(gdf[cols].itertuples(index=False, name=None), texts):
         props = {c: _json_value(v) for c, v in zip(cols, row)}
+        gj = json.loads(text) if text is not None else None
         feats.append({"type": "Feature", "properties": props, "geometry": gj})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def rounded_geojson(geoms: Any, decimals: int) -> list[str | None]:
+    """GeoJSON text of each geometry (None for none), every coordinate ``round(v, decimals)``
+    bit for bit: rounded on the arrays, with Python's ``round`` for the values numpy could
+    round otherwise (within a millionth of a half, or beyond 1e9)."""
+    import numpy as np
+    import shapely
+
+    arr = np.asarray(geoms, dtype=object)
+    out: list[str | None] = [None] * len(arr)
+    present = ~shapely.is_missing(arr)
+    for z in (False, True):
+        sel = np.flatnonzero(present & (shapely.has_z(arr) == z))
+        if not len(sel):
+            continue
+        part = arr[sel]
+        coords = shapely.get_coordinates(part, include_z=z)
+        flat = coords.ravel()
+        rounded = np.round(flat, decimals)
+        scaled = flat * 10.0**decimals
+        with np.errstate(invalid="ignore"):
+            odd = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | (np.abs(flat) >= 1e9)
+        rounded[odd] = [round(float(v), decimals) for v in flat[odd]]
+        moved = shapely.set_coordinates(part.copy(), rounded.reshape(coords.shape))
+        for i, text in zip(sel.tolist(), shapely.to_geojson(moved).tolist()):
+            out[i] = text
+    return out
 
 
 def default_fields(gdf: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 from folium.template import Template
 
@@ -77,11 +78,13 @@ def targets_panel_html(panel: TargetsPanel) -> str:
     p = panel.progress
     e = html.escape
     parts = []
+    by_clause: dict[str, list[Any]] = {}  # one pass over the targets, in their order
+    for r in p.itertuples(index=False):
+        by_clause.setdefault(r.clause, []).append(r)
     for d in panel.domains.itertuples(index=False):
-        rows = p[p["clause"] == d.clause]
         lead = d.lead.replace(";", "、")
         items = []
-        for r in rows.itertuples(index=False):
+        for r in by_clause.get(d.clause, []):
             growth = "年均增长 " if r.kind == "annual_growth" else ""
             target = f"{growth}{r.comparison}{r.target:g} {r.unit}"
             items.append(f"<li>{e(r.indicator_zh)}: <b>{e(target)}</b> {_baseline_html(r)}</li>")
@@ -91,11 +94,10 @@ def targets_panel_html(panel: TargetsPanel) -> str:
             f"<span class='cm-en'>{e(d.domain_en)}</span></div>"
             f"<div class='cm-lead'>牵头 lead: {e(lead)}</div>{body}</div>"
         )
-    overall = p[p["clause"] == "一"]
     head = "".join(
         f"<li>{e(r.indicator_zh)}: <b>{e(f'{r.comparison}{r.target:g} {r.unit}')}</b> "
         f"{_baseline_html(r)}</li>"
-        for r in overall.itertuples(index=False)
+        for r in by_clause.get("一", [])
     )
     n_base = int(p["baseline"].notna().sum())
     n_prog = int(p["progress"].notna().sum())

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..crs import reproject
 from ..districts import CENTRAL_ADCODES
 from ..layers import read_layer
 from ..settings import METRIC_CRS
@@ -143,7 +144,7 @@ def central_extent(pad: float = 0.04) -> tuple[float, float, float, float] | Non
     d = d[d["adcode"].astype(str).isin(CENTRAL_ADCODES)]
     if d.empty:
         return None
-    x0, y0, x1, y1 = d.to_crs(METRIC_CRS).total_bounds
+    x0, y0, x1, y1 = reproject(d, METRIC_CRS).total_bounds
     p = pad * max(x1 - x0, y1 - y0)
     return (x0 - p, y0 - p, x1 + p, y1 + p)
 
