@@ -169,3 +169,23 @@ def test_points_are_valid_exactly_when_finite() -> None:
     xs, ys = np.meshgrid(vals, vals)
     pts = shapely.points(xs.ravel(), ys.ravel())
     assert (shapely.is_valid(pts) == (np.isfinite(xs) & np.isfinite(ys)).ravel()).all()
+
+
+def test_metric_xy_is_to_crs_to_the_bit() -> None:
+    from gis.importer.georef import metric_xy
+    from gis.settings import METRIC_CRS, STORAGE_CRS
+
+    rng = np.random.default_rng(3)
+    pts = np.asarray(
+        shapely.points(rng.uniform(113.5, 115.2, 20_000), rng.uniform(29.9, 31.4, 20_000)),
+        dtype=object,
+    )
+    pts[3], pts[7] = None, shapely.Point()
+    xy = metric_xy(pts)
+    assert xy is not None
+    moved = np.asarray(gpd.GeoSeries(pts, crs=STORAGE_CRS).to_crs(METRIC_CRS).values, dtype=object)
+    ok = ~(shapely.is_missing(moved) | shapely.is_empty(moved))
+    assert (shapely.get_x(moved[ok]).view(np.int64) == xy[0][ok].view(np.int64)).all()
+    assert (shapely.get_y(moved[ok]).view(np.int64) == xy[1][ok].view(np.int64)).all()
+    assert np.isnan(xy[0][~ok]).all()
+    assert metric_xy(np.asarray([shapely.box(0, 0, 1, 1)], dtype=object)) is None

@@ -16,12 +16,14 @@ from ..crs import (
     LONLAT_OK,
     LONLAT_PROJECTED,
     LONLAT_SWAPPED,
+    PIPELINES,
     better_datum,
     hinted_crs,
     is_geographic,
     lonlat_check,
     points_to_wgs84,
     projection_hint,
+    reproject,
     to_wgs84,
 )
 from ..districts import district_name
@@ -257,13 +259,13 @@ def check_location(
 
     city_zone = None
     if city is not None and not city.empty:
-        metric = gpd.GeoSeries(city.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
+        metric = reproject(gpd.GeoSeries(city.geometry.values, crs=STORAGE_CRS), METRIC_CRS)
         city_zone = shapely.union_all(metric.buffer(CITY_TOLERANCE_M).values)
         shapely.prepare(city_zone)
     arr = np.asarray(gdf.geometry.values, dtype=object)
     metric_geoms: Any = metric_xy(arr)  # points: their coordinates, no new geometries
     if metric_geoms is None:
-        metric_geoms = gpd.GeoSeries(arr, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+        metric_geoms = reproject(gpd.GeoSeries(arr, crs=STORAGE_CRS), METRIC_CRS).values
         in_city = (
             shapely.intersects(city_zone, metric_geoms)
             if city_zone is not None
@@ -343,15 +345,12 @@ def metric_xy(geoms: Any) -> tuple[np.ndarray, np.ndarray] | None:
     some = (tid == 0) & ~shapely.is_empty(geoms)
     x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)  # missing or empty: NaN
     x[some], y[some] = shapely.get_x(geoms[some]), shapely.get_y(geoms[some])
-    try:  # the transformer to_crs itself uses (and caches): made once per process
-        from geopandas.array import TransformerFromCRS as from_crs
-    except ImportError:  # pragma: no cover - another geopandas: the same transformation
-        from_crs = pyproj.Transformer.from_crs
-    tr = from_crs(
-        pyproj.CRS.from_user_input(STORAGE_CRS),
-        pyproj.CRS.from_user_input(METRIC_CRS),
-        always_xy=True,
-    )
+    src, dst = pyproj.CRS.from_user_input(STORAGE_CRS), pyproj.CRS.from_user_input(METRIC_CRS)
+    pipeline = PIPELINES.get((src.to_epsg() or 0, dst.to_epsg() or 0))
+    if pipeline is not None:  # as gis.crs.reproject: PROJ's own operation, found at once
+        tr = pyproj.Transformer.from_pipeline(pipeline)
+    else:  # pragma: no cover - other systems: what to_crs uses
+        tr = pyproj.Transformer.from_crs(src, dst, always_xy=True)
     good = np.isfinite(x) & np.isfinite(y)
     mx, my = np.full(len(x), np.nan), np.full(len(x), np.nan)
     if good.any():
@@ -374,10 +373,12 @@ def check_districts(
     import geopandas as gpd
     import shapely
 
-    metric = gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS)
+    metric = reproject(gpd.GeoSeries(districts.geometry.values, crs=STORAGE_CRS), METRIC_CRS)
     polys = dict(zip(districts["adcode"].astype(str), metric.values))
     if metric_geoms is None:
-        metric_geoms = gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS).to_crs(METRIC_CRS).values
+        metric_geoms = reproject(
+            gpd.GeoSeries(gdf.geometry.values, crs=STORAGE_CRS), METRIC_CRS
+        ).values
     if isinstance(metric_geoms, tuple):  # points' metric coordinates (see metric_xy)
         # the missing and empty ones are those of the WGS84 geometries
         geoms = np.asarray(gdf.geometry.values, dtype=object)
