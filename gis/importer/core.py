@@ -73,10 +73,15 @@ MISMATCH_FIX = (
 
 def mark_unsure(out: Any, unsure: dict[int, str]) -> None:
     """Rows accepted with --accept-mismatch: precision lowered, the reason in ``note``."""
-    for i, why in unsure.items():
-        out.loc[i, "precision"] = UNSURE_PRECISION
-        old_note = str(out.loc[i, "note"] or "")
-        out.loc[i, "note"] = f"{old_note}; {why}" if old_note else why
+    if not unsure:
+        return
+    # as lists, assigned once: a cell set in an Arrow-backed column copies the column
+    precision, notes = out["precision"].tolist(), out["note"].tolist()
+    for i, why in unsure.items():  # out's index is 0 … n-1
+        precision[i] = UNSURE_PRECISION
+        old_note = str(notes[i] or "")
+        notes[i] = f"{old_note}; {why}" if old_note else why
+    out["precision"], out["note"] = precision, notes
 
 
 class _Given:
