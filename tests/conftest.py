@@ -39,6 +39,15 @@ class BuiltMaps:
         return self.html["atlas"]
 
 
+@pytest.fixture
+def home(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project's layers in a temporary CLUSTERMAP_HOME (a test module that
+    needs more, e.g. map specs, defines its own ``home``)."""
+    shutil.copytree(root / "layers", tmp_path / "layers")
+    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def built_maps(tmp_path_factory: pytest.TempPathFactory) -> BuiltMaps:
     """The atlas and every shipped spec, built once for the whole session."""

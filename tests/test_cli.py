@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,14 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from gis.cli import main
-
-
-@pytest.fixture
-def home(root, tmp_path, monkeypatch):
-    """A copy of the project's layers in a temporary CLUSTERMAP_HOME."""
-    shutil.copytree(root / "layers", tmp_path / "layers")
-    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
-    return tmp_path
 
 
 def test_layers_lists_loaded_and_expected(home):

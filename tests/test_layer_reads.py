@@ -3,20 +3,11 @@ corrupted file is read again (an import in the same process, a file edited by ha
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from gis.errors import InputError
 from gis.io import atomic_write
 from gis.layers import read_layer
-
-
-@pytest.fixture
-def home(root, tmp_path, monkeypatch):
-    shutil.copytree(root / "layers", tmp_path / "layers")
-    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
-    return tmp_path
 
 
 def test_reads_are_independent_copies(home):

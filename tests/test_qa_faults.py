@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from gis.cli import main
@@ -78,14 +76,6 @@ def test_a_spec_in_gbk_or_utf16_is_one_line_naming_the_fix(tmp_path):
         assert "bug" not in r.output and f"{spec}: line 1:" in r.output
         assert kind in r.output and "save it again as UTF-8" in r.output
     assert not (tmp_path / "out").exists()
-
-
-@pytest.fixture
-def home(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project's layers in a temporary CLUSTERMAP_HOME."""
-    shutil.copytree(root / "layers", tmp_path / "layers")
-    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
-    return tmp_path
 
 
 def test_a_catalog_saved_in_gbk_is_named(home):
