@@ -7,7 +7,6 @@ SYNTHETIC input and compares. A fast path that changed one value, message or byt
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +23,6 @@ import gis.readers.tables as tables
 from gis.cli import main
 from gis.crs import wgs84_to_gcj02
 from gis.importer.arrow_rows import PY_SPACE
-
-
-@pytest.fixture
-def home(tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throw-away project folder with the shipped catalog, city and districts."""
-    layers = tmp_path / "layers"
-    layers.mkdir()
-    for name in ("catalog.toml", "city.geojson", "districts.geojson"):
-        shutil.copy(root / "layers" / name, layers / name)
-    monkeypatch.setenv("CLUSTERMAP_HOME", str(tmp_path))
-    return tmp_path
 
 
 def synthetic_list(path: Path, n: int = 400, encoding: str = "gbk") -> Path:
