@@ -190,3 +190,23 @@ def test_rings_smaller_than_the_simplification_and_self_crossing_simplified_ring
         assert np.array_equal(fast.pairs(), ref.pairs())
     hits = np.bincount(fast.pairs()[:, 1], minlength=len(zones))
     assert (hits[[0, 1, 2, 3]] > 100).all()  # the tiny island and hole really hold points
+
+
+@pytest.mark.parametrize("cell", [None, 0.004])
+def test_every_cell_the_original_boundary_touches_is_a_border_cell(cell: float | None) -> None:
+    """The index's own invariant, on the shipped districts: walk every original ring at a
+    twentieth of a cell; the cell of each point (and its neighbours where the point is within
+    the rounding margin of their edge) lists that district among the zones tested exactly."""
+    from gis.layers import read_layer
+
+    zones = read_layer("districts").geometry.values
+    idx = ZoneIndex.build(zones, cell=cell)
+    grid = idx.grid.ravel()
+    for z, zone in enumerate(zones):
+        walk = shapely.segmentize(shapely.boundary(zone), idx.cell / 20)
+        xy = shapely.get_coordinates(walk)
+        for dx, dy in ((0, 0), (0.005, 0), (-0.005, 0), (0, 0.005), (0, -0.005)):
+            flat = idx.flat_cells(xy[:, 0] + dx * idx.cell, xy[:, 1] + dy * idx.cell)
+            for combo in np.unique(grid[flat]).tolist():
+                tested = idx.bd_zones[idx.bd_ptr[combo] : idx.bd_ptr[combo + 1]]
+                assert z in tested.tolist(), (z, combo)

@@ -19,12 +19,12 @@ Boundary rule (documented, and asserted against geopandas in the tests):
 
 Why a cell is safe to decide without a test: a cell is "interior" only if its
 centre is inside the zone and a band around the zone's boundary touches no
-part of it (rasterised with ``all_touched=True``), so the boundary cannot
-cross it. The band is drawn around simplified copies of the rings (tolerance a
-quarter cell, for speed) and is a quarter cell plus a hundredth of a cell wide
-on each side, so it contains the original boundary with a margin; a point that
-rounding puts into a neighbouring cell lies far closer than that margin (the
-reasoning in full: :mod:`gis.analysis.zone_cells`).
+part of it, so the boundary cannot cross it. The band is measured around
+simplified copies of the rings (tolerance a tenth of a cell, for speed) and is
+a tenth plus a hundredth of a cell wide on each side, so it contains the
+original boundary with a margin; a point that rounding puts into a neighbouring
+cell lies far closer than that margin (the reasoning in full:
+:mod:`gis.analysis.zone_cells`).
 
 Points and zones must be in the same CRS (lon/lat work as well as metres:
 point-in-polygon is the same in both). Working on the CRS the points come in
@@ -224,7 +224,7 @@ class ZoneIndex:
         grid = np.zeros((nrows + 2, ncols + 2), dtype=np.int32)
         combos: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())]
 
-        # Each zone's window: its bounds plus two cells (the band reaches a quarter cell out).
+        # Each zone's window: its bounds plus two cells (the band reaches a tenth of a cell out).
         c0s = np.maximum(np.floor((bounds[:, 0] - x0) / cell).astype(np.int64) - 2, 0)
         c1s = np.minimum(np.floor((bounds[:, 2] - x0) / cell).astype(np.int64) + 3, ncols)
         r0s = np.maximum(np.floor((y1 - bounds[:, 3]) / cell).astype(np.int64) - 2, 0)
