@@ -213,12 +213,32 @@ def check_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Pat
     return p
 
 
-def _round_coords(obj: Any, nd: int) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), nd) for v in obj]
-        return [_round_coords(v, nd) for v in obj]
-    return obj
+def rounded_geojson(geoms: Any, decimals: int) -> list[str | None]:
+    """GeoJSON text of each geometry (None for none), every coordinate ``round(v, decimals)``
+    bit for bit: rounded on the arrays, with Python's ``round`` for the values numpy could
+    round otherwise (within a millionth of a half, or beyond 1e9)."""
+    import numpy as np
+    import shapely
+
+    arr = np.asarray(geoms, dtype=object)
+    out: list[str | None] = [None] * len(arr)
+    present = ~shapely.is_missing(arr)
+    for z in (False, True):
+        sel = np.flatnonzero(present & (shapely.has_z(arr) == z))
+        if not len(sel):
+            continue
+        part = arr[sel]
+        coords = shapely.get_coordinates(part, include_z=z)
+        flat = coords.ravel()
+        rounded = np.round(flat, decimals)
+        scaled = flat * 10.0**decimals
+        with np.errstate(invalid="ignore"):
+            odd = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | (np.abs(flat) >= 1e9)
+        rounded[odd] = [round(float(v), decimals) for v in flat[odd]]
+        moved = shapely.set_coordinates(part.copy(), rounded.reshape(coords.shape))
+        for i, text in zip(sel.tolist(), shapely.to_geojson(moved).tolist()):
+            out[i] = text
+    return out
 
 
 def _json_value(v: Any) -> Any:
@@ -346,16 +366,14 @@ def _geometry_texts(geoms: Any, simple: Any, precision: int) -> dict[int, str]:
     import numpy as np
     import shapely
 
-    out: dict[int, str] = {}
-    for i in np.flatnonzero(~simple).tolist():
-        geom = geoms[i]
-        if geom is not None:
-            geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 §3.1.6
-        gj = None if geom is None else json.loads(shapely.to_geojson(geom))
-        if gj is not None:
-            gj["coordinates"] = _round_coords(gj["coordinates"], precision)
-        out[i] = _json_fragment(gj)
-    return out
+    where = np.flatnonzero(~simple)
+    chosen = np.asarray(geoms, dtype=object)[where]
+    oriented = shapely.orient_polygons(chosen, exterior_cw=False)  # RFC 7946 §3.1.6
+    texts = rounded_geojson(oriented, precision)
+    return {
+        i: _json_fragment(None if t is None else json.loads(t))
+        for i, t in zip(where.tolist(), texts)
+    }
 
 
 def _feature_lines(gdf: Any, cols: list[Any], geoms: Any, simple: Any, precision: int) -> list[str]:

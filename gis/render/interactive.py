@@ -26,7 +26,7 @@ from typing import Any
 from ..basemaps import basemap_datum, tile_layers
 from ..crs import reproject, to_display
 from ..districts import district_name
-from ..io import _json_value
+from ..io import _json_value, rounded_geojson
 from ..settings import DISPLAY_SIMPLIFY_M, HTML_DECIMALS, METRIC_CRS
 from . import controls
 from .elements import GeoJsonLayer, HatchPatterns, TopoArcs, legend_html
@@ -112,34 +112,6 @@ def frame_to_geojson(gdf: Any, decimals: int = HTML_DECIMALS) -> dict[str, Any]:
         gj = json.loads(text) if text is not None else None
         feats.append({"type": "Feature", "properties": props, "geometry": gj})
     return {"type": "FeatureCollection", "features": feats}
-
-
-def rounded_geojson(geoms: Any, decimals: int) -> list[str | None]:
-    """GeoJSON text of each geometry (None for none), every coordinate ``round(v, decimals)``
-    bit for bit: rounded on the arrays, with Python's ``round`` for the values numpy could
-    round otherwise (within a millionth of a half, or beyond 1e9)."""
-    import numpy as np
-    import shapely
-
-    arr = np.asarray(geoms, dtype=object)
-    out: list[str | None] = [None] * len(arr)
-    present = ~shapely.is_missing(arr)
-    for z in (False, True):
-        sel = np.flatnonzero(present & (shapely.has_z(arr) == z))
-        if not len(sel):
-            continue
-        part = arr[sel]
-        coords = shapely.get_coordinates(part, include_z=z)
-        flat = coords.ravel()
-        rounded = np.round(flat, decimals)
-        scaled = flat * 10.0**decimals
-        with np.errstate(invalid="ignore"):
-            odd = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | (np.abs(flat) >= 1e9)
-        rounded[odd] = [round(float(v), decimals) for v in flat[odd]]
-        moved = shapely.set_coordinates(part.copy(), rounded.reshape(coords.shape))
-        for i, text in zip(sel.tolist(), shapely.to_geojson(moved).tolist()):
-            out[i] = text
-    return out
 
 
 def default_fields(gdf: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
